@@ -1,0 +1,282 @@
+package bot
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"coach/signals"
+)
+
+// Envelope is the part of a Socket Mode frame coach reads.
+type Envelope struct {
+	ID           string          `json:"envelope_id"`
+	Type         string          `json:"type"`
+	Payload      json.RawMessage `json:"payload"`
+	RetryAttempt int             `json:"retry_attempt"`
+	RetryReason  string          `json:"retry_reason"`
+	Reason       string          `json:"reason"` // disconnect frames
+}
+
+// DecodeEnvelope reads a raw Socket Mode frame. When the frame is not valid
+// JSON the envelope id is still returned if it can be found, so the frame can
+// be acked and skipped.
+func DecodeEnvelope(frame []byte) (Envelope, error) {
+	var env Envelope
+	if err := json.Unmarshal(frame, &env); err != nil {
+		return Envelope{ID: scrapeEnvelopeID(frame)}, fmt.Errorf("envelope: %w", jsonError(err))
+	}
+	return env, nil
+}
+
+// scrapeEnvelopeID finds `"envelope_id":"…"` in a frame that does not parse.
+func scrapeEnvelopeID(frame []byte) string {
+	s := string(frame)
+	i := strings.Index(s, `"envelope_id"`)
+	if i < 0 {
+		return ""
+	}
+	s = strings.TrimLeft(s[i+len(`"envelope_id"`):], " \t\r\n:")
+	if !strings.HasPrefix(s, `"`) {
+		return ""
+	}
+	s = s[1:]
+	end := strings.IndexByte(s, '"')
+	if end <= 0 || end > 128 {
+		return ""
+	}
+	return s[:end]
+}
+
+// jsonError turns a decoding error into one that quotes nothing of the input:
+// a syntax error's message can contain a character of a message's text.
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return fmt.Errorf("malformed JSON at byte %d", syn.Offset)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return fmt.Errorf("field %q has JSON type %s, want %s", typ.Field, typ.Value, typ.Type)
+	}
+	return errors.New("malformed JSON")
+}
+
+// callback is an Events API event_callback payload.
+type callback struct {
+	Type    string   `json:"type"`
+	EventID string   `json:"event_id"`
+	Event   rawEvent `json:"event"`
+}
+
+// rawEvent is the union of the inner events coach reads. Text is read only
+// to classify it; it never leaves Decode.
+type rawEvent struct {
+	Type            string          `json:"type"`
+	Subtype         string          `json:"subtype"`
+	Channel         string          `json:"channel"`
+	ChannelType     string          `json:"channel_type"`
+	User            json.RawMessage `json:"user"` // a string, or an object in user_change/team_join
+	BotID           string          `json:"bot_id"`
+	Text            string          `json:"text"`
+	TS              string          `json:"ts"`
+	ThreadTS        string          `json:"thread_ts"`
+	ParentUserID    string          `json:"parent_user_id"`
+	PreviousMessage *rawEvent       `json:"previous_message"`
+	Reaction        string          `json:"reaction"`
+	ItemUser        string          `json:"item_user"`
+	Item            struct {
+		Type    string `json:"type"`
+		Channel string `json:"channel"`
+		TS      string `json:"ts"`
+	} `json:"item"`
+	EventTS string `json:"event_ts"`
+}
+
+// slackUser is the user object of user_change and team_join.
+type slackUser struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	RealName string `json:"real_name"`
+	TZ       string `json:"tz"`
+	IsAdmin  bool   `json:"is_admin"`
+	IsOwner  bool   `json:"is_owner"`
+	IsBot    bool   `json:"is_bot"`
+	Deleted  bool   `json:"deleted"`
+	Profile  struct {
+		RealName    string `json:"real_name"`
+		DisplayName string `json:"display_name"`
+	} `json:"profile"`
+}
+
+// Person converts a Slack user to coach's record.
+func (u slackUser) Person() signals.Person {
+	name := u.Profile.DisplayName
+	if name == "" {
+		name = u.RealName
+	}
+	if name == "" {
+		name = u.Profile.RealName
+	}
+	if name == "" {
+		name = u.Name
+	}
+	return signals.Person{ID: u.ID, Name: name, TZ: u.TZ, IsAdmin: u.IsAdmin || u.IsOwner, IsBot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted}
+}
+
+// Decoded is what one Events API payload became.
+type Decoded struct {
+	EventID   string
+	EventType string         // inner event type[/subtype], for logs and metrics
+	Event     *signals.Event // nil when the event is skipped
+	Skip      string         // why it was skipped
+}
+
+// Decoder turns Events API payloads into derived events. The message text is
+// classified and dropped inside Decode.
+type Decoder struct {
+	Lexicon   *signals.Lexicon
+	BotUserID string // coach's own user: its messages are not counted
+	// Members returns the members of a DM or group DM, or nil when unknown.
+	Members func(channel string) []string
+}
+
+// Decode reads one events_api payload.
+func (d *Decoder) Decode(payload []byte) (Decoded, error) {
+	var cb callback
+	if err := json.Unmarshal(payload, &cb); err != nil {
+		return Decoded{}, fmt.Errorf("event payload: %w", jsonError(err))
+	}
+	out := Decoded{EventID: cb.EventID, EventType: cb.Event.Type}
+	if cb.Type != "event_callback" {
+		out.Skip = "not an event_callback: " + cb.Type
+		return out, nil
+	}
+	ev := &cb.Event
+	switch ev.Type {
+	case "message":
+		if ev.Subtype != "" {
+			out.EventType += "/" + ev.Subtype
+		}
+		return d.message(out, ev)
+	case "reaction_added", "reaction_removed":
+		return d.reaction(out, ev)
+	case "user_change", "team_join":
+		var u slackUser
+		if err := json.Unmarshal(ev.User, &u); err != nil || u.ID == "" {
+			return out, fmt.Errorf("%s: user object missing or malformed", ev.Type)
+		}
+		p := u.Person()
+		out.Event = &signals.Event{ID: cb.EventID, Person: &p}
+		return out, nil
+	}
+	out.Skip = "event type not used"
+	return out, nil
+}
+
+func (d *Decoder) message(out Decoded, ev *rawEvent) (Decoded, error) {
+	switch ev.Subtype {
+	case "", "thread_broadcast", "file_share", "me_message":
+	case "message_deleted":
+		if ev.PreviousMessage == nil {
+			out.Skip = "deletion without previous_message"
+			return out, nil
+		}
+		prev := *ev.PreviousMessage
+		prev.Channel, prev.ChannelType = ev.Channel, ev.ChannelType
+		m, skip := d.derive(&prev)
+		if m == nil {
+			out.Skip = "deleted message was not counted: " + skip
+			return out, nil
+		}
+		out.Event = &signals.Event{ID: out.EventID, Deletion: m}
+		return out, nil
+	default:
+		out.Skip = "message subtype not counted"
+		return out, nil
+	}
+	m, skip := d.derive(ev)
+	if m == nil {
+		out.Skip = skip
+		return out, nil
+	}
+	out.Event = &signals.Event{ID: out.EventID, Message: m}
+	return out, nil
+}
+
+// derive builds the derived record of a message. Its text is classified
+// here and goes no further.
+func (d *Decoder) derive(ev *rawEvent) (*signals.Message, string) {
+	author := userID(ev.User)
+	switch {
+	case ev.BotID != "" || ev.Subtype == "bot_message":
+		return nil, "bot message"
+	case author == "":
+		return nil, "no author"
+	case author == d.BotUserID:
+		return nil, "coach's own message"
+	}
+	at, ok := signals.ParseTS(ev.TS)
+	if !ok || ev.Channel == "" {
+		return nil, "no ts or channel"
+	}
+	m := &signals.Message{
+		Channel:    ev.Channel,
+		TS:         ev.TS,
+		ThreadTS:   ev.ThreadTS,
+		At:         at,
+		Author:     author,
+		Kind:       convKind(ev.ChannelType, ev.Channel),
+		ParentUser: ev.ParentUserID,
+		Flags:      d.Lexicon.Classify(ev.Text),
+		Mentioned:  signals.Mentions(ev.Text),
+	}
+	if m.Kind != signals.Channel && d.Members != nil {
+		m.Members = d.Members(ev.Channel)
+	}
+	return m, ""
+}
+
+func (d *Decoder) reaction(out Decoded, ev *rawEvent) (Decoded, error) {
+	user := userID(ev.User)
+	at, ok := signals.ParseTS(ev.EventTS)
+	if user == "" || ev.Item.Type != "message" || ev.ItemUser == "" || !ok {
+		out.Skip = "reaction not on a person's message"
+		return out, nil
+	}
+	out.Event = &signals.Event{ID: out.EventID, Reaction: &signals.Reaction{
+		Channel:  ev.Item.Channel,
+		TS:       ev.Item.TS,
+		ItemUser: ev.ItemUser,
+		User:     user,
+		Emoji:    ev.Reaction,
+		At:       at,
+		Removed:  ev.Type == "reaction_removed",
+	}}
+	return out, nil
+}
+
+// userID reads a "user" field that should be a plain id string.
+func userID(raw json.RawMessage) string {
+	var s string
+	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+func convKind(channelType, channel string) signals.ConvKind {
+	switch channelType {
+	case "im":
+		return signals.DM
+	case "mpim":
+		return signals.GroupDM
+	case "channel", "group":
+		return signals.Channel
+	}
+	if strings.HasPrefix(channel, "D") {
+		return signals.DM
+	}
+	return signals.Channel
+}

@@ -1,0 +1,283 @@
+// Package bot is coach's edge to Slack: the Socket Mode loop that turns
+// envelopes into derived events and acks them after they are committed, and
+// (in later files) slash commands, interactions, App Home and Block Kit.
+//
+// Slack payloads become coach's own plain types (package signals) right here;
+// nothing behind this package sees a Slack type, and no message text passes
+// Decoder.Decode.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"coach/signals"
+	"coach/store"
+)
+
+// Config is what the bot needs to run, converted from the config file by
+// main.
+type Config struct {
+	APIURL   string
+	BotToken string
+	AppToken string
+
+	Teams         []signals.Team
+	Admins        []string
+	DefaultHours  signals.Hours
+	DefaultTZ     *time.Location
+	Consent       signals.Consent
+	Limits        signals.Thresholds
+	Lexicon       *signals.Lexicon
+	Hints         bool
+	RetentionDays int
+
+	// MaxBatch caps the envelopes committed in one transaction (default 1024).
+	MaxBatch int
+	// PingInterval is how long the socket may go without a server ping
+	// before reconnecting (default: slack-go's, 30s).
+	PingInterval time.Duration
+	// ShutdownTimeout bounds the drain on shutdown (default 10s).
+	ShutdownTimeout time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// slackAPI is the part of the Web API the bot calls.
+type slackAPI interface {
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
+	GetUsersContext(ctx context.Context, options ...slack.GetUsersOption) ([]slack.User, error)
+	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
+}
+
+// Server runs coach against one Slack workspace.
+type Server struct {
+	cfg Config
+	db  *store.DB
+	log zerolog.Logger
+	api slackAPI
+	sm  *socketmode.Client
+
+	org       atomic.Pointer[signals.Org]
+	botUserID string
+	connected atomic.Bool
+
+	membersMu sync.Mutex
+	members   map[string][]string
+}
+
+// New builds a server; Run connects it.
+func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	if cfg.Lexicon == nil {
+		cfg.Lexicon = signals.DefaultLexicon()
+	}
+	api := slack.New(cfg.BotToken, slack.OptionAPIURL(cfg.APIURL), slack.OptionAppLevelToken(cfg.AppToken))
+	opts := []socketmode.Option{}
+	if cfg.PingInterval > 0 {
+		opts = append(opts, socketmode.OptionPingInterval(cfg.PingInterval))
+	}
+	return &Server{
+		cfg:     cfg,
+		db:      db,
+		log:     log,
+		api:     api,
+		sm:      socketmode.New(api, opts...),
+		members: map[string][]string{},
+	}
+}
+
+// Connected reports whether the Socket Mode link is up.
+func (s *Server) Connected() bool { return s.connected.Load() }
+
+// Org is the current snapshot of people, teams and thresholds.
+func (s *Server) Org() *signals.Org { return s.org.Load() }
+
+// Run syncs the directory, connects over Socket Mode and ingests events until
+// ctx is done. Then it stops taking events, commits and acks those in flight,
+// and returns; the caller closes the store.
+func (s *Server) Run(ctx context.Context) error {
+	auth, err := s.api.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("slack: auth.test with the bot token: %w (check SLACK_BOT_TOKEN and slack.api_url)", err)
+	}
+	s.botUserID = auth.UserID
+	s.log.Info().Str("team", auth.Team).Str("team_id", auth.TeamID).Str("bot_user", auth.UserID).Msg("authenticated")
+	if err := s.syncDirectory(ctx); err != nil {
+		return err
+	}
+
+	ingest := NewIngest(s.db, s.Org, s.log, s.cfg.MaxBatch)
+	ingest.Committed = s.committed
+	ingestDone := make(chan struct{})
+	go func() { defer close(ingestDone); ingest.Run(ctx) }()
+
+	// The socket outlives ctx a little: acks for in-flight envelopes still
+	// need it after shutdown begins.
+	sockCtx, stopSock := context.WithCancel(context.WithoutCancel(ctx))
+	sockDone := make(chan error, 1)
+	go func() { sockDone <- s.sm.RunContext(sockCtx) }()
+
+	pruneTick := time.NewTicker(24 * time.Hour)
+	defer pruneTick.Stop()
+	s.prune()
+
+	dec := &Decoder{BotUserID: s.botUserID, Members: s.resolveMembers}
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-sockDone:
+			runErr = fmt.Errorf("slack: socket mode: %w", err)
+			sockDone <- err
+			break loop
+		case <-pruneTick.C:
+			s.prune()
+		case evt := <-s.sm.Events:
+			dec.Lexicon = s.Org().Lexicon
+			s.handle(evt, dec, ingest)
+		}
+	}
+
+	// Stop taking events; finish and ack what is in flight.
+	s.log.Info().Msg("shutting down: committing in-flight events")
+	ingest.Close()
+	select {
+	case <-ingestDone:
+	case <-time.After(s.cfg.ShutdownTimeout):
+		s.log.Warn().Dur("timeout", s.cfg.ShutdownTimeout).Msg("shutdown: in-flight events did not finish in time; Slack will redeliver them")
+	}
+	time.Sleep(100 * time.Millisecond) // let the socket write the last acks
+	stopSock()
+	select {
+	case <-sockDone:
+	case <-time.After(2 * time.Second):
+	}
+	s.connected.Store(false)
+	return runErr
+}
+
+// handle routes one Socket Mode event.
+func (s *Server) handle(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		s.log.Debug().Msg("socket connecting")
+	case socketmode.EventTypeConnected:
+		s.connected.Store(true)
+		s.log.Info().Msg("socket connected")
+	case socketmode.EventTypeHello:
+		s.connected.Store(true)
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		s.connected.Store(false)
+		s.log.Warn().Str("event", string(evt.Type)).Msg("socket connection problem; retrying")
+	case socketmode.EventTypeDisconnect:
+		s.connected.Store(false)
+	case socketmode.EventTypeEventsAPI:
+		if evt.Request != nil {
+			s.ingestEnvelope(*evt.Request, dec, ingest)
+		}
+	case socketmode.EventTypeErrorBadMessage:
+		s.badFrame(evt, dec, ingest)
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
+		if evt.Request != nil {
+			s.ackNow(*evt.Request, nil)
+		}
+	}
+}
+
+// ingestEnvelope decodes one events_api envelope and queues it; it is acked
+// after its effects commit.
+func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *Ingest) {
+	d, err := dec.Decode(req.Payload)
+	log := s.log.With().Str("envelope_id", req.EnvelopeID).Str("event_id", d.EventID).Str("event_type", d.EventType).Logger()
+	if req.RetryAttempt > 0 {
+		log = log.With().Int("retry_attempt", req.RetryAttempt).Logger()
+	}
+	switch {
+	case err != nil:
+		log.Warn().Err(err).Msg("malformed event skipped")
+	case d.Event == nil:
+		log.Debug().Str("skip", d.Skip).Msg("event skipped")
+	default:
+		log.Debug().Msg("event queued")
+	}
+	ingest.Submit(Pending{EnvelopeID: req.EnvelopeID, EventID: d.EventID, Event: d.Event, Ack: func() { s.ackNow(req, nil) }})
+}
+
+// badFrame handles a frame slack-go could not parse: an events_api envelope
+// coach can still read goes through ingest; anything else with an envelope
+// id is acked and skipped, so Slack does not send it again.
+func (s *Server) badFrame(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	env, err := DecodeEnvelope(bad.Message)
+	if err == nil && env.Type == "events_api" && env.ID != "" {
+		s.ingestEnvelope(socketmode.Request{EnvelopeID: env.ID, Type: env.Type, Payload: env.Payload, RetryAttempt: env.RetryAttempt}, dec, ingest)
+		return
+	}
+	log := s.log.Warn().Str("envelope_id", env.ID).Int("bytes", len(bad.Message))
+	if err != nil {
+		log = log.Err(err)
+	}
+	log.Msg("malformed frame skipped")
+	if env.ID != "" {
+		s.ackNow(socketmode.Request{EnvelopeID: env.ID}, nil)
+	}
+}
+
+func (s *Server) ackNow(req socketmode.Request, payload any) {
+	var err error
+	if payload != nil {
+		err = s.sm.Ack(req, payload)
+	} else {
+		err = s.sm.Ack(req)
+	}
+	if err != nil {
+		s.log.Warn().Err(err).Str("envelope_id", req.EnvelopeID).Msg("ack failed")
+	}
+}
+
+// committed runs after each batch commits: people changes rebuild the org.
+func (s *Server) committed(res store.Result, batch []Pending) {
+	for _, p := range batch {
+		if p.Event != nil && p.Event.Person != nil {
+			if err := s.rebuildOrg(); err != nil {
+				s.log.Error().Err(err).Msg("rebuild directory")
+			}
+			break
+		}
+	}
+	if len(res.Hints) > 0 {
+		s.log.Debug().Int("hints", len(res.Hints)).Msg("hints due")
+	}
+}
+
+func (s *Server) prune() {
+	org := s.Org()
+	st, err := s.db.Prune(s.cfg.Now(), s.cfg.RetentionDays, org.Loc)
+	if err != nil {
+		s.log.Error().Err(err).Msg("prune")
+		return
+	}
+	s.log.Info().Int("windows", st.Windows).Int("waits", st.Waits).Int("contacts", st.Contacts).Int("seen_epochs", st.SeenEpochs).
+		Int("retention_days", s.cfg.RetentionDays).Msg("pruned data past retention")
+}
+
+var errNoUsers = errors.New("users.list returned nobody")

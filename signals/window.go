@@ -1,0 +1,110 @@
+package signals
+
+import "time"
+
+// MaxLatencies caps the reply latencies kept per manager-day, so a window's
+// size does not grow with traffic. The median of the kept values is used.
+const MaxLatencies = 256
+
+// DayWindow is one manager's counters for one day (the manager's local
+// date). It is the unit the store keeps: the database grows with managers ×
+// days, not with messages.
+type DayWindow struct {
+	Day         Day `json:"day"`
+	Directed    int `json:"directed,omitempty"`     // messages the manager directed at reports
+	OffHours    int `json:"off_hours,omitempty"`    // of those, landed off-hours for a recipient
+	Late        int `json:"late,omitempty"`         // of those, after the late hour or on a weekend
+	Questions   int `json:"questions,omitempty"`    // of the directed, asked a question
+	StatusChase int `json:"status_chase,omitempty"` // of the directed, chased status
+	// Reports holds per-report counters, by user id.
+	Reports map[string]*ReportDay `json:"reports,omitempty"`
+	// Latencies are the manager's reply latencies in working minutes, for
+	// waits that closed this day.
+	Latencies []int32 `json:"latencies,omitempty"`
+}
+
+// ReportDay is one report's share of a manager's day.
+type ReportDay struct {
+	Directed    int `json:"directed,omitempty"`      // manager → report messages
+	OffHours    int `json:"off_hours,omitempty"`     // of those, off-hours for the report
+	Recognition int `json:"recognition,omitempty"`   // thanks/kudos messages and positive reactions from the manager
+	StatusChase int `json:"status_chase,omitempty"`  // status chases from the manager
+	FromReport  int `json:"from_report,omitempty"`   // report → manager directed messages
+	Own         int `json:"own,omitempty"`           // all the report's own messages
+	OwnOffHours int `json:"own_off_hours,omitempty"` // of those, outside the report's own hours
+}
+
+// Report returns the counters of report r, creating them.
+func (w *DayWindow) Report(r string) *ReportDay {
+	if w.Reports == nil {
+		w.Reports = make(map[string]*ReportDay)
+	}
+	rd, ok := w.Reports[r]
+	if !ok {
+		rd = &ReportDay{}
+		w.Reports[r] = rd
+	}
+	return rd
+}
+
+// Empty reports whether the window holds nothing worth keeping.
+func (w *DayWindow) Empty() bool {
+	if w.Directed != 0 || w.OffHours != 0 || w.Late != 0 || w.Questions != 0 || w.StatusChase != 0 || len(w.Latencies) != 0 {
+		return false
+	}
+	for _, rd := range w.Reports {
+		if *rd != (ReportDay{}) {
+			return false
+		}
+	}
+	return true
+}
+
+// Forget removes every counter about person id from the window.
+func (w *DayWindow) Forget(id string) { delete(w.Reports, id) }
+
+// ManagerState is the small per-manager state that is not a daily counter:
+// the waits still open, the last exchange with each report, and the last day
+// an in-the-moment hint was given.
+type ManagerState struct {
+	Waits       []Wait           `json:"waits,omitempty"`
+	LastContact map[string]int64 `json:"last_contact,omitempty"` // report → unix seconds
+	HintDay     Day              `json:"hint_day,omitempty"`
+}
+
+// Wait is a report's message directed at the manager that has not been
+// answered yet.
+type Wait struct {
+	Report  string    `json:"report"`
+	Channel string    `json:"channel"`
+	Thread  string    `json:"thread,omitempty"` // thread ts when the message was a reply
+	TS      string    `json:"ts"`               // the message that opened the wait
+	Opened  time.Time `json:"opened"`
+}
+
+// Contact records an exchange with report r at t, keeping the latest.
+func (s *ManagerState) Contact(r string, t time.Time) {
+	if s.LastContact == nil {
+		s.LastContact = make(map[string]int64)
+	}
+	if u := t.Unix(); u > s.LastContact[r] {
+		s.LastContact[r] = u
+	}
+}
+
+// Forget removes every trace of person id from the state.
+func (s *ManagerState) Forget(id string) {
+	delete(s.LastContact, id)
+	kept := s.Waits[:0]
+	for _, w := range s.Waits {
+		if w.Report != id {
+			kept = append(kept, w)
+		}
+	}
+	s.Waits = kept
+}
+
+// Empty reports whether the state holds nothing.
+func (s *ManagerState) Empty() bool {
+	return len(s.Waits) == 0 && len(s.LastContact) == 0 && s.HintDay == 0
+}

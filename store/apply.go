@@ -1,0 +1,193 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"coach/signals"
+)
+
+// seenEpoch is the span of one seen/ sub-bucket. Three epochs are consulted,
+// so an event id is remembered for at least 24 hours.
+const seenEpoch = 12 * time.Hour
+
+// Result is what one Apply did.
+type Result struct {
+	Applied    int            // events with an effect
+	Duplicates int            // events already counted before (same event id)
+	Hints      []signals.Hint // in-the-moment hints the batch made due
+	Keys       int            // window and state keys written
+}
+
+// Apply folds a batch of events into the windows in one transaction: every
+// event id is counted once, each touched key is written once, and nothing is
+// visible until the whole batch is durable. Person events update the user
+// directory.
+func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
+	var res Result
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		res = Result{}
+		seen, err := seenBuckets(tx, db.now())
+		if err != nil {
+			return err
+		}
+		l := newLedger(tx)
+		for _, ev := range events {
+			if ev.ID != "" && seen.has(ev.ID) {
+				res.Duplicates++
+				continue
+			}
+			recorded := false
+			if ev.Person != nil {
+				if err := mergePerson(tx, *ev.Person); err != nil {
+					return err
+				}
+				recorded = true
+			} else {
+				eff := signals.Fold(o, l, ev)
+				recorded = eff.Recorded
+				res.Hints = append(res.Hints, eff.Hints...)
+			}
+			if recorded {
+				res.Applied++
+				if ev.ID != "" {
+					if err := seen.add(ev.ID); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		res.Keys, err = l.flush()
+		return err
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("store: apply %d events: %w", len(events), err)
+	}
+	return res, nil
+}
+
+// ledger implements signals.Ledger over one transaction, decoding each
+// record at most once and writing it back once in flush.
+type ledger struct {
+	tx      *bolt.Tx
+	days    map[dayRef]*signals.DayWindow
+	states  map[string]*signals.ManagerState
+	readErr error
+}
+
+type dayRef struct {
+	manager string
+	day     signals.Day
+}
+
+func newLedger(tx *bolt.Tx) *ledger {
+	return &ledger{tx: tx, days: map[dayRef]*signals.DayWindow{}, states: map[string]*signals.ManagerState{}}
+}
+
+func (l *ledger) Day(m string, d signals.Day) *signals.DayWindow {
+	ref := dayRef{m, d}
+	if w, ok := l.days[ref]; ok {
+		return w
+	}
+	w := &signals.DayWindow{Day: d}
+	if b := l.tx.Bucket(bucketWindows).Bucket([]byte(m)); b != nil {
+		if _, err := getJSON(b, dayKey(d), w); err != nil && l.readErr == nil {
+			l.readErr = fmt.Errorf("window %s/%s: %w", m, d, err)
+		}
+	}
+	l.days[ref] = w
+	return w
+}
+
+func (l *ledger) State(m string) *signals.ManagerState {
+	if s, ok := l.states[m]; ok {
+		return s
+	}
+	s := &signals.ManagerState{}
+	if _, err := getJSON(l.tx.Bucket(bucketState), []byte(m), s); err != nil && l.readErr == nil {
+		l.readErr = fmt.Errorf("state %s: %w", m, err)
+	}
+	l.states[m] = s
+	return s
+}
+
+// flush writes every record the batch touched, deleting the empty ones.
+func (l *ledger) flush() (int, error) {
+	if l.readErr != nil {
+		return 0, l.readErr
+	}
+	windows := l.tx.Bucket(bucketWindows)
+	for ref, w := range l.days {
+		b, err := windows.CreateBucketIfNotExists([]byte(ref.manager))
+		if err != nil {
+			return 0, err
+		}
+		if w.Empty() {
+			if err := b.Delete(dayKey(ref.day)); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if err := putJSON(b, dayKey(ref.day), w); err != nil {
+			return 0, err
+		}
+	}
+	state := l.tx.Bucket(bucketState)
+	for m, s := range l.states {
+		var err error
+		if s.Empty() {
+			err = state.Delete([]byte(m))
+		} else {
+			err = putJSON(state, []byte(m), s)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(l.days) + len(l.states), nil
+}
+
+// seenSet is the last three seen/ epochs within one transaction.
+type seenSet struct {
+	current *bolt.Bucket
+	older   []*bolt.Bucket
+}
+
+func seenBuckets(tx *bolt.Tx, now time.Time) (*seenSet, error) {
+	epoch := uint32(now.Unix() / int64(seenEpoch/time.Second))
+	root := tx.Bucket(bucketSeen)
+	cur, err := root.CreateBucketIfNotExists(epochKey(epoch))
+	if err != nil {
+		return nil, fmt.Errorf("seen epoch: %w", err)
+	}
+	s := &seenSet{current: cur}
+	for i := uint32(1); i <= 2 && i <= epoch; i++ {
+		if b := root.Bucket(epochKey(epoch - i)); b != nil {
+			s.older = append(s.older, b)
+		}
+	}
+	return s, nil
+}
+
+func epochKey(e uint32) []byte {
+	k := make([]byte, 4)
+	binary.BigEndian.PutUint32(k, e)
+	return k
+}
+
+func (s *seenSet) has(id string) bool {
+	if s.current.Get([]byte(id)) != nil {
+		return true
+	}
+	for _, b := range s.older {
+		if b.Get([]byte(id)) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *seenSet) add(id string) error { return s.current.Put([]byte(id), []byte{}) }

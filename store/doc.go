@@ -1,0 +1,32 @@
+// Package store keeps coach's state in one bbolt file: the people and teams it
+// knows, and small rolling counters per manager. It never stores message
+// text — the types it stores (from package signals) have no field for it.
+//
+// The bucket tree (schema version 1):
+//
+//	meta/
+//	    version                  → "1"
+//	users/
+//	    <user id>                → signals.Person (JSON)
+//	teams/
+//	    <manager id>             → signals.Team (JSON: reports, channel, norms)
+//	convs/
+//	    <channel id>             → member ids of a DM or group DM (JSON)
+//	windows/
+//	    <manager id>/
+//	        <day: uint32 BE>     → signals.DayWindow (JSON), the manager's local date
+//	state/
+//	    <manager id>             → signals.ManagerState (JSON: open waits, last contact)
+//	seen/
+//	    <epoch: uint32 BE>/      12-hour epochs; the newest three are consulted
+//	        <event id>           → empty: Slack event ids already counted
+//
+// Keys sort the way they are read: a window of days is one Cursor.Seek and a
+// walk to the end key. The file grows with managers × days, not with messages:
+// Prune deletes windows older than the retention period and seen event ids
+// older than a day.
+//
+// Each exported method is one transaction. Apply folds a whole batch of
+// events in one Update, writing every touched key once, so a batch costs one
+// fsync however many events it holds.
+package store

@@ -1,0 +1,135 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"coach/signals"
+)
+
+// SchemaVersion is the version of the bucket tree drawn in doc.go.
+const SchemaVersion = "1"
+
+// Bucket names.
+var (
+	bucketMeta    = []byte("meta")
+	bucketUsers   = []byte("users")
+	bucketTeams   = []byte("teams")
+	bucketConvs   = []byte("convs")
+	bucketWindows = []byte("windows")
+	bucketState   = []byte("state")
+	bucketSeen    = []byte("seen")
+
+	keyVersion = []byte("version")
+)
+
+// ErrLocked means another process holds the database.
+var ErrLocked = errors.New("database is in use by another coach process")
+
+// DB is coach's bbolt database.
+type DB struct {
+	bolt *bolt.DB
+	now  func() time.Time
+}
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout is how long Open waits for another process to release the
+	// file (default 3s).
+	LockTimeout time.Duration
+	// Now is the clock, for the seen-event epochs (default time.Now).
+	Now func() time.Time
+	// NoSync skips fsync on commit. Only for benchmarks of the fsync cost.
+	NoSync bool
+}
+
+// Open opens (creating, mode 0600) the database at path.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = 3 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, NoSync: opts.NoSync, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("store: open %s: %w (waited %s for its lock; stop the other instance or use another store.path)", path, ErrLocked, opts.LockTimeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// bbolt keeps the mode of an existing file; make sure it is private.
+	if err := os.Chmod(path, 0o600); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("store: chmod %s: %w", path, err)
+	}
+	db := &DB{bolt: b, now: opts.Now}
+	if err := db.init(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) init() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketUsers, bucketTeams, bucketConvs, bucketWindows, bucketState, bucketSeen} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("store: create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		switch v := meta.Get(keyVersion); {
+		case v == nil:
+			return meta.Put(keyVersion, []byte(SchemaVersion))
+		case string(v) != SchemaVersion:
+			return fmt.Errorf("store: schema version %q, this coach reads %q", v, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the file's path.
+func (db *DB) Path() string { return db.bolt.Path() }
+
+// Bolt exposes the underlying database for the few callers that need raw
+// access (privacy scans in tests, online backup).
+func (db *DB) Bolt() *bolt.DB { return db.bolt }
+
+// dayKey encodes a day as a fixed-width big-endian key.
+func dayKey(d signals.Day) []byte {
+	k := make([]byte, 4)
+	binary.BigEndian.PutUint32(k, uint32(d))
+	return k
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	raw := b.Get(key)
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return true, fmt.Errorf("decode %s: %w", key, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	return b.Put(key, raw)
+}
+
+func jsonUnmarshal(raw []byte, v any) error { return json.Unmarshal(raw, v) }
