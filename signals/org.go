@@ -27,9 +27,9 @@ type Team struct {
 // Norms are what a team agreed through norm prompts. Zero fields mean "not
 // agreed": the workspace defaults apply.
 type Norms struct {
-	Hours          *Hours `json:"hours,omitempty"`            // message_hours: when work messages are welcome
-	ResponseHours  int    `json:"response_hours,omitempty"`   // response_time: expected reply within, working hours
-	CheckIns       int    `json:"check_ins,omitempty"`      // check_ins: status check-ins per report per week the team is fine with
+	Hours         *Hours `json:"hours,omitempty"`          // message_hours: when work messages are welcome
+	ResponseHours int    `json:"response_hours,omitempty"` // response_time: expected reply within, working hours
+	CheckIns      int    `json:"check_ins,omitempty"`      // check_ins: status check-ins per report per week the team is fine with
 }
 
 // Consent is the workspace's consent mode.
