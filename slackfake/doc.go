@@ -1,0 +1,37 @@
+// Package slackfake is an in-process fake of the parts of Slack that coach talks to.
+//
+// A Server listens on 127.0.0.1 (a random port) and serves two things, so that the real
+// slack-go client works against it unmodified:
+//
+//   - the Web API methods the bot calls, under APIURL(): auth.test, apps.connections.open,
+//     users.list, users.info, conversations.open/info/members/history, chat.postMessage,
+//     chat.postEphemeral, chat.update, chat.delete, reactions.add/remove,
+//     views.publish/open/update, and the current file upload flow
+//     (files.getUploadURLExternal, a POST of the bytes, files.completeUploadExternal);
+//   - the Socket Mode WebSocket link that apps.connections.open hands out: a hello frame
+//     on connect, envelopes (events_api, slash_commands, interactive) delivered in order,
+//     acks recorded, unacked envelopes redelivered first on the next connection with
+//     retry_attempt incremented (as Slack does), disconnect frames, abrupt drops, and
+//     server WebSocket pings so slack-go's dead-man timer stays quiet.
+//
+// Everything the bot sends is recorded for assertions (Calls, Messages, Ephemerals,
+// Reactions, HomeView, Files, Acks), and faults can be injected per method (FailNext),
+// including HTTP 429 with a Retry-After header. A Server is safe for concurrent use.
+//
+// What it deliberately does not do:
+//
+//   - no request signing or signature checks, no OAuth flow, no token rotation: a call is
+//     authorised when it carries the configured bot or app token, nothing more;
+//   - no rate limiting or rate tiers beyond the faults a test injects;
+//   - no permission model: the bot is a member of every conversation and may post
+//     anywhere; posting to an unknown channel ID creates it, and posting to a user ID
+//     opens (or reuses) the DM with that user;
+//   - no events of its own: posting a message does not echo a message event over the
+//     socket; tests send the events they want with SendEvent;
+//   - no threads API (conversations.replies), search, pins, scheduled messages or
+//     legacy files.upload: any method it does not know answers unknown_method;
+//   - the user directory holds only the users added with AddUser (not the bot itself).
+//
+// The fake never logs message text; with Options.Logf set it logs method names, IDs and
+// connection events only.
+package slackfake
