@@ -65,13 +65,35 @@ func jsonError(err error) error {
 
 // callback is an Events API event_callback payload.
 type callback struct {
-	Type    string   `json:"type"`
-	EventID string   `json:"event_id"`
-	Event   rawEvent `json:"event"`
+	Type           string          `json:"type"`
+	EventID        string          `json:"event_id"`
+	Event          json.RawMessage `json:"event"`
+	Authorizations []struct {
+		UserID string `json:"user_id"`
+		IsBot  bool   `json:"is_bot"`
+	} `json:"authorizations"`
 }
 
-// rawEvent is the union of the inner events coach reads. Text is read only
-// to classify it; it never leaves Decode.
+// authorizedUsers are the people on whose behalf Slack delivered the event
+// (user-token installs): each is a member of the conversation.
+func (cb *callback) authorizedUsers() []string {
+	var ids []string
+	for _, a := range cb.Authorizations {
+		if !a.IsBot && a.UserID != "" {
+			ids = append(ids, a.UserID)
+		}
+	}
+	return ids
+}
+
+// eventHead is read first, to pick the shape of the rest.
+type eventHead struct {
+	Type    string `json:"type"`
+	Subtype string `json:"subtype"`
+}
+
+// rawEvent is the union of the message and reaction events coach reads.
+// Text is read only to classify it; it never leaves Decode.
 type rawEvent struct {
 	Type            string          `json:"type"`
 	Subtype         string          `json:"subtype"`
@@ -148,24 +170,43 @@ func (d *Decoder) Decode(payload []byte) (Decoded, error) {
 	if err := json.Unmarshal(payload, &cb); err != nil {
 		return Decoded{}, fmt.Errorf("event payload: %w", jsonError(err))
 	}
-	out := Decoded{EventID: cb.EventID, EventType: cb.Event.Type}
+	out := Decoded{EventID: cb.EventID}
 	if cb.Type != "event_callback" {
-		out.Skip = "not an event_callback: " + cb.Type
+		out.Skip = "not an event_callback"
 		return out, nil
 	}
-	ev := &cb.Event
-	switch ev.Type {
+	var head eventHead
+	if err := json.Unmarshal(cb.Event, &head); err != nil {
+		return out, fmt.Errorf("event: %w", jsonError(err))
+	}
+	out.EventType = head.Type
+	var ev *rawEvent
+	switch head.Type {
+	case "message", "reaction_added", "reaction_removed":
+		ev = &rawEvent{}
+		if err := json.Unmarshal(cb.Event, ev); err != nil {
+			return out, fmt.Errorf("%s event: %w", head.Type, jsonError(err))
+		}
+	}
+	switch head.Type {
 	case "message":
 		if ev.Subtype != "" {
 			out.EventType += "/" + ev.Subtype
 		}
-		return d.message(out, ev)
+		return d.message(out, ev, cb.authorizedUsers())
 	case "reaction_added", "reaction_removed":
 		return d.reaction(out, ev)
 	case "user_change", "team_join":
-		var u slackUser
-		if err := json.Unmarshal(ev.User, &u); err != nil || u.ID == "" {
-			return out, fmt.Errorf("%s: user object missing or malformed", ev.Type)
+		var ue struct {
+			User slackUser `json:"user"`
+		}
+		if err := json.Unmarshal(cb.Event, &ue); err != nil {
+			return out, fmt.Errorf("%s: user object: %w", head.Type, jsonError(err))
+		}
+		u := ue.User
+		if u.ID == "" {
+			out.Skip = "user event without a user id"
+			return out, nil
 		}
 		p := u.Person()
 		out.Event = &signals.Event{ID: cb.EventID, Person: &p}
@@ -175,7 +216,7 @@ func (d *Decoder) Decode(payload []byte) (Decoded, error) {
 	return out, nil
 }
 
-func (d *Decoder) message(out Decoded, ev *rawEvent) (Decoded, error) {
+func (d *Decoder) message(out Decoded, ev *rawEvent, authorized []string) (Decoded, error) {
 	switch ev.Subtype {
 	case "", "thread_broadcast", "file_share", "me_message":
 	case "message_deleted":
@@ -185,7 +226,7 @@ func (d *Decoder) message(out Decoded, ev *rawEvent) (Decoded, error) {
 		}
 		prev := *ev.PreviousMessage
 		prev.Channel, prev.ChannelType = ev.Channel, ev.ChannelType
-		m, skip := d.derive(&prev)
+		m, skip := d.derive(&prev, authorized)
 		if m == nil {
 			out.Skip = "deleted message was not counted: " + skip
 			return out, nil
@@ -196,7 +237,7 @@ func (d *Decoder) message(out Decoded, ev *rawEvent) (Decoded, error) {
 		out.Skip = "message subtype not counted"
 		return out, nil
 	}
-	m, skip := d.derive(ev)
+	m, skip := d.derive(ev, authorized)
 	if m == nil {
 		out.Skip = skip
 		return out, nil
@@ -207,7 +248,7 @@ func (d *Decoder) message(out Decoded, ev *rawEvent) (Decoded, error) {
 
 // derive builds the derived record of a message. Its text is classified
 // here and goes no further.
-func (d *Decoder) derive(ev *rawEvent) (*signals.Message, string) {
+func (d *Decoder) derive(ev *rawEvent, authorized []string) (*signals.Message, string) {
 	author := userID(ev.User)
 	switch {
 	case ev.BotID != "" || ev.Subtype == "bot_message":
@@ -234,6 +275,11 @@ func (d *Decoder) derive(ev *rawEvent) (*signals.Message, string) {
 	}
 	if m.Kind != signals.Channel && d.Members != nil {
 		m.Members = d.Members(ev.Channel)
+	}
+	if m.Members == nil && m.Kind == signals.DM && len(authorized) > 0 {
+		// A DM between people, delivered through one of them's user
+		// authorization: the authorizing user is the other member.
+		m.Members = append([]string{author}, authorized...)
 	}
 	return m, ""
 }

@@ -36,7 +36,8 @@ func (db *DB) Prune(now time.Time, retentionDays int, loc func(manager string) *
 		}
 		for _, m := range managers {
 			b := windows.Bucket(m)
-			end := dayKey(signals.DayOf(cutoff, loc(string(m))))
+			// Keep exactly retentionDays local dates, today included.
+			end := dayKey(signals.DayOf(now, loc(string(m))) - signals.Day(retentionDays) + 1)
 			var old [][]byte
 			c := b.Cursor()
 			for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {

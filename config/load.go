@@ -1,0 +1,105 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads the YAML file at path, applies defaults, validates it, and resolves the tokens
+// through getenv (nil means an empty environment). A relative slack.token_file is relative to
+// the file's directory. Problems are reported all at once, one line each, as
+// "path:line: key: why". Load does not require the tokens; see RequireTokens.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("config: %w; pass --config with the path of your config file (config.example.yaml documents every key)", err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return parse(path, filepath.Dir(path), data, getenv)
+}
+
+// Parse is Load for a file already in memory. Its problems are reported as "config:line: key:
+// why", and a relative slack.token_file is relative to the working directory. An empty file
+// gives the defaults.
+func Parse(data []byte, getenv func(string) string) (*Config, error) {
+	return parse("config", "", data, getenv)
+}
+
+func parse(source, dir string, data []byte, getenv func(string) string) (*Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	secrets := []string{strings.TrimSpace(getenv(BotTokenEnv)), strings.TrimSpace(getenv(AppTokenEnv))}
+
+	// The node tree gives syntax errors, and the lines that problems found later point at.
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, report(source, yamlProblems(err, nil, data), nil, secrets)
+	}
+	if doc := root.Content; len(doc) == 1 && doc[0].Kind != yaml.MappingNode && doc[0].ShortTag() != "!!null" {
+		p := problem{line: doc[0].Line, msg: "want a mapping of keys such as slack: and teams: (see config.example.yaml)"}
+		return nil, report(source, []problem{p}, nil, secrets)
+	}
+	ix := newIndex(&root)
+
+	c := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		// A value that did not decode left its default, or dropped its list item, so the
+		// rules below could only mislead: fix these first.
+		return nil, report(source, yamlProblems(err, ix, data), nil, secrets)
+	}
+	var second yaml.Node
+	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
+		p := problem{line: second.Line, msg: "more than one YAML document (a config file holds one)"}
+		return nil, report(source, []problem{p}, nil, secrets)
+	}
+
+	c.normalise()
+	ps := c.validate()
+	envErrs, tokenProblems := c.resolveTokens(getenv, dir)
+	ps = append(ps, tokenProblems...)
+	for i := range ps {
+		ps[i].line = ix.lineOf(ps[i])
+	}
+	secrets = append(secrets, string(c.BotToken), string(c.AppToken))
+	if err := report(source, ps, envErrs, secrets); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// normalise puts values into the one form the rest of coach expects: the API URL ends in
+// "/", lexicon entries are trimmed and lowercase, emoji names without colons, and "no teams"
+// or "no admins" is nil however it was written.
+func (c *Config) normalise() {
+	if len(c.Teams) == 0 {
+		c.Teams = nil
+	}
+	if len(c.Admins) == 0 {
+		c.Admins = nil
+	}
+	if u := c.Slack.APIURL; u != "" && !strings.HasSuffix(u, "/") {
+		c.Slack.APIURL = u + "/"
+	}
+	lx := &c.Lexicon
+	for _, list := range []*[]string{&lx.QuestionWords, &lx.RecognitionPhrases, &lx.RecognitionEmoji, &lx.StatusChasePatterns} {
+		for i, s := range *list {
+			(*list)[i] = strings.ToLower(strings.TrimSpace(s))
+		}
+	}
+	for i, e := range lx.RecognitionEmoji {
+		lx.RecognitionEmoji[i] = strings.Trim(e, ":")
+	}
+}

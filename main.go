@@ -1,0 +1,123 @@
+// Command coach is a self-hosted Slack bot that coaches people managers
+// towards the habits that build trust with their teams.
+//
+//	coach [run] [--config FILE]   connect to Slack over Socket Mode (default)
+//	coach demo                    run the bot against an in-process fake Slack
+//
+// main only calls run; run is what the end-to-end tests call.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // IANA zones even where the system has none
+
+	"coach/bot"
+	"coach/config"
+	"coach/demo"
+	"coach/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "coach:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `coach — a Slack bot that coaches managers towards habits that build trust.
+
+Usage:
+  coach [run] [--config FILE] [--log-level LEVEL] [--log-format auto|json|console]
+        connect to Slack over Socket Mode and coach the configured teams.
+        Tokens come from SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or slack.token_file).
+  coach demo [--seed N]
+        run the real bot against an in-process fake Slack with a simulated team
+        and print what it recorded. Needs no Slack workspace and no config.
+  coach help
+        this text.
+
+The config file defaults to $COACH_CONFIG, else ` + config.DefaultPath + `.
+`
+
+// run is the whole program: it parses args, wires the packages together and
+// blocks until ctx is done or the chosen command finishes.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return runBot(ctx, args, getenv, stdout, stderr)
+	case "demo":
+		return demo.Main(ctx, args, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// runBot is `coach run`: load config, open the store, build the logger,
+// construct the bot, run it until ctx is done, close the store.
+func runBot(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("coach run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	path := fs.String("config", defaultConfigPath(getenv), "config file")
+	level := fs.String("log-level", "", "log level: debug, info, warn, error (overrides log.level)")
+	format := fs.String("log-format", "", "log format: auto, json, console (overrides log.format)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path, getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireTokens(); err != nil {
+		return err
+	}
+	if *level != "" {
+		cfg.Log.Level = *level
+	}
+	if *format != "" {
+		cfg.Log.Format = *format
+	}
+	log, err := newLogger(cfg.Log.Level, cfg.Log.Format, stderr)
+	if err != nil {
+		return err
+	}
+	bc, err := bot.FromConfig(cfg)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(cfg.Store.Path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log.Info().Str("store", cfg.Store.Path).Str("api_url", cfg.Slack.APIURL).Msg("coach starting")
+	err = bot.New(bc, db, log).Run(ctx)
+	log.Info().Msg("coach stopped")
+	return err
+}
+
+func defaultConfigPath(getenv func(string) string) string {
+	if p := getenv("COACH_CONFIG"); p != "" {
+		return p
+	}
+	return config.DefaultPath
+}
