@@ -11,6 +11,7 @@ type Thresholds struct {
 	ContactGapDays          int     // contact_gap: any report this many days without an exchange
 	AttentionMinFraction    float64 // attention_balance: a report below this fraction of the even share
 	AttentionDays           int     // … over this many days
+	AttentionMinMessages    int     // … once there are this many directed messages to judge by
 	RecognitionDays         int     // recognition: a report with none in this many days
 	ListeningMinShare       float64 // listening: questions below this share
 	ListeningMinMessages    int     // … over at least this many directed messages
@@ -35,6 +36,7 @@ func DefaultThresholds() Thresholds {
 		ContactGapDays:          14,
 		AttentionMinFraction:    1.0 / 3,
 		AttentionDays:           28,
+		AttentionMinMessages:    10,
 		RecognitionDays:         30,
 		ListeningMinShare:       0.10,
 		ListeningMinMessages:    20,

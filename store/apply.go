@@ -94,8 +94,10 @@ func (l *ledger) Day(m string, d signals.Day) *signals.DayWindow {
 	}
 	w := &signals.DayWindow{Day: d}
 	if b := l.tx.Bucket(bucketWindows).Bucket([]byte(m)); b != nil {
-		if _, err := getJSON(b, dayKey(d), w); err != nil && l.readErr == nil {
-			l.readErr = fmt.Errorf("window %s/%s: %w", m, d, err)
+		if raw := b.Get(dayKey(d)); raw != nil {
+			if err := decodeWindow(raw, w); err != nil && l.readErr == nil {
+				l.readErr = fmt.Errorf("window %s/%s: %w", m, d, err)
+			}
 		}
 	}
 	l.days[ref] = w
@@ -131,7 +133,7 @@ func (l *ledger) flush() (int, error) {
 			}
 			continue
 		}
-		if err := putJSON(b, dayKey(ref.day), w); err != nil {
+		if err := b.Put(dayKey(ref.day), encodeWindow(w)); err != nil {
 			return 0, err
 		}
 	}

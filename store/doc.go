@@ -14,7 +14,7 @@
 //	    <channel id>             → member ids of a DM or group DM (JSON)
 //	windows/
 //	    <manager id>/
-//	        <day: uint32 BE>     → signals.DayWindow (JSON), the manager's local date
+//	        <day: uint32 BE>     → signals.DayWindow (binary, codec.go), the manager's local date
 //	state/
 //	    <manager id>             → signals.ManagerState (JSON: open waits, last contact)
 //	seen/

@@ -35,7 +35,7 @@ func readWindows(tx *bolt.Tx, m string, from, to signals.Day) ([]signals.DayWind
 	c := b.Cursor()
 	for k, v := c.Seek(dayKey(from)); k != nil && bytes.Compare(k, end) <= 0; k, v = c.Next() {
 		var w signals.DayWindow
-		if err := jsonUnmarshal(v, &w); err != nil {
+		if err := decodeWindow(v, &w); err != nil {
 			return nil, fmt.Errorf("day %d: %w", binary.BigEndian.Uint32(k), err)
 		}
 		out = append(out, w)
@@ -66,4 +66,23 @@ func (db *DB) Managers() ([]string, error) {
 		})
 	})
 	return out, err
+}
+
+// History returns, in one read, what signals need of manager m: the day
+// windows from day from to day to (inclusive) and the manager's state.
+func (db *DB) History(m string, from, to signals.Day) ([]signals.DayWindow, signals.ManagerState, error) {
+	var ws []signals.DayWindow
+	var st signals.ManagerState
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		if ws, err = readWindows(tx, m, from, to); err != nil {
+			return err
+		}
+		_, err = getJSON(tx.Bucket(bucketState), []byte(m), &st)
+		return err
+	})
+	if err != nil {
+		return nil, st, fmt.Errorf("store: read history of %s: %w", m, err)
+	}
+	return ws, st, nil
 }

@@ -1,0 +1,34 @@
+package signals
+
+import "time"
+
+// contactGap: days since the last direct exchange, either way, between the
+// manager and each report. Fires when any report has gone ContactGapDays
+// without one. A report never seen in contact counts from the start of
+// coach's history, so a new install makes no claim it cannot back.
+func (c *calc) contactGap() Signal {
+	f := Facts{Total: len(c.reports)}
+	per := map[string]int{}
+	worst := 0
+	for _, r := range c.reports {
+		var days int
+		if last, ok := c.in.State.LastContact[r]; ok && last > 0 {
+			days = int(c.today - DayOf(time.Unix(last, 0), c.loc))
+		} else {
+			days = c.covered - 1
+		}
+		if days >= c.lim.ContactGapDays {
+			per[r] = days
+			worst = max(worst, days)
+		}
+	}
+	f.Reports = c.rankedDays(per)
+	f.Count = len(f.Reports)
+	f.Days = worst
+	s := Signal{Kind: ContactGap, Facts: f}
+	if f.Count > 0 {
+		s.Fired = true
+		s.Severity = round3(clamp01(float64(worst) / 42))
+	}
+	return s
+}

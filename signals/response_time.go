@@ -1,0 +1,50 @@
+package signals
+
+// responseTime: how long reports wait for the manager, in the manager's
+// working minutes. Fires when the median reply over the last WindowDays days
+// took longer than ResponseMedianHours (or the team's agreed response
+// norm), or when ResponseOpenWaits waits have been open longer than
+// ResponseOpenDays working days.
+func (c *calc) responseTime() Signal {
+	f := Facts{Days: c.lim.WindowDays}
+	var lat []int32
+	c.span(f.Days, func(w *DayWindow) { lat = append(lat, w.Latencies...) })
+	f.Waits = len(lat)
+	f.MedianMinutes = median(lat)
+
+	limit := c.lim.ResponseMedianHours * 60
+	if c.team != nil && c.team.Norms.ResponseHours > 0 {
+		limit = float64(c.team.Norms.ResponseHours) * 60
+	}
+	h := c.o.HoursOf(c.in.Manager)
+	openLimit := int(c.lim.ResponseOpenDays * float64(h.End-h.Start))
+	per := map[string]int{}
+	for _, w := range c.in.State.Waits {
+		if !c.recorded(w.Report) || w.Opened.After(c.in.Now) {
+			continue
+		}
+		if h.WorkingMinutes(w.Opened, c.in.Now, c.loc) > openLimit {
+			f.OpenWaits++
+			per[w.Report]++
+		}
+	}
+	f.Reports = c.ranked(per, false)
+	s := Signal{Kind: ResponseTime, Facts: f}
+	slow := f.Waits > 0 && float64(f.MedianMinutes) > limit
+	stuck := f.OpenWaits >= c.lim.ResponseOpenWaits
+	if slow || stuck {
+		s.Fired = true
+		sev := 0.0
+		if slow {
+			sev = clamp01(float64(f.MedianMinutes) / (3 * limit))
+		}
+		if stuck {
+			sev = max(sev, clamp01(0.3+0.15*float64(f.OpenWaits)))
+		}
+		s.Severity = round3(max(sev, 0.2))
+	}
+	return s
+}
+
+// recorded reports whether r is one of the manager's recorded reports.
+func (c *calc) recorded(r string) bool { return contains(c.reports, r) }
