@@ -2,8 +2,10 @@ package bot
 
 import (
 	"fmt"
+	"time"
 
 	"coach/config"
+	"coach/nudges"
 	"coach/signals"
 )
 
@@ -40,17 +42,24 @@ func FromConfig(cfg *config.Config) (Config, error) {
 	limits.TeamAfterHoursMinShare = s.TeamAfterHoursMinShare
 	lx := cfg.Lexicon
 	return Config{
-		APIURL:        cfg.Slack.APIURL,
-		BotToken:      string(cfg.BotToken),
-		AppToken:      string(cfg.AppToken),
-		Teams:         teams,
-		Admins:        cfg.Admins,
-		DefaultHours:  signals.NewHours(int(cfg.WorkingHours.Start), int(cfg.WorkingHours.End), cfg.WorkingHours.Days...),
-		DefaultTZ:     loc,
-		Consent:       consent,
-		Limits:        limits,
-		Lexicon:       signals.NewLexicon(lx.QuestionWords, lx.RecognitionPhrases, lx.RecognitionEmoji, lx.StatusChasePatterns),
-		Hints:         cfg.Nudges.Hints,
+		APIURL:       cfg.Slack.APIURL,
+		BotToken:     string(cfg.BotToken),
+		AppToken:     string(cfg.AppToken),
+		Teams:        teams,
+		Admins:       cfg.Admins,
+		DefaultHours: signals.NewHours(int(cfg.WorkingHours.Start), int(cfg.WorkingHours.End), cfg.WorkingHours.Days...),
+		DefaultTZ:    loc,
+		Consent:      consent,
+		Limits:       limits,
+		Lexicon:      signals.NewLexicon(lx.QuestionWords, lx.RecognitionPhrases, lx.RecognitionEmoji, lx.StatusChasePatterns),
+		Hints:        cfg.Nudges.Hints,
+		Schedule:     cfg.Nudges.Schedule,
+		Policy: nudges.Policy{
+			MaxPerDigest: cfg.Nudges.MaxPerDigest,
+			NotForMe:     time.Duration(cfg.Nudges.NotForMeWeeks) * 7 * 24 * time.Hour,
+			Snooze:       time.Duration(cfg.Nudges.SnoozeWeeks) * 7 * 24 * time.Hour,
+			AllClear:     cfg.Nudges.AllClear,
+		},
 		RetentionDays: cfg.RetentionDays,
 	}, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"coach/nudges"
 	"coach/signals"
 	"coach/store"
 )
@@ -45,8 +46,15 @@ type Config struct {
 	// PingInterval is how long the socket may go without a server ping
 	// before reconnecting (default: slack-go's, 30s).
 	PingInterval time.Duration
+	// NoScheduler leaves digests to the caller (tests and the demo drive
+	// Scheduler().RunDue with simulated time).
+	NoScheduler bool
 	// ShutdownTimeout bounds the drain on shutdown (default 10s).
 	ShutdownTimeout time.Duration
+	// Schedule is the digest cron schedule, in each manager's own zone.
+	Schedule string
+	// Policy is how digests keep from nagging.
+	Policy nudges.Policy
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -65,6 +73,9 @@ type Server struct {
 	log zerolog.Logger
 	api slackAPI
 	sm  *socketmode.Client
+
+	messenger *Messenger
+	scheduler *nudges.Scheduler
 
 	org       atomic.Pointer[signals.Org]
 	botUserID string
@@ -90,15 +101,48 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 	if cfg.PingInterval > 0 {
 		opts = append(opts, socketmode.OptionPingInterval(cfg.PingInterval))
 	}
+	if cfg.Policy.MaxPerDigest == 0 {
+		cfg.Policy = nudges.DefaultPolicy()
+	}
 	return &Server{
-		cfg:     cfg,
-		db:      db,
-		log:     log,
-		api:     api,
-		sm:      socketmode.New(api, opts...),
-		members: map[string][]string{},
+		cfg:       cfg,
+		db:        db,
+		log:       log,
+		api:       api,
+		sm:        socketmode.New(api, opts...),
+		messenger: NewMessenger(api),
+		members:   map[string][]string{},
 	}
 }
+
+// newScheduler builds the digest scheduler over the store and messenger.
+func (s *Server) newScheduler() (*nudges.Scheduler, error) {
+	spec := s.cfg.Schedule
+	if spec == "" {
+		spec = "0 9 * * MON"
+	}
+	sched, err := nudges.ParseSchedule(spec)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := nudges.LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	return &nudges.Scheduler{
+		Schedule:  sched,
+		Org:       s.Org,
+		Store:     DigestStore(s.db),
+		Messenger: s.messenger,
+		Catalog:   cat,
+		Policy:    s.cfg.Policy,
+		Log:       s.log,
+		Now:       s.cfg.Now,
+	}, nil
+}
+
+// Scheduler is the digest scheduler (after Run has started).
+func (s *Server) Scheduler() *nudges.Scheduler { return s.scheduler }
 
 // Connected reports whether the Socket Mode link is up.
 func (s *Server) Connected() bool { return s.connected.Load() }
@@ -119,6 +163,9 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := s.syncDirectory(ctx); err != nil {
 		return err
 	}
+	if s.scheduler, err = s.newScheduler(); err != nil {
+		return err
+	}
 
 	ingest := NewIngest(s.db, s.Org, s.log, s.cfg.MaxBatch)
 	ingest.Committed = s.committed
@@ -130,6 +177,13 @@ func (s *Server) Run(ctx context.Context) error {
 	sockCtx, stopSock := context.WithCancel(context.WithoutCancel(ctx))
 	sockDone := make(chan error, 1)
 	go func() { sockDone <- s.sm.RunContext(sockCtx) }()
+
+	schedDone := make(chan struct{})
+	if !s.cfg.NoScheduler {
+		go func() { defer close(schedDone); s.scheduler.Run(ctx) }()
+	} else {
+		close(schedDone)
+	}
 
 	pruneTick := time.NewTicker(24 * time.Hour)
 	defer pruneTick.Stop()
@@ -168,6 +222,7 @@ loop:
 	case <-sockDone:
 	case <-time.After(2 * time.Second):
 	}
+	<-schedDone
 	s.connected.Store(false)
 	return runErr
 }
@@ -193,7 +248,9 @@ func (s *Server) handle(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
 		}
 	case socketmode.EventTypeErrorBadMessage:
 		s.badFrame(evt, dec, ingest)
-	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
+	case socketmode.EventTypeInteractive:
+		go s.interaction(evt)
+	case socketmode.EventTypeSlashCommand:
 		if evt.Request != nil {
 			s.ackNow(*evt.Request, nil)
 		}
@@ -265,7 +322,15 @@ func (s *Server) committed(res store.Result, batch []Pending) {
 		}
 	}
 	if len(res.Hints) > 0 {
-		s.log.Debug().Int("hints", len(res.Hints)).Msg("hints due")
+		org := s.Org()
+		hints := res.Hints
+		go func() {
+			for _, h := range hints {
+				if err := s.messenger.SendHint(context.Background(), org, h); err != nil {
+					s.log.Warn().Err(err).Str("manager", h.Manager).Msg("in-the-moment hint not sent")
+				}
+			}
+		}()
 	}
 }
 

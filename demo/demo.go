@@ -145,8 +145,8 @@ func report(out io.Writer, db *store.DB, org *demoOrg, start time.Time, days int
 		for _, w := range ws {
 			fmt.Fprintf(out, "  %s  directed %2d  off-hours for recipient %2d (late %d)  questions %2d  status chases %d",
 				w.Day, w.Directed, w.OffHours, w.Late, w.Questions, w.StatusChase)
-			if len(w.Latencies) > 0 {
-				fmt.Fprintf(out, "  replies %d (working minutes %v)", len(w.Latencies), w.Latencies)
+			if lat := w.Latencies(); len(lat) > 0 {
+				fmt.Fprintf(out, "  replies %d (working minutes %v)", len(lat), lat)
 			}
 			fmt.Fprintln(out)
 			for _, r := range t.Reports {

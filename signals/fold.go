@@ -181,8 +181,9 @@ func recordLatencies(o *Org, l Ledger, mgr string, closed []Wait, at time.Time) 
 	h := o.HoursOf(mgr)
 	w := l.Day(mgr, DayOf(at, locM))
 	for _, c := range closed {
-		if len(w.Latencies) < MaxLatencies {
-			w.Latencies = append(w.Latencies, int32(h.WorkingMinutes(c.Opened, at, locM)))
+		rd := w.Report(c.Report)
+		if len(rd.Latencies) < MaxLatencies {
+			rd.Latencies = append(rd.Latencies, int32(h.WorkingMinutes(c.Opened, at, locM)))
 		}
 	}
 }
@@ -227,8 +228,8 @@ func foldReportMessage(o *Org, l Ledger, mgr string, m *Message, directed []stri
 }
 
 // foldReaction counts a manager's positive reaction on a report's message as
-// recognition, and lets any reaction of the manager answer that report's
-// waits in the conversation.
+// recognition, and lets any reaction of the manager on the message that
+// opened a wait answer it.
 func foldReaction(o *Org, l Ledger, rc *Reaction, eff *Effects) {
 	mgr := rc.User
 	if !o.Recorded(mgr) || !o.IsManager(mgr) {
@@ -242,7 +243,7 @@ func foldReaction(o *Org, l Ledger, rc *Reaction, eff *Effects) {
 		kept := st.Waits[:0]
 		var closed []Wait
 		for _, w := range st.Waits {
-			if w.Report == rc.ItemUser && w.Channel == rc.Channel && !w.Opened.After(rc.At) {
+			if w.Report == rc.ItemUser && w.Channel == rc.Channel && w.TS == rc.TS && !w.Opened.After(rc.At) {
 				closed = append(closed, w)
 				continue
 			}

@@ -33,6 +33,7 @@ func (l *memLedger) State(m string) *ManagerState {
 }
 
 func (l *memLedger) total(m string) (tot DayWindow, reports map[string]ReportDay) {
+	tot.Reports = map[string]*ReportDay{"": {}}
 	reports = map[string]ReportDay{}
 	for _, w := range l.days[m] {
 		tot.Directed += w.Directed
@@ -40,7 +41,6 @@ func (l *memLedger) total(m string) (tot DayWindow, reports map[string]ReportDay
 		tot.Late += w.Late
 		tot.Questions += w.Questions
 		tot.StatusChase += w.StatusChase
-		tot.Latencies = append(tot.Latencies, w.Latencies...)
 		for r, rd := range w.Reports {
 			x := reports[r]
 			x.Directed += rd.Directed
@@ -50,7 +50,9 @@ func (l *memLedger) total(m string) (tot DayWindow, reports map[string]ReportDay
 			x.FromReport += rd.FromReport
 			x.Own += rd.Own
 			x.OwnOffHours += rd.OwnOffHours
+			x.Latencies = append(x.Latencies, rd.Latencies...)
 			reports[r] = x
+			tot.Reports[""].Latencies = append(tot.Reports[""].Latencies, rd.Latencies...)
 		}
 	}
 	return tot, reports
@@ -128,8 +130,8 @@ func TestFoldWaitOpensAndClosesInWorkingMinutes(t *testing.T) {
 	}
 	Fold(o, l, Event{Message: &Message{Channel: "D1", TS: "2", At: answer, Author: "UM", Kind: DM, Members: []string{"UM", "UB"}}})
 	tot, reps := l.total("UM")
-	if len(l.State("UM").Waits) != 0 || len(tot.Latencies) != 1 || tot.Latencies[0] != 20 {
-		t.Errorf("waits %v latencies %v, want none open and [20]", l.State("UM").Waits, tot.Latencies)
+	if lat := tot.Latencies(); len(l.State("UM").Waits) != 0 || len(lat) != 1 || lat[0] != 20 {
+		t.Errorf("waits %v latencies %v, want none open and [20]", l.State("UM").Waits, lat)
 	}
 	if reps["UB"].FromReport != 1 || reps["UB"].Own != 1 || reps["UB"].OwnOffHours != 0 {
 		t.Errorf("Ben's counters = %+v, want from_report 1, own 1, own off-hours 0", reps["UB"])

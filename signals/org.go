@@ -22,6 +22,9 @@ type Team struct {
 	Reports []string `json:"reports"`
 	Channel string   `json:"channel,omitempty"` // team channel for norm prompts, if any
 	Norms   Norms    `json:"norms,omitempty"`
+	// Since is when coach began recording this team: signals about absence
+	// ("no recognition in 30 days") need that much history.
+	Since time.Time `json:"since,omitempty"`
 }
 
 // Norms are what a team agreed through norm prompts. Zero fields mean "not

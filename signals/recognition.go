@@ -15,7 +15,7 @@ func (c *calc) recognition() Signal {
 		}
 	})
 	without := map[string]int{}
-	if c.covered >= f.Days {
+	if c.covered-1 >= f.Days { // history reaches back the full period
 		for _, r := range c.reports {
 			if got[r] == 0 {
 				without[r] = c.daysSinceRecognition(r)

@@ -8,9 +8,16 @@ package signals
 func (c *calc) responseTime() Signal {
 	f := Facts{Days: c.lim.WindowDays}
 	var lat []int32
-	c.span(f.Days, func(w *DayWindow) { lat = append(lat, w.Latencies...) })
+	c.span(f.Days, func(w *DayWindow) {
+		for _, r := range c.reports {
+			if rd := w.Reports[r]; rd != nil {
+				lat = append(lat, rd.Latencies...)
+			}
+		}
+	})
 	f.Waits = len(lat)
-	f.MedianMinutes = median(lat)
+	med := median(lat)
+	f.MedianMinutes = int(med + 0.5)
 
 	limit := c.lim.ResponseMedianHours * 60
 	if c.team != nil && c.team.Norms.ResponseHours > 0 {
@@ -30,13 +37,13 @@ func (c *calc) responseTime() Signal {
 	}
 	f.Reports = c.ranked(per, false)
 	s := Signal{Kind: ResponseTime, Facts: f}
-	slow := f.Waits > 0 && float64(f.MedianMinutes) > limit
+	slow := f.Waits > 0 && med > limit
 	stuck := f.OpenWaits >= c.lim.ResponseOpenWaits
 	if slow || stuck {
 		s.Fired = true
 		sev := 0.0
 		if slow {
-			sev = clamp01(float64(f.MedianMinutes) / (3 * limit))
+			sev = clamp01(med / (3 * limit))
 		}
 		if stuck {
 			sev = max(sev, clamp01(0.3+0.15*float64(f.OpenWaits)))

@@ -69,7 +69,7 @@ type Input struct {
 	State   ManagerState
 	// Since is when coach began recording this manager. Signals about
 	// absence ("no contact in 14 days") need that much history; zero means
-	// "since the oldest window".
+	// the team's Since, else the oldest window.
 	Since time.Time
 }
 
@@ -121,8 +121,11 @@ func newCalc(o *Org, in Input) *calc {
 			first = w.Day
 		}
 	}
-	if !in.Since.IsZero() {
+	switch {
+	case !in.Since.IsZero():
 		first = DayOf(in.Since, c.loc)
+	case c.team != nil && !c.team.Since.IsZero():
+		first = DayOf(c.team.Since, c.loc)
 	}
 	c.covered = int(c.today-first) + 1
 	return c
@@ -157,7 +160,8 @@ func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
 // round3 keeps shares readable in JSON and golden files.
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-func median(xs []int32) int {
+// median is the exact median (the mean of the middle two for an even count).
+func median(xs []int32) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
@@ -165,7 +169,7 @@ func median(xs []int32) int {
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	n := len(s)
 	if n%2 == 1 {
-		return int(s[n/2])
+		return float64(s[n/2])
 	}
-	return int((s[n/2-1] + s[n/2]) / 2)
+	return (float64(s[n/2-1]) + float64(s[n/2])) / 2
 }

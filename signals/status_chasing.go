@@ -15,9 +15,12 @@ func (c *calc) statusChasing() Signal {
 			}
 		}
 	})
-	limit := c.lim.StatusChasePerReport
+	limit, total := c.lim.StatusChasePerReport, c.lim.StatusChaseTotal
 	if c.team != nil && c.team.Norms.CheckIns > 0 {
+		// The team agreed how many check-ins are fine: more than that to
+		// anyone, or more than that for everyone together, is chasing.
 		limit = c.team.Norms.CheckIns + 1
+		total = max(total, c.team.Norms.CheckIns*len(c.reports)+1)
 	}
 	f.Reports = c.ranked(per, false)
 	worst := 0
@@ -25,9 +28,9 @@ func (c *calc) statusChasing() Signal {
 		worst = max(worst, k)
 	}
 	s := Signal{Kind: StatusChasing, Facts: f}
-	if worst >= limit || f.Count >= c.lim.StatusChaseTotal {
+	if worst >= limit || f.Count >= total {
 		s.Fired = true
-		s.Severity = round3(clamp01(max(float64(f.Count)/float64(2*c.lim.StatusChaseTotal), float64(worst)/float64(2*limit))))
+		s.Severity = round3(clamp01(max(float64(f.Count)/float64(2*total), float64(worst)/float64(2*limit))))
 	}
 	return s
 }

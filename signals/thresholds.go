@@ -50,7 +50,7 @@ func DefaultThresholds() Thresholds {
 	}
 }
 
-// HistoryDays is how many days of windows Compute needs to see.
+// HistoryDays is how many days of windows, before today, Compute needs to see.
 func (t Thresholds) HistoryDays() int {
 	n := t.WindowDays * (1 + t.TeamAfterHoursBaseWeeks)
 	for _, d := range []int{t.AttentionDays, t.RecognitionDays, t.ContactGapDays + 1} {

@@ -1,10 +1,13 @@
 package signals
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
-// MaxLatencies caps the reply latencies kept per manager-day, so a window's
+// MaxLatencies caps the reply latencies kept per report-day, so a window's
 // size does not grow with traffic. The median of the kept values is used.
-const MaxLatencies = 256
+const MaxLatencies = 64
 
 // DayWindow is one manager's counters for one day (the manager's local
 // date). It is the unit the store keeps: the database grows with managers ×
@@ -18,9 +21,6 @@ type DayWindow struct {
 	StatusChase int `json:"status_chase,omitempty"` // of the directed, chased status
 	// Reports holds per-report counters, by user id.
 	Reports map[string]*ReportDay `json:"reports,omitempty"`
-	// Latencies are the manager's reply latencies in working minutes, for
-	// waits that closed this day.
-	Latencies []int32 `json:"latencies,omitempty"`
 }
 
 // ReportDay is one report's share of a manager's day.
@@ -32,6 +32,15 @@ type ReportDay struct {
 	FromReport  int `json:"from_report,omitempty"`   // report → manager directed messages
 	Own         int `json:"own,omitempty"`           // all the report's own messages
 	OwnOffHours int `json:"own_off_hours,omitempty"` // of those, outside the report's own hours
+	// Latencies are the manager's replies to this report that closed this
+	// day, in the manager's working minutes.
+	Latencies []int32 `json:"latencies,omitempty"`
+}
+
+// IsZero reports whether rd counts nothing.
+func (rd *ReportDay) IsZero() bool {
+	return rd.Directed == 0 && rd.OffHours == 0 && rd.Recognition == 0 && rd.StatusChase == 0 &&
+		rd.FromReport == 0 && rd.Own == 0 && rd.OwnOffHours == 0 && len(rd.Latencies) == 0
 }
 
 // Report returns the counters of report r, creating them.
@@ -49,19 +58,44 @@ func (w *DayWindow) Report(r string) *ReportDay {
 
 // Empty reports whether the window holds nothing worth keeping.
 func (w *DayWindow) Empty() bool {
-	if w.Directed != 0 || w.OffHours != 0 || w.Late != 0 || w.Questions != 0 || w.StatusChase != 0 || len(w.Latencies) != 0 {
+	if w.Directed != 0 || w.OffHours != 0 || w.Late != 0 || w.Questions != 0 || w.StatusChase != 0 {
 		return false
 	}
 	for _, rd := range w.Reports {
-		if *rd != (ReportDay{}) {
+		if !rd.IsZero() {
 			return false
 		}
 	}
 	return true
 }
 
-// Forget removes every counter about person id from the window.
-func (w *DayWindow) Forget(id string) { delete(w.Reports, id) }
+// Latencies are all the manager's reply latencies that closed this day,
+// smallest first.
+func (w *DayWindow) Latencies() []int32 {
+	var out []int32
+	for _, rd := range w.Reports {
+		out = append(out, rd.Latencies...)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Forget removes every counter about person id from the window, including
+// their part in the manager's totals: a message to them leaves the totals
+// (for a group DM this takes away a little more than their share, which errs
+// on the side of forgetting).
+func (w *DayWindow) Forget(id string) {
+	rd, ok := w.Reports[id]
+	if !ok {
+		return
+	}
+	w.Directed = add(w.Directed, -rd.Directed)
+	w.OffHours = add(w.OffHours, -rd.OffHours)
+	w.Late = min(w.Late, w.OffHours)
+	w.StatusChase = add(w.StatusChase, -rd.StatusChase)
+	w.Questions = min(w.Questions, w.Directed)
+	delete(w.Reports, id)
+}
 
 // ManagerState is the small per-manager state that is not a daily counter:
 // the waits still open, the last exchange with each report, and the last day

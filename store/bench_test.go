@@ -56,7 +56,8 @@ func fillWindows(b *testing.B, db *DB, o *signals.Org, today signals.Day, days i
 						w.Report(r).Recognition = rng.Intn(2)
 					}
 					for k := 0; k < 6; k++ {
-						w.Latencies = append(w.Latencies, int32(rng.Intn(600)))
+						rd := w.Report(o.Teams[m].Reports[k])
+						rd.Latencies = append(rd.Latencies, int32(rng.Intn(600)))
 					}
 					if err := bk.Put(dayKey(d), encodeWindow(&w)); err != nil {
 						return err

@@ -13,8 +13,8 @@ import (
 // binary form instead of JSON: a format byte, then unsigned varints.
 //
 //	1 | day | directed off_hours late questions status_chase
-//	  | n_reports { len(id) id | directed off_hours recognition status_chase from_report own own_off_hours }
-//	  | n_latencies { minutes }
+//	  | n_reports { len(id) id | directed off_hours recognition status_chase from_report own own_off_hours
+//	                n_latencies { minutes } }
 //
 // Reports are written in id order, so equal windows encode to equal bytes.
 const windowFormat = 1
@@ -22,14 +22,14 @@ const windowFormat = 1
 var errCorrupt = errors.New("corrupt window record")
 
 func encodeWindow(w *signals.DayWindow) []byte {
-	buf := make([]byte, 0, 32+len(w.Reports)*24+len(w.Latencies)*2)
+	buf := make([]byte, 0, 32+len(w.Reports)*32)
 	buf = append(buf, windowFormat)
 	for _, v := range []int{int(w.Day), w.Directed, w.OffHours, w.Late, w.Questions, w.StatusChase} {
 		buf = binary.AppendUvarint(buf, uint64(v))
 	}
 	ids := make([]string, 0, len(w.Reports))
 	for id, rd := range w.Reports {
-		if *rd != (signals.ReportDay{}) {
+		if !rd.IsZero() {
 			ids = append(ids, id)
 		}
 	}
@@ -42,10 +42,10 @@ func encodeWindow(w *signals.DayWindow) []byte {
 		for _, v := range []int{rd.Directed, rd.OffHours, rd.Recognition, rd.StatusChase, rd.FromReport, rd.Own, rd.OwnOffHours} {
 			buf = binary.AppendUvarint(buf, uint64(v))
 		}
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(w.Latencies)))
-	for _, l := range w.Latencies {
-		buf = binary.AppendUvarint(buf, uint64(l))
+		buf = binary.AppendUvarint(buf, uint64(len(rd.Latencies)))
+		for _, l := range rd.Latencies {
+			buf = binary.AppendUvarint(buf, uint64(l))
+		}
 	}
 	return buf
 }
@@ -91,14 +91,15 @@ func decodeWindow(raw []byte, w *signals.DayWindow) error {
 		}
 		id := string(r.b[:l])
 		r.b = r.b[l:]
-		w.Reports[id] = &signals.ReportDay{Directed: r.int(), OffHours: r.int(), Recognition: r.int(), StatusChase: r.int(), FromReport: r.int(), Own: r.int(), OwnOffHours: r.int()}
-	}
-	nl := r.uint(uint64(len(r.b)))
-	if nl > 0 && r.err == nil {
-		w.Latencies = make([]int32, nl)
-	}
-	for i := uint64(0); i < nl && r.err == nil; i++ {
-		w.Latencies[i] = int32(r.uint(1 << 30))
+		rd := &signals.ReportDay{Directed: r.int(), OffHours: r.int(), Recognition: r.int(), StatusChase: r.int(), FromReport: r.int(), Own: r.int(), OwnOffHours: r.int()}
+		nl := r.uint(uint64(len(r.b)))
+		if nl > 0 && r.err == nil {
+			rd.Latencies = make([]int32, nl)
+		}
+		for j := uint64(0); j < nl && r.err == nil; j++ {
+			rd.Latencies[j] = int32(r.uint(1 << 30))
+		}
+		w.Reports[id] = rd
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", errCorrupt, len(r.b))

@@ -10,8 +10,7 @@ import (
 
 func TestWindowCodecRoundTrip(t *testing.T) {
 	w := signals.DayWindow{Day: 20500, Directed: 12, OffHours: 3, Late: 1, Questions: 4, StatusChase: 2,
-		Reports:   map[string]*signals.ReportDay{"UA": {Directed: 5, OffHours: 2, Recognition: 1, StatusChase: 2, FromReport: 3, Own: 9, OwnOffHours: 1}, "UB": {Own: 300}},
-		Latencies: []int32{0, 20, 540, 100000}}
+		Reports: map[string]*signals.ReportDay{"UA": {Directed: 5, OffHours: 2, Recognition: 1, StatusChase: 2, FromReport: 3, Own: 9, OwnOffHours: 1, Latencies: []int32{0, 20, 540, 100000}}, "UB": {Own: 300}}}
 	raw := encodeWindow(&w)
 	var got signals.DayWindow
 	if err := decodeWindow(raw, &got); err != nil {
@@ -29,7 +28,7 @@ func TestWindowCodecRoundTrip(t *testing.T) {
 }
 
 func FuzzDecodeWindow(f *testing.F) {
-	f.Add(encodeWindow(&signals.DayWindow{Day: 1, Directed: 2, Reports: map[string]*signals.ReportDay{"U1": {Own: 1}}, Latencies: []int32{5}}))
+	f.Add(encodeWindow(&signals.DayWindow{Day: 1, Directed: 2, Reports: map[string]*signals.ReportDay{"U1": {Own: 1, Latencies: []int32{5}}}}))
 	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var w signals.DayWindow

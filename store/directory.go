@@ -75,7 +75,7 @@ func (db *DB) Person(id string) (signals.Person, bool, error) {
 }
 
 // SyncTeams makes the stored teams exactly the given ones (from config),
-// keeping the norms each team already agreed.
+// keeping the norms each team already agreed and when it was first seen.
 func (db *DB) SyncTeams(teams []signals.Team) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTeams)
@@ -83,10 +83,14 @@ func (db *DB) SyncTeams(teams []signals.Team) error {
 		for _, t := range teams {
 			want[t.Manager] = true
 			var old signals.Team
-			if _, err := getJSON(b, []byte(t.Manager), &old); err != nil {
+			found, err := getJSON(b, []byte(t.Manager), &old)
+			if err != nil {
 				return err
 			}
-			t.Norms = old.Norms
+			t.Norms, t.Since = old.Norms, old.Since
+			if !found || t.Since.IsZero() {
+				t.Since = db.now()
+			}
 			if err := putJSON(b, []byte(t.Manager), t); err != nil {
 				return err
 			}

@@ -20,6 +20,12 @@
 //	seen/
 //	    <epoch: uint32 BE>/      12-hour epochs; the newest three are consulted
 //	        <event id>           → empty: Slack event ids already counted
+//	outbox/
+//	    <digest id>              → OutboxRecord (JSON): the planned digest, its delivery state
+//	coaching/
+//	    <manager id>             → nudges.History (JSON): last digest, silences, starter rotation
+//	stats/
+//	    <counter name>           → uint64 BE: aggregates only (digests_sent, nudges/<kind>, feedback/<kind>/<action>)
 //
 // Keys sort the way they are read: a window of days is one Cursor.Seek and a
 // walk to the end key. The file grows with managers × days, not with messages:

@@ -19,13 +19,16 @@ const SchemaVersion = "1"
 
 // Bucket names.
 var (
-	bucketMeta    = []byte("meta")
-	bucketUsers   = []byte("users")
-	bucketTeams   = []byte("teams")
-	bucketConvs   = []byte("convs")
-	bucketWindows = []byte("windows")
-	bucketState   = []byte("state")
-	bucketSeen    = []byte("seen")
+	bucketMeta     = []byte("meta")
+	bucketUsers    = []byte("users")
+	bucketTeams    = []byte("teams")
+	bucketConvs    = []byte("convs")
+	bucketWindows  = []byte("windows")
+	bucketState    = []byte("state")
+	bucketSeen     = []byte("seen")
+	bucketOutbox   = []byte("outbox")
+	bucketCoaching = []byte("coaching")
+	bucketStats    = []byte("stats")
 
 	keyVersion = []byte("version")
 )
@@ -80,7 +83,7 @@ func Open(path string, opts Options) (*DB, error) {
 
 func (db *DB) init() error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketUsers, bucketTeams, bucketConvs, bucketWindows, bucketState, bucketSeen} {
+		for _, name := range [][]byte{bucketMeta, bucketUsers, bucketTeams, bucketConvs, bucketWindows, bucketState, bucketSeen, bucketOutbox, bucketCoaching, bucketStats} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", name, err)
 			}

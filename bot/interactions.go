@@ -1,0 +1,67 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"coach/nudges"
+	"coach/store"
+)
+
+// interaction handles a button click. It is acked at once; the work
+// (recording the choice, redrawing the digest) follows.
+func (s *Server) interaction(evt socketmode.Event) {
+	if evt.Request != nil {
+		s.ackNow(*evt.Request, nil)
+	}
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if !ok || cb.Type != slack.InteractionTypeBlockActions {
+		return
+	}
+	for _, a := range cb.ActionCallback.BlockActions {
+		if a == nil {
+			continue
+		}
+		s.nudgeAction(cb.User.ID, nudges.Action(a.ActionID), a.Value)
+	}
+}
+
+// nudgeAction records a manager's click on a nudge button. A value that is
+// not one of coach's, or a click by anyone but the digest's manager, changes
+// nothing.
+func (s *Server) nudgeAction(user string, action nudges.Action, value string) {
+	known := false
+	for _, a := range nudges.Actions {
+		known = known || a == action
+	}
+	log := s.log.With().Str("user", user).Str("action", string(action)).Logger()
+	id, kind, ok := nudges.ParseActionValue(value)
+	if !known || !ok {
+		log.Warn().Msg("unknown action or action value; ignored")
+		return
+	}
+	now := s.cfg.Now()
+	rec, changed, err := s.db.RecordFeedback(id, kind, action, user, func(h nudges.History) nudges.History {
+		return s.cfg.Policy.Apply(h, kind, action, now)
+	})
+	switch {
+	case errors.Is(err, store.ErrForbidden):
+		log.Warn().Str("digest", id).Msg("click on a digest that is not the clicker's; ignored")
+		return
+	case errors.Is(err, store.ErrNotFound):
+		log.Warn().Str("digest", id).Msg("click on an unknown digest or nudge; ignored")
+		return
+	case err != nil:
+		log.Error().Err(err).Msg("record feedback")
+		return
+	}
+	log.Info().Str("digest", id).Str("kind", string(kind)).Bool("changed", changed).Msg("nudge feedback")
+	if changed {
+		if err := s.messenger.RedrawDigest(context.Background(), rec); err != nil {
+			log.Warn().Err(err).Msg("redraw digest")
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"coach/nudges"
+	"coach/signals"
+	"coach/store"
+)
+
+// Messenger sends what coach says in Slack: digests (it is the
+// nudges.Messenger), in-the-moment hints, and in-place acknowledgements.
+type Messenger struct {
+	api messengerAPI
+
+	mu  sync.Mutex
+	dms map[string]string // user → DM channel
+}
+
+// messengerAPI is the part of the Web API the messenger calls.
+type messengerAPI interface {
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
+}
+
+// NewMessenger makes a messenger over a Slack client.
+func NewMessenger(api *slack.Client) *Messenger {
+	return &Messenger{api: api, dms: map[string]string{}}
+}
+
+// dm returns the DM channel with a user, opening it once.
+func (m *Messenger) dm(ctx context.Context, user string) (string, error) {
+	m.mu.Lock()
+	ch, ok := m.dms[user]
+	m.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	c, _, _, err := m.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	if err != nil {
+		return "", fmt.Errorf("slack: conversations.open with %s: %w", user, retryAfter(err))
+	}
+	m.mu.Lock()
+	m.dms[user] = c.ID
+	m.mu.Unlock()
+	return c.ID, nil
+}
+
+// SendDigest DMs a digest with its id in the message metadata.
+func (m *Messenger) SendDigest(ctx context.Context, d nudges.Digest) (string, string, error) {
+	ch, err := m.dm(ctx, d.Manager)
+	if err != nil {
+		return "", "", err
+	}
+	_, ts, err := m.api.PostMessageContext(ctx, ch,
+		slack.MsgOptionText(DigestFallback(d), false),
+		slack.MsgOptionBlocks(DigestBlocks(d)...),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: nudges.MetadataEventType, EventPayload: map[string]any{"digest_id": d.ID}}),
+	)
+	if err != nil {
+		return "", "", fmt.Errorf("slack: chat.postMessage digest %s: %w", d.ID, retryAfter(err))
+	}
+	return ch, ts, nil
+}
+
+// FindDigest looks through the recent history of the manager's DM for a
+// message whose metadata carries digest id.
+func (m *Messenger) FindDigest(ctx context.Context, manager, id string) (string, string, bool, error) {
+	ch, err := m.dm(ctx, manager)
+	if err != nil {
+		return "", "", false, err
+	}
+	h, err := m.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: ch, Limit: 100, IncludeAllMetadata: true})
+	if err != nil {
+		return "", "", false, fmt.Errorf("slack: conversations.history of %s: %w", ch, retryAfter(err))
+	}
+	for _, msg := range h.Messages {
+		if msg.Metadata.EventType == nudges.MetadataEventType && msg.Metadata.EventPayload["digest_id"] == id {
+			return ch, msg.Timestamp, true, nil
+		}
+	}
+	return ch, "", false, nil
+}
+
+// RedrawDigest replaces a sent digest with its current form (after a
+// button click), so the manager sees the choice took.
+func (m *Messenger) RedrawDigest(ctx context.Context, rec store.OutboxRecord) error {
+	if rec.Channel == "" || rec.TS == "" {
+		return nil
+	}
+	_, _, _, err := m.api.UpdateMessageContext(ctx, rec.Channel, rec.TS,
+		slack.MsgOptionText(DigestFallback(rec.Digest), false),
+		slack.MsgOptionBlocks(DigestBlocks(rec.Digest)...),
+	)
+	if err != nil {
+		return fmt.Errorf("slack: chat.update digest %s: %w", rec.Digest.ID, retryAfter(err))
+	}
+	return nil
+}
+
+// SendHint posts an in-the-moment hint only the manager sees, in the
+// conversation they just wrote in.
+func (m *Messenger) SendHint(ctx context.Context, o *signals.Org, h signals.Hint) error {
+	text := HintText(o, h)
+	_, err := m.api.PostEphemeralContext(ctx, h.Channel, h.Manager, slack.MsgOptionText(text, false))
+	if err != nil {
+		return fmt.Errorf("slack: chat.postEphemeral hint: %w", retryAfter(err))
+	}
+	return nil
+}
+
+// retryAfter turns Slack's 429 into the nudges error that asks for a wait.
+func retryAfter(err error) error {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return &nudges.RetryAfter{After: max(rl.RetryAfter, time.Second)}
+	}
+	return err
+}
+
+// digestStore adapts store.DB to nudges.Store.
+type digestStore struct{ db *store.DB }
+
+// DigestStore exposes the store to the nudges scheduler.
+func DigestStore(db *store.DB) nudges.Store { return digestStore{db} }
+
+func planned(rec store.OutboxRecord) nudges.Planned {
+	return nudges.Planned{Digest: rec.Digest, State: rec.State, Attempts: rec.Attempts}
+}
+
+func (a digestStore) History(m string, from, to signals.Day) ([]signals.DayWindow, signals.ManagerState, error) {
+	return a.db.History(m, from, to)
+}
+
+func (a digestStore) Plan(m string, slot time.Time, f func(nudges.History) (nudges.Digest, nudges.History, error)) (nudges.Planned, error) {
+	rec, _, err := a.db.PlanDigest(m, slot, f)
+	return planned(rec), err
+}
+
+func (a digestStore) Attempt(id string) error {
+	_, err := a.db.MarkAttempt(id)
+	return err
+}
+
+func (a digestStore) Sent(id, channel, ts string, at time.Time) error {
+	_, err := a.db.MarkSent(id, channel, ts, at)
+	return err
+}
+
+func (a digestStore) Pending() ([]nudges.Planned, error) {
+	recs, err := a.db.PendingDigests()
+	out := make([]nudges.Planned, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, planned(r))
+	}
+	return out, err
+}

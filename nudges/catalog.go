@@ -1,0 +1,332 @@
+package nudges
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"go.yaml.in/yaml/v3"
+
+	"coach/signals"
+)
+
+// catalogFiles holds one YAML file per signal kind: the words of its nudges.
+//
+//go:embed catalog/*.yaml
+var catalogFiles embed.FS
+
+// catalogDir is where the files live, in the embedded tree and in errors.
+const catalogDir = "catalog"
+
+// Catalog is the wording of every kind of nudge: a title, an observation
+// with the signal's numbers, one line on why it matters, conversation
+// starters to rotate through, and the norm prompt it can be shared as. The
+// templates are parsed once, by LoadCatalog, and a Catalog is safe for
+// concurrent use.
+type Catalog struct {
+	entries map[signals.Kind]*entry
+}
+
+// entry is one kind's compiled wording.
+type entry struct {
+	title       *template.Template
+	observation *template.Template
+	why         *template.Template
+	starters    []*template.Template
+	norm        string
+}
+
+// entryFile is the YAML shape of catalog/<kind>.yaml. Every text is a
+// text/template over the Signal; see templateFuncs for the helpers.
+type entryFile struct {
+	Title       string   `yaml:"title"`
+	Observation string   `yaml:"observation"`
+	Why         string   `yaml:"why"`
+	Starters    []string `yaml:"starters"`
+	Norm        string   `yaml:"norm"`
+}
+
+// LoadCatalog parses the embedded catalog. An error names the file and the
+// field at fault; the embedded files are tested, so one here is a build
+// mistake.
+func LoadCatalog() (*Catalog, error) {
+	sub, err := fs.Sub(catalogFiles, catalogDir)
+	if err != nil {
+		return nil, fmt.Errorf("nudges: catalog: %w", err)
+	}
+	return loadCatalog(sub)
+}
+
+// loadCatalog reads <kind>.yaml for every kind from fsys. Every kind must
+// have a file and every file must be a kind.
+func loadCatalog(fsys fs.FS) (*Catalog, error) {
+	c := &Catalog{entries: make(map[signals.Kind]*entry, len(signals.Kinds))}
+	for _, k := range signals.Kinds {
+		name := string(k) + ".yaml"
+		e, err := loadEntry(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("nudges: %s: %w", path.Join(catalogDir, name), err)
+		}
+		c.entries[k] = e
+	}
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("nudges: catalog: %w", err)
+	}
+	for _, name := range names {
+		if _, ok := c.entries[signals.Kind(strings.TrimSuffix(name, ".yaml"))]; !ok {
+			return nil, fmt.Errorf("nudges: %s: no signal kind of that name", path.Join(catalogDir, name))
+		}
+	}
+	return c, nil
+}
+
+func loadEntry(fsys fs.FS, name string) (*entry, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	var f entryFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("empty file")
+		}
+		return nil, err
+	}
+	switch f.Norm {
+	case "", "message_hours", "response_time", "check_ins":
+	default:
+		return nil, fmt.Errorf("norm: %q is not a norm prompt (message_hours, response_time, check_ins)", f.Norm)
+	}
+	e := &entry{norm: f.Norm}
+	for _, t := range []struct {
+		field string
+		text  string
+		dst   **template.Template
+	}{
+		{"title", f.Title, &e.title},
+		{"observation", f.Observation, &e.observation},
+		{"why", f.Why, &e.why},
+	} {
+		if *t.dst, err = compile(t.field, t.text); err != nil {
+			return nil, err
+		}
+	}
+	if strings.Contains(strings.TrimSpace(f.Why), "\n") {
+		return nil, errors.New("why: must be one line")
+	}
+	if len(f.Starters) == 0 {
+		return nil, errors.New("starters: missing")
+	}
+	for i, s := range f.Starters {
+		t, err := compile(fmt.Sprintf("starters[%d]", i), s)
+		if err != nil {
+			return nil, err
+		}
+		e.starters = append(e.starters, t)
+	}
+	return e, nil
+}
+
+// compile parses one field's template and tries it on a signal with every
+// fact set, so a misspelt field fails at load rather than in a digest.
+func compile(field, text string) (*template.Template, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("%s: missing", field)
+	}
+	t, err := template.New(field).Funcs(templateFuncs()).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	if _, err := execute(t, sampleSignal()); err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	return t, nil
+}
+
+// sampleSignal has every fact set, for compile's trial run.
+func sampleSignal() signals.Signal {
+	return signals.Signal{Fired: true, Severity: 0.5, Facts: signals.Facts{
+		Count: 3, Total: 20, Share: 0.15, Late: 1, MedianMinutes: 300, Waits: 5, OpenWaits: 2,
+		Baseline: 0.1, Days: 7, Reports: []signals.ReportFact{
+			{ID: "U1", Name: "A", Days: 20, Count: 2, Share: 0.1},
+			{ID: "U2", Name: "B", Days: 15, Count: 1, Share: 0.05},
+		},
+	}}
+}
+
+// execute runs t on s and tidies the result into one line of single spaces,
+// so templates can be laid out over several YAML lines.
+func execute(t *template.Template, s signals.Signal) (string, error) {
+	var b strings.Builder
+	if err := t.Execute(&b, s); err != nil {
+		return "", err
+	}
+	out := strings.Join(strings.Fields(b.String()), " ")
+	if strings.Contains(out, "<no value>") || strings.Contains(out, "%!") {
+		return "", fmt.Errorf("template output is broken: %q", out)
+	}
+	return out, nil
+}
+
+// Starters reports how many conversation starters kind has; 0 for a kind
+// the catalog does not know.
+func (c *Catalog) Starters(kind signals.Kind) int {
+	if e, ok := c.entries[kind]; ok {
+		return len(e.starters)
+	}
+	return 0
+}
+
+// Render words a signal as a nudge, with conversation starter number
+// starter (taken modulo the kind's count, so a caller can simply count up).
+//
+// team_after_hours is a team aggregate and never names anyone: its Reports
+// are dropped before rendering, whatever the signal carries.
+func (c *Catalog) Render(s signals.Signal, starter int) (Nudge, error) {
+	e, ok := c.entries[s.Kind]
+	if !ok {
+		return Nudge{}, fmt.Errorf("nudges: render %s: no catalog entry", s.Kind)
+	}
+	s.Facts.Reports = slices.Clone(s.Facts.Reports)
+	if s.Kind == signals.TeamAfterHours {
+		s.Facts.Reports = nil
+	}
+	n := len(e.starters)
+	starter = ((starter % n) + n) % n
+	out := Nudge{Kind: s.Kind, Severity: s.Severity, Facts: s.Facts, Starter: starter, Norm: e.norm}
+	for _, t := range []struct {
+		tmpl *template.Template
+		dst  *string
+	}{
+		{e.title, &out.Title},
+		{e.observation, &out.Observation},
+		{e.why, &out.Why},
+		{e.starters[starter], &out.Try},
+	} {
+		text, err := execute(t.tmpl, s)
+		if err != nil {
+			return Nudge{}, fmt.Errorf("nudges: render %s %s: %w", s.Kind, t.tmpl.Name(), err)
+		}
+		*t.dst = text
+	}
+	return out, nil
+}
+
+// maxNamed is how many reports a list names before "and 2 others".
+const maxNamed = 6
+
+// templateFuncs are the helpers the catalog's templates may use:
+//
+//	names .Facts.Reports            "Ana, Ben and Chloé"
+//	names .Facts.Reports "or"       "Ana, Ben or Chloé"
+//	each .Facts.Reports "{count} to {name}"   "4 to Ana and 2 to Ben"
+//	                                (also {days} and {share}; optional "or")
+//	sep $i .Facts.Reports           "", ", " or " and " before item i, in a range
+//	first .Facts.Reports "fallback" the first report's name, else fallback
+//	pct .Facts.Share                "23%"
+//	hours .Facts.MedianMinutes      "5 h 20 min"
+//	plural .Facts.Count "reply" "replies"
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"names": func(rs []signals.ReportFact, conj ...string) string { return each(rs, "{name}", conj...) },
+		"each":  each,
+		"sep":   sep,
+		"first": first,
+		"pct":   pct,
+		"hours": hours,
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return one
+			}
+			return many
+		},
+	}
+}
+
+// each formats every report with pattern and joins them as a list; past
+// maxNamed it ends "and N others".
+func each(rs []signals.ReportFact, pattern string, conj ...string) string {
+	items := make([]string, 0, min(len(rs), maxNamed+1))
+	for i, r := range rs {
+		if i == maxNamed && len(rs) > maxNamed+1 {
+			items = append(items, strconv.Itoa(len(rs)-maxNamed)+" others")
+			break
+		}
+		items = append(items, strings.NewReplacer(
+			"{name}", r.Name,
+			"{days}", strconv.Itoa(r.Days),
+			"{count}", strconv.Itoa(r.Count),
+			"{share}", pct(r.Share),
+		).Replace(pattern))
+	}
+	var b strings.Builder
+	for i, it := range items {
+		b.WriteString(separator(i, len(items), conj))
+		b.WriteString(it)
+	}
+	return b.String()
+}
+
+// sep is the separator before item i of a list of rs, for templates that
+// range over reports themselves.
+func sep(i int, rs []signals.ReportFact, conj ...string) string {
+	return separator(i, len(rs), conj)
+}
+
+func separator(i, n int, conj []string) string {
+	switch {
+	case i == 0:
+		return ""
+	case i < n-1:
+		return ", "
+	case len(conj) > 0:
+		return " " + conj[0] + " "
+	default:
+		return " and "
+	}
+}
+
+func first(rs []signals.ReportFact, fallback string) string {
+	if len(rs) == 0 || rs[0].Name == "" {
+		return fallback
+	}
+	return rs[0].Name
+}
+
+// pct formats a share as a whole percentage, never rounding a non-zero
+// share down to 0% or a partial one up to 100%.
+func pct(x float64) string {
+	switch {
+	case x > 0 && x < 0.005:
+		return "under 1%"
+	case x < 1 && x > 0.995:
+		return "over 99%"
+	}
+	return strconv.Itoa(int(math.Round(x*100))) + "%"
+}
+
+// hours formats working minutes: "45 min", "2 h", "5 h 20 min".
+func hours(minutes int) string {
+	h, m := minutes/60, minutes%60
+	switch {
+	case minutes < 1:
+		return "under a minute"
+	case h == 0:
+		return fmt.Sprintf("%d min", m)
+	case m == 0:
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
+}

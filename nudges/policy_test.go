@@ -1,0 +1,74 @@
+package nudges
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"coach/signals"
+)
+
+func TestSelect(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	fired := func(k signals.Kind, sev float64) signals.Signal {
+		return signals.Signal{Kind: k, Fired: true, Severity: sev}
+	}
+	quiet := signals.Signal{Kind: signals.Listening}
+	all := []signals.Signal{fired(signals.AfterHours, 0.9), fired(signals.ContactGap, 0.4), quiet, fired(signals.StatusChasing, 0.6)}
+	tests := []struct {
+		name string
+		h    History
+		want []signals.Kind
+	}{
+		{"most severe first, at most two", History{}, []signals.Kind{signals.AfterHours, signals.StatusChasing}},
+		{"paused: nothing", History{PausedUntil: now.Add(time.Hour)}, nil},
+		{"pause over", History{PausedUntil: now}, []signals.Kind{signals.AfterHours, signals.StatusChasing}},
+		{"not for me silences a kind", History{Silenced: map[signals.Kind]time.Time{signals.AfterHours: now.Add(24 * time.Hour)}},
+			[]signals.Kind{signals.StatusChasing, signals.ContactGap}},
+		{"silence over", History{Silenced: map[signals.Kind]time.Time{signals.AfterHours: now.Add(-time.Second)}},
+			[]signals.Kind{signals.AfterHours, signals.StatusChasing}},
+		{"not repeated unless worse", History{Last: map[signals.Kind]float64{signals.AfterHours: 0.9, signals.StatusChasing: 0.5}},
+			[]signals.Kind{signals.StatusChasing, signals.ContactGap}},
+		{"repeated when worse", History{Last: map[signals.Kind]float64{signals.AfterHours: 0.8}},
+			[]signals.Kind{signals.AfterHours, signals.StatusChasing}},
+	}
+	p := DefaultPolicy()
+	for _, tt := range tests {
+		var got []signals.Kind
+		for _, s := range p.Select(all, tt.h, now) {
+			got = append(got, s.Kind)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestApplyFeedback(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 5, 0, 0, time.UTC)
+	p := DefaultPolicy()
+	h := p.Apply(History{}, signals.AfterHours, NotForMe, now)
+	if want := now.Add(8 * 7 * 24 * time.Hour); !h.Silenced[signals.AfterHours].Equal(want) {
+		t.Errorf("not for me until %v, want %v (8 weeks)", h.Silenced[signals.AfterHours], want)
+	}
+	h = p.Apply(h, signals.AfterHours, Snooze, now)
+	if want := now.Add(14 * 24 * time.Hour); !h.PausedUntil.Equal(want) {
+		t.Errorf("snoozed until %v, want %v (2 weeks)", h.PausedUntil, want)
+	}
+	if h2 := p.Apply(h, signals.AfterHours, Helpful, now); !reflect.DeepEqual(h2, h) {
+		t.Errorf("helpful changed the history: %+v → %+v", h, h2)
+	}
+}
+
+func TestActionValues(t *testing.T) {
+	v := ActionValue("d1-UM1-1767600000", signals.ContactGap)
+	id, k, ok := ParseActionValue(v)
+	if !ok || id != "d1-UM1-1767600000" || k != signals.ContactGap {
+		t.Errorf("round trip of %q = %q %q %v", v, id, k, ok)
+	}
+	for _, bad := range []string{"", "d1|nope", "|after_hours", "no-separator", "d1|after_hours|x"} {
+		if _, _, ok := ParseActionValue(bad); ok {
+			t.Errorf("ParseActionValue(%q) accepted a forged value", bad)
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package nudges
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/rs/zerolog"
+
+	"coach/signals"
+)
+
+// Store is what the scheduler needs of storage. store.DB implements it
+// through a small adapter in bot.
+type Store interface {
+	// History returns a manager's day windows from..to and their state.
+	History(manager string, from, to signals.Day) ([]signals.DayWindow, signals.ManagerState, error)
+	// Plan stores the digest of a manager's slot exactly once (see
+	// store.DB.PlanDigest) and returns it with its delivery state.
+	Plan(manager string, slot time.Time, plan func(History) (Digest, History, error)) (Planned, error)
+	// Attempt notes that a send starts; Sent records where it landed.
+	Attempt(id string) error
+	Sent(id, channel, ts string, at time.Time) error
+	// Pending lists digests planned but not known to be in Slack.
+	Pending() ([]Planned, error)
+}
+
+// Planned is a digest and how far its delivery got.
+type Planned struct {
+	Digest   Digest
+	State    string // "pending", "sent" or "empty"
+	Attempts int    // sends started before
+}
+
+// Messenger delivers digests. bot implements it over the Slack Web API.
+type Messenger interface {
+	// SendDigest DMs d to d.Manager with d.ID in the message metadata.
+	SendDigest(ctx context.Context, d Digest) (channel, ts string, err error)
+	// FindDigest looks for a message carrying digest id in the manager's DM.
+	FindDigest(ctx context.Context, manager, id string) (channel, ts string, found bool, err error)
+}
+
+// RetryAfter is a Messenger error asking to wait before trying again (a
+// Slack 429). Delivery waits and retries; it never drops the digest.
+type RetryAfter struct{ After time.Duration }
+
+func (e *RetryAfter) Error() string { return fmt.Sprintf("rate limited: retry after %s", e.After) }
+
+// Scheduler sends each manager's digest at the configured schedule in the
+// manager's own time zone, never outside their working hours. It is driven
+// by RunDue(now), so a test or the demo can run weeks of schedule in
+// moments; Run drives it with the real clock.
+type Scheduler struct {
+	Schedule  cron.Schedule
+	Org       func() *signals.Org
+	Store     Store
+	Messenger Messenger
+	Catalog   *Catalog
+	Policy    Policy
+	Log       zerolog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Sleep waits d or until ctx ends (default: a timer). Injected so
+	// Retry-After waits cost nothing in tests that fake time.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxRetries bounds the retries of one send within one RunDue (default 5).
+	MaxRetries int
+
+	mu      sync.Mutex        // one run at a time
+	planned map[string]string // manager → id of the last digest known planned, to skip recomputing
+}
+
+// ParseSchedule parses a standard 5-field cron string.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	s, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("nudges: schedule %q: %w", spec, err)
+	}
+	return s, nil
+}
+
+// Report says what one RunDue did.
+type Report struct {
+	Planned int // digests planned for due slots
+	Empty   int // of those, nothing to say
+	Sent    int // DMs sent (including retries of earlier pending ones)
+	Found   int // pending digests found already in Slack after a restart
+	Failed  int // sends that failed and stay pending
+}
+
+// Slot is the most recent scheduled time at or before now for a manager in
+// loc, moved forward to the start of their working hours when it falls
+// outside them. ok is false when no slot is due yet (within 8 days).
+func (s *Scheduler) Slot(now time.Time, loc *time.Location, h signals.Hours) (slot, due time.Time, ok bool) {
+	t := now.In(loc).Add(-8 * 24 * time.Hour)
+	for i := 0; i < 100000; i++ {
+		n := s.Schedule.Next(t)
+		if n.IsZero() || n.After(now) {
+			break
+		}
+		slot, ok, t = n, true, n
+	}
+	if !ok {
+		return time.Time{}, time.Time{}, false
+	}
+	due = slot
+	if !h.Contains(slot, loc) {
+		due = h.AddWorkingMinutes(slot, 0, loc)
+	}
+	if due.IsZero() || due.After(now) {
+		return time.Time{}, time.Time{}, false
+	}
+	return slot, due, true
+}
+
+// RunDue plans and sends every digest due at now, and retries the pending
+// ones. Planning is idempotent per slot, so calling it again sends nothing
+// twice.
+func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var rep Report
+	var errs []error
+	o := s.Org()
+	for m := range o.Teams {
+		if !o.Recorded(m) {
+			continue
+		}
+		slot, due, ok := s.Slot(now, o.Loc(m), o.HoursOf(m))
+		if !ok || s.planned[m] == DigestID(m, slot) {
+			continue
+		}
+		rep.Planned++
+		p, err := s.plan(o, m, slot, due)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if p.State == "empty" {
+			rep.Empty++
+		}
+	}
+	pending, err := s.Store.Pending()
+	if err != nil {
+		return rep, err
+	}
+	for _, p := range pending {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		s.deliver(ctx, p, &rep)
+	}
+	return rep, errors.Join(errs...)
+}
+
+// SendNow plans (if not yet) and sends manager's digest for the slot at now,
+// outside the schedule: `/coach nudge @m`.
+func (s *Scheduler) SendNow(ctx context.Context, manager string, now time.Time) (Planned, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.Org()
+	p, err := s.plan(o, manager, now, now)
+	if err != nil {
+		return p, err
+	}
+	var rep Report
+	if p.State == "pending" {
+		s.deliver(ctx, p, &rep)
+	}
+	return p, nil
+}
+
+// plan computes the manager's signals as of due and stores the digest.
+func (s *Scheduler) plan(o *signals.Org, m string, slot, due time.Time) (Planned, error) {
+	loc := o.Loc(m)
+	today := signals.DayOf(due, loc)
+	ws, st, err := s.Store.History(m, today-signals.Day(o.Limits.HistoryDays()), today)
+	if err != nil {
+		return Planned{}, err
+	}
+	sigs := signals.Compute(o, signals.Input{Manager: m, Now: due, Windows: ws, State: st})
+	p, err := s.Store.Plan(m, slot, func(h History) (Digest, History, error) {
+		return s.Policy.Plan(s.Catalog, m, slot, sigs, h)
+	})
+	if err == nil {
+		if s.planned == nil {
+			s.planned = map[string]string{}
+		}
+		s.planned[m] = p.Digest.ID
+	}
+	return p, err
+}
+
+// deliver sends one pending digest exactly once: a digest that may have
+// been sent before a crash is first looked for in the manager's DM.
+func (s *Scheduler) deliver(ctx context.Context, p Planned, rep *Report) {
+	d := p.Digest
+	log := s.Log.With().Str("digest", d.ID).Logger()
+	if p.Attempts > 0 {
+		ch, ts, found, err := s.Messenger.FindDigest(ctx, d.Manager, d.ID)
+		if err != nil {
+			log.Warn().Err(err).Msg("could not check whether the digest was already sent; will retry")
+			rep.Failed++
+			return
+		}
+		if found {
+			if err := s.Store.Sent(d.ID, ch, ts, s.now()); err != nil {
+				log.Error().Err(err).Msg("record digest found in Slack")
+				rep.Failed++
+				return
+			}
+			rep.Found++
+			return
+		}
+	}
+	if err := s.Store.Attempt(d.ID); err != nil {
+		log.Error().Err(err).Msg("record send attempt")
+		rep.Failed++
+		return
+	}
+	retries := s.MaxRetries
+	if retries == 0 {
+		retries = 5
+	}
+	for try := 0; ; try++ {
+		ch, ts, err := s.Messenger.SendDigest(ctx, d)
+		var ra *RetryAfter
+		if errors.As(err, &ra) && try < retries {
+			log.Info().Dur("retry_after", ra.After).Msg("rate limited; waiting")
+			if err := s.sleep(ctx, ra.After); err != nil {
+				rep.Failed++
+				return
+			}
+			continue
+		}
+		if err != nil {
+			log.Warn().Err(err).Msg("digest not sent; it stays pending and is retried")
+			rep.Failed++
+			return
+		}
+		if err := s.Store.Sent(d.ID, ch, ts, s.now()); err != nil {
+			log.Error().Err(err).Msg("record sent digest")
+			rep.Failed++
+			return
+		}
+		log.Info().Int("nudges", len(d.Nudges)).Msg("digest sent")
+		rep.Sent++
+		return
+	}
+}
+
+// Run calls RunDue every minute until ctx ends.
+func (s *Scheduler) Run(ctx context.Context) error {
+	for {
+		if _, err := s.RunDue(ctx, s.now()); err != nil && ctx.Err() == nil {
+			s.Log.Error().Err(err).Msg("digest run")
+		}
+		if err := s.sleep(ctx, time.Minute); err != nil {
+			return nil
+		}
+	}
+}
+
+func (s *Scheduler) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Scheduler) sleep(ctx context.Context, d time.Duration) error {
+	if s.Sleep != nil {
+		return s.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
