@@ -17,6 +17,6 @@ func HintText(o *signals.Org, h signals.Hint) string {
 	if i := strings.LastIndex(who, ", "); i >= 0 {
 		who = who[:i] + " and " + who[i+2:]
 	}
-	return ":crescent_moon: Just so you know (only you can see this): your message lands outside " + who +
+	return "🌙 Just so you know (only you can see this): your message lands outside " + who +
 		"'s working hours. Next time, Slack's *Schedule for later* (the arrow next to Send) can deliver it when their day starts."
 }

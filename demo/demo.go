@@ -1,8 +1,10 @@
-// Package demo runs the real bot against an in-process fake Slack with a
-// small simulated organisation, and prints what a newcomer needs to see: what
-// coach recorded for each manager (and, as the product grows, the signals,
-// digests and norm prompts). Nothing leaves the machine and no Slack
-// workspace is needed.
+// Package demo is `coach demo`: a newcomer's first five minutes. It starts a
+// fake Slack inside the process with a small simulated organisation — five
+// managers, each with one clear habit, and their reports in several time
+// zones — and runs the real bot against it over a real websocket into a
+// temporary database, for a simulated month on an injected clock. It prints
+// what each person would see: the weekly digests, an in-the-moment hint, and
+// a closing table of every manager's signals. Nothing leaves the machine.
 package demo
 
 import (
@@ -12,24 +14,28 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"coach/bot"
 	"coach/config"
-	"coach/signals"
+	"coach/nudges"
 	"coach/slackfake"
 	"coach/store"
 )
 
 const help = `coach demo — see coach work without a Slack workspace.
 
-It starts a fake Slack inside this process, a small organisation of two
-managers and five reports in four time zones, and runs the real bot against
-it over a real websocket into a temporary database. It then plays a few
-working days of messages and reactions and prints, per manager, what coach
-recorded: counts only, never a message's text.
+Starts a fake Slack inside this process with five managers, each with one
+clear habit (late-night messages, slow replies, one report ignored, status
+chasing, and one exemplary manager), and their reports in several time zones.
+The real bot connects to it over a real websocket, stores its counters in a
+temporary database, and a simulated month runs on an injected clock in
+seconds. The transcript shows each weekly digest as the manager reads it, an
+in-the-moment hint, and a closing table of every manager's signals. No
+message text is stored anywhere, and nothing leaves this machine.
 
 Flags:
 `
@@ -38,11 +44,15 @@ Flags:
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("coach demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	seed := fs.Int64("seed", 1, "random seed for the simulated traffic")
-	verbose := fs.Bool("v", false, "also print the bot's logs")
+	seed := fs.Int64("seed", 1, "random seed for the simulated traffic (same seed, same transcript)")
+	weeks := fs.Int("weeks", 4, "how many weeks to simulate (1–8)")
+	verbose := fs.Bool("v", false, "also print the bot's logs to stderr")
 	fs.Usage = func() { fmt.Fprint(stderr, help); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *weeks < 1 || *weeks > 8 {
+		return fmt.Errorf("demo: --weeks %d: want 1 to 8", *weeks)
 	}
 	log := zerolog.Nop()
 	if *verbose {
@@ -53,7 +63,23 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	return Run(ctx, Options{Seed: *seed, DBPath: filepath.Join(dir, "coach.db"), Log: log}, stdout)
+	_, err = Run(ctx, Options{Seed: *seed, Weeks: *weeks, DBPath: filepath.Join(dir, "coach.db"), Log: log}, stdout)
+	return err
+}
+
+// Result is what a demo run produced, for tests.
+type Result struct {
+	Digests map[string][]nudges.Digest // manager id → digests DMed, in order
+	Hints   map[string]int             // manager id → in-the-moment hints
+	Events  int                        // Slack events delivered
+}
+
+// Options configure a demo run.
+type Options struct {
+	Seed   int64
+	Weeks  int
+	DBPath string
+	Log    zerolog.Logger
 }
 
 // The fake accepts these tokens; they grant nothing anywhere else.
@@ -62,104 +88,142 @@ const (
 	demoAppToken = "xapp-demo-fake"
 )
 
-// Options configure a demo run.
-type Options struct {
-	Seed   int64
-	DBPath string
-	Log    zerolog.Logger
+// clock is the simulated time shared by the bot, the store and the fake.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
 }
 
-// Run plays the demo org through the real bot and prints what was recorded.
-func Run(ctx context.Context, opts Options, out io.Writer) error {
-	org := newOrg()
-	fake := slackfake.New(slackfake.Options{BotToken: demoBotToken, AppToken: demoAppToken})
-	defer fake.Close()
-	for _, p := range org.people {
-		fake.AddUser(slackfake.User{ID: p.id, Name: p.name, RealName: p.name, TZ: p.tz})
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// world is a running demo: the fake, the bot, and the simulated clock.
+type world struct {
+	teams []team
+	fake  *slackfake.Server
+	db    *store.DB
+	srv   *bot.Server
+	clock *clock
+	out   *transcript
+}
+
+// Run plays the simulated month and writes the transcript to out.
+func Run(ctx context.Context, opts Options, out io.Writer) (Result, error) {
+	w, err := run(ctx, opts, out)
+	if w == nil || w.out == nil {
+		return Result{}, err
 	}
-	for id, members := range org.dms {
-		fake.AddChannel(slackfake.Channel{ID: id, Members: members})
+	return Result{Digests: w.out.got, Hints: w.out.hintTotal, Events: w.out.total}, err
+}
+
+func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
+	if opts.Weeks == 0 {
+		opts.Weeks = 4
+	}
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC) // a Monday
+	w := &world{teams: newOrg(), clock: &clock{t: start}}
+	w.fake = slackfake.New(slackfake.Options{BotToken: demoBotToken, AppToken: demoAppToken})
+	defer w.fake.Close()
+	w.fake.SetNow(w.clock.Now)
+	for _, p := range people(w.teams) {
+		w.fake.AddUser(slackfake.User{ID: p.id, Name: p.name, RealName: p.name, TZ: p.tz})
+	}
+	for _, t := range w.teams {
+		for _, r := range t.reports {
+			w.fake.AddChannel(slackfake.Channel{ID: dmID(t.manager.id, r.id), Members: []string{t.manager.id, r.id}})
+		}
 	}
 
 	cfg := config.Default()
-	cfg.Slack.APIURL = fake.APIURL()
+	cfg.Slack.APIURL = w.fake.APIURL()
 	cfg.BotToken, cfg.AppToken = demoBotToken, demoAppToken
-	for _, t := range org.teams {
+	for _, t := range signalsTeams(w.teams) {
 		cfg.Teams = append(cfg.Teams, config.Team{Manager: t.Manager, Reports: t.Reports})
 	}
 	bc, err := bot.FromConfig(cfg)
 	if err != nil {
-		return err
+		return w, err
 	}
-	db, err := store.Open(opts.DBPath, store.Options{})
-	if err != nil {
-		return err
+	bc.Now, bc.NoScheduler = w.clock.Now, true
+	if w.db, err = store.Open(opts.DBPath, store.Options{Now: w.clock.Now}); err != nil {
+		return w, err
 	}
-	defer db.Close()
+	defer w.db.Close()
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	srv := bot.New(bc, db, opts.Log)
+	w.srv = bot.New(bc, w.db, opts.Log)
 	done := make(chan error, 1)
-	go func() { done <- srv.Run(runCtx) }()
-	if err := fake.WaitConnections(ctx, 1); err != nil {
-		return fmt.Errorf("demo: bot did not connect: %w", err)
-	}
-
-	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC) // a Monday
-	days := 3
-	events := org.traffic(start, days, opts.Seed)
-	fmt.Fprintf(out, "coach demo: %d managers, %d reports, %d working days of traffic (%d events) through the real bot\n\n",
-		len(org.teams), len(org.people)-len(org.teams), days, len(events))
-	ids := make([]string, 0, len(events))
-	for _, ev := range events {
-		ids = append(ids, fake.SendEvent(ev))
-	}
+	go func() { done <- w.srv.Run(runCtx) }()
 	waitCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if err := fake.WaitAcked(waitCtx, ids...); err != nil {
-		return fmt.Errorf("demo: events not acked: %w", err)
+	if err := w.fake.WaitConnections(waitCtx, 1); err != nil {
+		return w, fmt.Errorf("demo: the bot did not connect: %w", err)
+	}
+	for w.srv.Scheduler() == nil {
+		select {
+		case err := <-done:
+			return w, fmt.Errorf("demo: the bot stopped: %w", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+
+	w.out = newTranscript(out, w)
+	w.out.intro(opts)
+	if err := w.simulate(ctx, start, opts); err != nil {
+		return w, err
 	}
 	stop()
 	if err := <-done; err != nil {
-		return err
+		return w, err
 	}
-	return report(out, db, org, start, days)
+	return w, w.out.summary(w.clock.Now())
 }
 
-// report prints what coach holds for each manager.
-func report(out io.Writer, db *store.DB, org *demoOrg, start time.Time, days int) error {
-	o := org.signalsOrg()
-	for _, t := range org.teams {
-		loc := o.Loc(t.Manager)
-		from := signals.DayOf(start, loc) - 1
-		ws, err := db.Windows(t.Manager, from, from+signals.Day(days)+2)
-		if err != nil {
+// simulate plays the month hour by hour: deliver that hour's events over the
+// socket, wait for the bot to ack them (it acks after committing), then let
+// the scheduler send whatever digests are due at that hour.
+func (w *world) simulate(ctx context.Context, start time.Time, opts Options) error {
+	days := 7 * opts.Weeks
+	events := traffic(w.teams, start, days, opts.Seed)
+	end := start.AddDate(0, 0, days).Add(24 * time.Hour) // through the last Monday's digests
+	next := 0
+	for now := start; now.Before(end); now = now.Add(time.Hour) {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		st, err := db.State(t.Manager)
-		if err != nil {
-			return err
+		hourEnd := now.Add(time.Hour)
+		w.clock.Set(hourEnd)
+		var ids []string
+		for next < len(events) && events[next].at.Before(hourEnd) {
+			ids = append(ids, w.fake.SendEvent(events[next].event))
+			next++
 		}
-		fmt.Fprintf(out, "%s (%s), team of %d\n", o.Name(t.Manager), o.People[t.Manager].TZ, len(t.Reports))
-		for _, w := range ws {
-			fmt.Fprintf(out, "  %s  directed %2d  off-hours for recipient %2d (late %d)  questions %2d  status chases %d",
-				w.Day, w.Directed, w.OffHours, w.Late, w.Questions, w.StatusChase)
-			if lat := w.Latencies(); len(lat) > 0 {
-				fmt.Fprintf(out, "  replies %d (working minutes %v)", len(lat), lat)
+		if len(ids) > 0 {
+			wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			err := w.fake.WaitAcked(wctx, ids...)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("demo: events not acknowledged: %w", err)
 			}
-			fmt.Fprintln(out)
-			for _, r := range t.Reports {
-				rd, ok := w.Reports[r]
-				if !ok {
-					continue
-				}
-				fmt.Fprintf(out, "      %-8s to them %2d (off-hours %d)  recognition %d  chases %d  | from them %2d  own messages %2d (outside own hours %d)\n",
-					o.Name(r), rd.Directed, rd.OffHours, rd.Recognition, rd.StatusChase, rd.FromReport, rd.Own, rd.OwnOffHours)
-			}
+			w.out.delivered(len(ids))
 		}
-		fmt.Fprintf(out, "  open waits: %d\n\n", len(st.Waits))
+		if _, err := w.srv.Scheduler().RunDue(ctx, hourEnd); err != nil {
+			return fmt.Errorf("demo: digests: %w", err)
+		}
+		w.out.digests(hourEnd)
+		if hourEnd.Sub(start)%(7*24*time.Hour) == 0 {
+			w.out.weekEnd(hourEnd)
+		}
 	}
-	fmt.Fprintln(out, "No message text was stored: the database holds only the counts above.")
 	return nil
 }
