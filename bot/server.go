@@ -83,7 +83,13 @@ type Server struct {
 
 	membersMu sync.Mutex
 	members   map[string][]string
+
+	bg sync.WaitGroup // background sends: hints, redraws
 }
+
+// Settle waits until the background sends started so far (hints, digest
+// redraws) are done. Tests and the demo use it to read Slack deterministically.
+func (s *Server) Settle() { s.bg.Wait() }
 
 // New builds a server; Run connects it.
 func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
@@ -249,7 +255,11 @@ func (s *Server) handle(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
 	case socketmode.EventTypeErrorBadMessage:
 		s.badFrame(evt, dec, ingest)
 	case socketmode.EventTypeInteractive:
-		go s.interaction(evt)
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.interaction(evt)
+		}()
 	case socketmode.EventTypeSlashCommand:
 		if evt.Request != nil {
 			s.ackNow(*evt.Request, nil)
@@ -324,7 +334,9 @@ func (s *Server) committed(res store.Result, batch []Pending) {
 	if len(res.Hints) > 0 {
 		org := s.Org()
 		hints := res.Hints
+		s.bg.Add(1)
 		go func() {
+			defer s.bg.Done()
 			for _, h := range hints {
 				if err := s.messenger.SendHint(context.Background(), org, h); err != nil {
 					s.log.Warn().Err(err).Str("manager", h.Manager).Msg("in-the-moment hint not sent")

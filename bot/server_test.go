@@ -147,8 +147,7 @@ func TestHintOncePerDayOnlyForOffHours(t *testing.T) {
 	h.send(dm("UM1", "UB", day.Add(22*time.Hour+time.Minute), "and another"))
 	// Next evening: a hint again.
 	h.send(dm("UM1", "UC", day.Add(46*time.Hour), "hello"))
-	eventually(t, "two hints", func() bool { return len(h.fake.Ephemerals()) >= 2 })
-	time.Sleep(100 * time.Millisecond)
+	h.srv.Settle()
 	eph := h.fake.Ephemerals()
 	if len(eph) != 2 {
 		t.Fatalf("got %d hints, want 2 (one a day): %+v", len(eph), eph)
@@ -197,7 +196,7 @@ func TestDigestButtonsAcknowledgeInPlace(t *testing.T) {
 	// Mia's own click is recorded and acknowledged in place.
 	click("UM1", nudges.NotForMe, nudges.ActionValue(id, signals.AfterHours))
 	eventually(t, "chat.update", func() bool { return len(h.fake.Calls("chat.update")) > 0 })
-	time.Sleep(100 * time.Millisecond)
+	h.srv.Settle()
 	if n := len(h.fake.Calls("chat.update")); n != 1 {
 		t.Errorf("chat.update called %d times, want 1 (only Mia's own click)", n)
 	}

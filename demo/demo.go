@@ -215,6 +215,7 @@ func (w *world) simulate(ctx context.Context, start time.Time, opts Options) err
 			if err != nil {
 				return fmt.Errorf("demo: events not acknowledged: %w", err)
 			}
+			w.srv.Settle() // hints go out just after their batch commits
 			w.out.delivered(len(ids))
 		}
 		if _, err := w.srv.Scheduler().RunDue(ctx, hourEnd); err != nil {

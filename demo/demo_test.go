@@ -60,7 +60,7 @@ func TestDemoHabitsGetTheirNudges(t *testing.T) {
 	habits := []struct {
 		manager string
 		kind    signals.Kind
-		week    int           // the first digest that must carry it
+		week    int            // the first digest that must carry it
 		allowed []signals.Kind // every kind this manager may get
 	}{
 		{"U0MIA", signals.AfterHours, 1, []signals.Kind{signals.AfterHours}},

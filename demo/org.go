@@ -124,7 +124,9 @@ func (g *gen) react(report person, msgTS string, at time.Time, emoji string) {
 	}})
 }
 
-func weekday(day time.Time) bool { return day.Weekday() != time.Saturday && day.Weekday() != time.Sunday }
+func weekday(day time.Time) bool {
+	return day.Weekday() != time.Saturday && day.Weekday() != time.Sunday
+}
 
 func nextWorkday(day time.Time) time.Time {
 	for day = day.AddDate(0, 0, 1); !weekday(day); day = day.AddDate(0, 0, 1) {

@@ -127,14 +127,17 @@ func (t *transcript) collectHints() {
 		}
 		t.hintShow[e.User] = true
 		name := org.Name(e.User)
-		t.printf("\n▸ %s, %s: an in-the-moment hint in the conversation, which only %s sees\n", name, t.w.clock.Now().In(org.Loc(e.User)).Format("Mon 2 Jan ~15:04"), name)
+		when := t.w.clock.Now()
+		if at, ok := signals.ParseTS(e.TS); ok {
+			when = at
+		}
+		t.printf("\n▸ %s, %s: an in-the-moment hint in the conversation, which only %s sees\n", name, when.In(org.Loc(e.User)).Format("Mon 2 Jan, before 15:04"), name)
 		t.quote(e.Text)
 	}
 	t.hints = len(eph)
 }
 
 func (t *transcript) weekEnd(now time.Time) {
-	time.Sleep(20 * time.Millisecond) // hints are posted just after their batch commits
 	t.collectHints()
 	t.printf("\n  This week: %d Slack events delivered over Socket Mode, each acked after its counts were committed.\n", t.events)
 	if len(t.hintWeek) > 0 {
@@ -147,7 +150,7 @@ func (t *transcript) weekEnd(now time.Time) {
 		t.printf("  In-the-moment hints this week (at most one a day each): %s.\n", strings.Join(parts, ", "))
 	}
 	t.events, t.hintWeek = 0, map[string]int{}
-	if now.Add(24*time.Hour).Before(t.endOfSim()) {
+	if now.Add(24 * time.Hour).Before(t.endOfSim()) {
 		t.week++
 		t.section()
 	}
