@@ -72,3 +72,45 @@ func TestActionValues(t *testing.T) {
 		}
 	}
 }
+
+func TestSlotInManagersZoneAndHours(t *testing.T) {
+	sched, err := ParseSchedule("0 9 * * MON")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Scheduler{Schedule: sched}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	tests := []struct {
+		name      string
+		now       time.Time
+		loc       *time.Location
+		hours     signals.Hours
+		wantSlot  time.Time
+		wantDue   time.Time
+		wantReady bool
+	}{
+		{"Berlin, Monday 09:00 sharp", time.Date(2026, 3, 9, 9, 0, 0, 0, berlin), berlin, signals.DefaultHours(),
+			time.Date(2026, 3, 9, 9, 0, 0, 0, berlin), time.Date(2026, 3, 9, 9, 0, 0, 0, berlin), true},
+		{"Berlin, Monday 08:59: last week's slot", time.Date(2026, 3, 9, 8, 59, 0, 0, berlin), berlin, signals.DefaultHours(),
+			time.Date(2026, 3, 2, 9, 0, 0, 0, berlin), time.Date(2026, 3, 2, 9, 0, 0, 0, berlin), true},
+		// After the EU clock change (29 March) 09:00 Berlin is 07:00 UTC, not 08:00.
+		{"Berlin after DST", time.Date(2026, 3, 30, 7, 0, 0, 0, time.UTC), berlin, signals.DefaultHours(),
+			time.Date(2026, 3, 30, 9, 0, 0, 0, berlin), time.Date(2026, 3, 30, 9, 0, 0, 0, berlin), true},
+		{"starts at 10:00: at 09:30 nothing is due yet", time.Date(2026, 3, 9, 9, 30, 0, 0, tokyo), tokyo,
+			signals.NewHours(10*60, 18*60, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday),
+			time.Time{}, time.Time{}, false},
+		{"starts at 10:00: the digest waits for the working day", time.Date(2026, 3, 9, 10, 0, 0, 0, tokyo), tokyo,
+			signals.NewHours(10*60, 18*60, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday),
+			time.Date(2026, 3, 9, 9, 0, 0, 0, tokyo), time.Date(2026, 3, 9, 10, 0, 0, 0, tokyo), true},
+		{"works Tue–Fri: Monday's digest comes Tuesday 09:00", time.Date(2026, 3, 10, 9, 0, 0, 0, tokyo), tokyo,
+			signals.NewHours(9*60, 18*60, time.Tuesday, time.Wednesday, time.Thursday, time.Friday),
+			time.Date(2026, 3, 9, 9, 0, 0, 0, tokyo), time.Date(2026, 3, 10, 9, 0, 0, 0, tokyo), true},
+	}
+	for _, tt := range tests {
+		slot, due, ok := s.Slot(tt.now, tt.loc, tt.hours)
+		if ok != tt.wantReady || !slot.Equal(tt.wantSlot) || !due.Equal(tt.wantDue) {
+			t.Errorf("%s: slot %v due %v ok %v; want %v, %v, %v", tt.name, slot, due, ok, tt.wantSlot, tt.wantDue, tt.wantReady)
+		}
+	}
+}

@@ -209,3 +209,14 @@ func TestOptInConsent(t *testing.T) {
 		t.Error("opt_in mode: Ana not recorded after opting in")
 	}
 }
+
+func TestNoHintForOptedOutReport(t *testing.T) {
+	o := testOrg()
+	l := newMemLedger()
+	// 23:00 Berlin: off-hours for Cy, who opted out. No record, no hint.
+	at := time.Date(2026, 3, 3, 22, 0, 0, 0, time.UTC)
+	eff := Fold(o, l, Event{Message: &Message{Channel: "D9", TS: "1", At: at, Author: "UM", Kind: DM, Members: []string{"UM", "UC"}}})
+	if eff.Recorded || len(eff.Hints) != 0 {
+		t.Errorf("message to an opted-out report: %+v, want nothing recorded and no hint", eff)
+	}
+}
