@@ -17,7 +17,7 @@ func FromConfig(cfg *config.Config) (Config, error) {
 	}
 	teams := make([]signals.Team, 0, len(cfg.Teams))
 	for _, t := range cfg.Teams {
-		teams = append(teams, signals.Team{Manager: t.Manager, Reports: append([]string(nil), t.Reports...), Channel: t.Channel})
+		teams = append(teams, signals.Team{Manager: t.Manager, Reports: append([]string(nil), t.Reports...), Channel: t.Channel, Prompts: t.ScheduledPrompts})
 	}
 	consent := signals.OptOut
 	if cfg.Consent == "opt_in" {
@@ -60,6 +60,10 @@ func FromConfig(cfg *config.Config) (Config, error) {
 			Snooze:       time.Duration(cfg.Nudges.SnoozeWeeks) * 7 * 24 * time.Hour,
 			AllClear:     cfg.Nudges.AllClear,
 		},
-		RetentionDays: cfg.RetentionDays,
+		NormsCloseAfter:   time.Duration(cfg.Norms.CloseAfter),
+		NormsMinVotes:     cfg.Norms.MinVotes,
+		NormsAnonymous:    cfg.Norms.Anonymous,
+		NormsRecheckAfter: time.Duration(cfg.Norms.RecheckWeeks) * 7 * 24 * time.Hour,
+		RetentionDays:     cfg.RetentionDays,
 	}, nil
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -87,6 +88,13 @@ func (in *Ingest) Run(ctx context.Context) {
 }
 
 func (in *Ingest) commit(ctx context.Context, batch []Pending, events []signals.Event) {
+	defer func() {
+		// A bug must not take the bot down: the transaction was rolled
+		// back, nothing is acked, and Slack delivers the envelopes again.
+		if r := recover(); r != nil {
+			in.Log.Error().Str("panic", fmt.Sprint(r)).Int("envelopes", len(batch)).Msg("internal error while committing; envelopes left unacked")
+		}
+	}()
 	start := time.Now()
 	var res store.Result
 	if len(events) > 0 {

@@ -3,10 +3,12 @@ package bot
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"coach/norms"
 	"coach/nudges"
 	"coach/store"
 )
@@ -23,6 +25,10 @@ func (s *Server) interaction(evt socketmode.Event) {
 	}
 	for _, a := range cb.ActionCallback.BlockActions {
 		if a == nil {
+			continue
+		}
+		if strings.HasPrefix(a.ActionID, NormVoteAction+":") {
+			s.anonymousVote(context.Background(), cb.User.ID, cb.Container.ChannelID, a.Value)
 			continue
 		}
 		s.nudgeAction(cb.User.ID, nudges.Action(a.ActionID), a.Value)
@@ -59,6 +65,15 @@ func (s *Server) nudgeAction(user string, action nudges.Action, value string) {
 		return
 	}
 	log.Info().Str("digest", id).Str("kind", string(kind)).Bool("changed", changed).Msg("nudge feedback")
+	if changed && action == nudges.Share {
+		for _, n := range rec.Digest.Nudges {
+			if n.Kind == kind && n.Norm != "" {
+				if _, err := s.SharePrompt(context.Background(), user, norms.Kind(n.Norm), false); err != nil {
+					log.Warn().Err(err).Msg("share norm prompt")
+				}
+			}
+		}
+	}
 	if changed {
 		if err := s.messenger.RedrawDigest(context.Background(), rec); err != nil {
 			log.Warn().Err(err).Msg("redraw digest")

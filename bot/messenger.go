@@ -30,6 +30,8 @@ type messengerAPI interface {
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+	AddReactionContext(ctx context.Context, name string, item slack.ItemRef) error
 }
 
 // NewMessenger makes a messenger over a Slack client.
@@ -163,4 +165,96 @@ func (a digestStore) Pending() ([]nudges.Planned, error) {
 		out = append(out, planned(r))
 	}
 	return out, err
+}
+
+// groupDM opens (or finds) the group DM of these people.
+func (m *Messenger) groupDM(ctx context.Context, users []string) (string, error) {
+	c, _, _, err := m.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: users})
+	if err != nil {
+		return "", fmt.Errorf("slack: conversations.open with %d people: %w", len(users), retryAfter(err))
+	}
+	return c.ID, nil
+}
+
+// post sends a message, waiting out rate limits; meta and thread are
+// optional.
+func (m *Messenger) post(ctx context.Context, channel, text string, blocks []slack.Block, meta *slack.SlackMetadata, thread string) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	if meta != nil {
+		opts = append(opts, slack.MsgOptionMetadata(*meta))
+	}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	var ts string
+	err := m.retry(ctx, func() error {
+		var err error
+		_, ts, err = m.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("slack: chat.postMessage to %s: %w", channel, err)
+	}
+	return ts, nil
+}
+
+// react adds the bot's reaction to a message.
+func (m *Messenger) react(ctx context.Context, channel, ts, emoji string) error {
+	return m.retry(ctx, func() error {
+		return m.api.AddReactionContext(ctx, emoji, slack.NewRefToMessage(channel, ts))
+	})
+}
+
+// ephemeral shows text to one user in a conversation.
+func (m *Messenger) ephemeral(ctx context.Context, channel, user, text string) error {
+	return m.retry(ctx, func() error {
+		_, err := m.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false))
+		return err
+	})
+}
+
+// findInThread looks for a message carrying metadata key=value, among a
+// thread's replies (thread set) or a conversation's recent history.
+func (m *Messenger) findInThread(ctx context.Context, channel, thread, eventType, key, value string) (bool, error) {
+	var msgs []slack.Message
+	var err error
+	if thread != "" {
+		msgs, _, _, err = m.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: channel, Timestamp: thread, Limit: 200, IncludeAllMetadata: true})
+	} else {
+		var h *slack.GetConversationHistoryResponse
+		h, err = m.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 100, IncludeAllMetadata: true})
+		if h != nil {
+			msgs = h.Messages
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("slack: read %s: %w", channel, retryAfter(err))
+	}
+	for _, msg := range msgs {
+		if msg.Metadata.EventType == eventType && msg.Metadata.EventPayload[key] == value {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// retry calls f, waiting out Slack rate limits up to five times.
+func (m *Messenger) retry(ctx context.Context, f func() error) error {
+	for try := 0; ; try++ {
+		err := f()
+		var rl *slack.RateLimitedError
+		if !errors.As(err, &rl) || try >= 5 {
+			return err
+		}
+		t := time.NewTimer(max(rl.RetryAfter, time.Second))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
 }

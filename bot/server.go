@@ -19,6 +19,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"coach/norms"
 	"coach/nudges"
 	"coach/signals"
 	"coach/store"
@@ -55,6 +56,13 @@ type Config struct {
 	Schedule string
 	// Policy is how digests keep from nagging.
 	Policy nudges.Policy
+	// Norm prompts: how long a vote stays open, the votes needed to agree,
+	// anonymous (button) voting, and after how long an agreed norm is
+	// re-checked on teams with scheduled prompts.
+	NormsCloseAfter   time.Duration
+	NormsMinVotes     int
+	NormsAnonymous    bool
+	NormsRecheckAfter time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -76,6 +84,7 @@ type Server struct {
 
 	messenger *Messenger
 	scheduler *nudges.Scheduler
+	norms     *norms.Catalog
 
 	org       atomic.Pointer[signals.Org]
 	botUserID string
@@ -109,6 +118,15 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 	}
 	if cfg.Policy.MaxPerDigest == 0 {
 		cfg.Policy = nudges.DefaultPolicy()
+	}
+	if cfg.NormsCloseAfter == 0 {
+		cfg.NormsCloseAfter = 48 * time.Hour
+	}
+	if cfg.NormsMinVotes == 0 {
+		cfg.NormsMinVotes = 2
+	}
+	if cfg.NormsRecheckAfter == 0 {
+		cfg.NormsRecheckAfter = 12 * 7 * 24 * time.Hour
 	}
 	return &Server{
 		cfg:       cfg,
@@ -150,6 +168,29 @@ func (s *Server) newScheduler() (*nudges.Scheduler, error) {
 // Scheduler is the digest scheduler (after Run has started).
 func (s *Server) Scheduler() *nudges.Scheduler { return s.scheduler }
 
+// Tick does everything that is due at now: the digests of the schedule,
+// closing norm prompts, and scheduled team prompts. Run calls it every
+// minute; tests and the demo call it with simulated time.
+func (s *Server) Tick(ctx context.Context, now time.Time) error {
+	_, err := s.scheduler.RunDue(ctx, now)
+	return errors.Join(err, s.closePrompts(ctx, now), s.teamPrompts(ctx, now))
+}
+
+func (s *Server) tickLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if err := s.Tick(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
+			s.log.Error().Err(err).Msg("scheduled work")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // Connected reports whether the Socket Mode link is up.
 func (s *Server) Connected() bool { return s.connected.Load() }
 
@@ -172,6 +213,9 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.scheduler, err = s.newScheduler(); err != nil {
 		return err
 	}
+	if s.norms, err = norms.LoadCatalog(); err != nil {
+		return err
+	}
 
 	ingest := NewIngest(s.db, s.Org, s.log, s.cfg.MaxBatch)
 	ingest.Committed = s.committed
@@ -186,7 +230,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 	schedDone := make(chan struct{})
 	if !s.cfg.NoScheduler {
-		go func() { defer close(schedDone); s.scheduler.Run(ctx) }()
+		go func() { defer close(schedDone); s.tickLoop(ctx) }()
 	} else {
 		close(schedDone)
 	}
@@ -330,6 +374,15 @@ func (s *Server) committed(res store.Result, batch []Pending) {
 			}
 			break
 		}
+	}
+	if len(res.PromptsDue) > 0 {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			if err := s.closePrompts(context.Background(), s.cfg.Now()); err != nil {
+				s.log.Warn().Err(err).Msg("close prompts")
+			}
+		}()
 	}
 	if len(res.Hints) > 0 {
 		org := s.Org()

@@ -72,6 +72,9 @@ type Result struct {
 	Digests map[string][]nudges.Digest // manager id → digests DMed, in order
 	Hints   map[string]int             // manager id → in-the-moment hints
 	Events  int                        // Slack events delivered
+	// Mia's after_hours count in the digest she shared with her team, and
+	// in the last full week of the simulation.
+	AfterHoursBefore, AfterHoursAfter int
 }
 
 // Options configure a demo run.
@@ -114,6 +117,16 @@ type world struct {
 	srv   *bot.Server
 	clock *clock
 	out   *transcript
+	story story
+	extra []timed // events the story adds as it goes (votes)
+}
+
+func (w *world) loc(p person) *time.Location {
+	l, err := time.LoadLocation(p.tz)
+	if err != nil {
+		return time.UTC
+	}
+	return l
 }
 
 // Run plays the simulated month and writes the transcript to out.
@@ -122,7 +135,8 @@ func Run(ctx context.Context, opts Options, out io.Writer) (Result, error) {
 	if w == nil || w.out == nil {
 		return Result{}, err
 	}
-	return Result{Digests: w.out.got, Hints: w.out.hintTotal, Events: w.out.total}, err
+	return Result{Digests: w.out.got, Hints: w.out.hintTotal, Events: w.out.total,
+		AfterHoursBefore: w.story.before.Count, AfterHoursAfter: w.story.after.Count}, err
 }
 
 func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
@@ -208,6 +222,15 @@ func (w *world) simulate(ctx context.Context, start time.Time, opts Options) err
 			ids = append(ids, w.fake.SendEvent(events[next].event))
 			next++
 		}
+		kept := w.extra[:0]
+		for _, e := range w.extra {
+			if e.at.Before(hourEnd) {
+				ids = append(ids, w.fake.SendEvent(e.event))
+			} else {
+				kept = append(kept, e)
+			}
+		}
+		w.extra = kept
 		if len(ids) > 0 {
 			wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 			err := w.fake.WaitAcked(wctx, ids...)
@@ -218,10 +241,14 @@ func (w *world) simulate(ctx context.Context, start time.Time, opts Options) err
 			w.srv.Settle() // hints go out just after their batch commits
 			w.out.delivered(len(ids))
 		}
-		if _, err := w.srv.Scheduler().RunDue(ctx, hourEnd); err != nil {
-			return fmt.Errorf("demo: digests: %w", err)
+		if err := w.srv.Tick(ctx, hourEnd); err != nil {
+			return fmt.Errorf("demo: scheduled work: %w", err)
 		}
+		w.srv.Settle()
 		w.out.digests(hourEnd)
+		if err := w.normStory(ctx, hourEnd); err != nil {
+			return err
+		}
 		if hourEnd.Sub(start)%(7*24*time.Hour) == 0 {
 			w.out.weekEnd(hourEnd)
 		}

@@ -82,13 +82,19 @@ func TestDemoHabitsGetTheirNudges(t *testing.T) {
 			}
 		}
 	}
+	// The norm changes the verdict: Mia's 19:30 messages stop counting.
+	if res.AfterHoursBefore < 10 || res.AfterHoursAfter != 0 {
+		t.Errorf("Mia's after_hours %d before the norm and %d in the last week, want ≥ 10 then 0", res.AfterHoursBefore, res.AfterHoursAfter)
+	}
 	if ds := res.Digests["U0ZOE"]; len(ds) != 0 {
 		t.Errorf("the exemplary manager got %d digests: %v", len(ds), kindsByWeek(ds))
 	}
 	if res.Hints["U0MIA"] == 0 || res.Hints["U0ZOE"] != 0 {
 		t.Errorf("hints = %v, want some for Mia and none for Zoe", res.Hints)
 	}
-	for _, want := range []string{"Messages outside working hours", "Zoe, Mon 9 Nov 09:00 Europe/Berlin: nothing stood out", "only Mia sees", "Where everyone stands"} {
+	for _, want := range []string{"Messages outside working hours", "Zoe, Mon 9 Nov 09:00 Europe/Berlin: nothing stood out", "only Mia sees", "Where everyone stands",
+		"Mia clicks *Share with my team*", "@Mia asks: _I'd like us to agree on when work messages are OK",
+		"The votes are in (4 of 4): 🌆 until 20:00 is fine — 2", "Agreed: 🌆 until 20:00 is fine"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("transcript lacks %q", want)
 		}

@@ -134,20 +134,21 @@ func nextWorkday(day time.Time) time.Time {
 	return day
 }
 
-// lateNights: Mia is helpful by day, and sends her new thoughts around
-// 22:00 her time — the middle of the night for Chloé in Tokyo, the evening
-// for Ben and Dan, lunchtime for Ana in Los Angeles.
+// lateNights: Mia is helpful by day and sends her new thoughts around 19:30
+// her time — the evening for Ben and Dan in Berlin, lunchtime for Ana in Los
+// Angeles. Chloé in Tokyo hears from her in the Berlin morning.
 func lateNights(g *gen, day time.Time) {
 	if !weekday(day) {
 		return
 	}
 	m := g.t.manager
-	ben := g.t.reports[1]
+	ana, ben, chloe, dan := g.t.reports[0], g.t.reports[1], g.t.reports[2], g.t.reports[3]
+	g.dm(m, chloe, g.at(m, day, 9, 30, 20), "How is the Osaka rollout going?")
 	g.dm(m, ben, g.at(m, day, 14, 0, 30), "How did the customer call go?")
 	ts := g.dm(ben, ben, g.at(ben, day, 14, 40, 20), "Went well, they signed.")
 	g.react(ben, ts, g.at(m, day, 15, 10, 20), "tada")
-	for _, r := range g.t.reports {
-		g.dm(m, r, g.at(m, day, 21, 40, 40), "Thought for tomorrow: what do you think about moving the review to Thursday?")
+	for _, r := range []person{ana, ben, dan} {
+		g.dm(m, r, g.at(m, day, 19, 20, 30), "Thought for tomorrow: what do you think about moving the review to Thursday?")
 	}
 }
 

@@ -107,8 +107,20 @@ func (t *transcript) digests(now time.Time) {
 	}
 }
 
-// quote indents a message as the manager reads it.
+// emoji shows Slack's shortcodes the way Slack draws them.
+var emoji = strings.NewReplacer(":sunny:", "☀️", ":sunrise:", "🌅", ":city_sunset:", "🌆", ":crescent_moon:", "🌙",
+	":no_mobile_phones:", "📵", ":zap:", "⚡", ":hourglass_flowing_sand:", "⏳", ":calendar:", "📆", ":one:", "1️⃣",
+	":v:", "✌️", ":spiral_calendar_pad:", "🗓️", ":tada:", "🎉")
+
+// quote indents a message as the person reads it in Slack: emoji drawn,
+// mentions shown as names.
 func (t *transcript) quote(text string) {
+	text = emoji.Replace(text)
+	for _, tm := range t.w.teams {
+		for _, p := range append([]person{tm.manager}, tm.reports...) {
+			text = strings.ReplaceAll(text, "<@"+p.id+">", "@"+p.name)
+		}
+	}
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		t.printf("  │ %s\n", line)
 	}
@@ -149,6 +161,7 @@ func (t *transcript) weekEnd(now time.Time) {
 		}
 		t.printf("  In-the-moment hints this week (at most one a day each): %s.\n", strings.Join(parts, ", "))
 	}
+	t.w.verdict(now)
 	t.events, t.hintWeek = 0, map[string]int{}
 	if now.Add(24 * time.Hour).Before(t.endOfSim()) {
 		t.week++

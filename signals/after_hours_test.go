@@ -8,7 +8,9 @@ import (
 
 // after_hours nudges at ≥ 3 off-hours messages that are also ≥ 10 % of the
 // manager's directed messages, over the last 7 days. The code reads "the
-// last 7 days" as today and the 6 local days before (the spec does not say).
+// last 7 days" as the 7 full local days ending yesterday (the spec does not
+// say): today, still under way, is counted from tomorrow on. The clock is
+// Wed 17 June 2026 12:00 Berlin, so the window is Wed 10 – Tue 16 June.
 func TestAfterHoursThresholds(t *testing.T) {
 	o := newTeam(Norms{}, "UA", "UB", "UK")
 	tests := []struct {
@@ -30,7 +32,7 @@ func TestAfterHoursThresholds(t *testing.T) {
 		},
 		{
 			name: "3 of 30 (10 %): at both thresholds",
-			windows: []DayWindow{perReport(t, 0, map[string]ReportDay{
+			windows: []DayWindow{perReport(t, 1, map[string]ReportDay{
 				"UA": {Directed: 10, OffHours: 2}, "UB": {Directed: 10, OffHours: 1}, "UK": {Directed: 10},
 			})},
 			wantFired: true, wantCount: 3, wantTotal: 30, wantShare: 0.1,
@@ -38,26 +40,37 @@ func TestAfterHoursThresholds(t *testing.T) {
 		},
 		{
 			name: "3 of 31 (9.7 %): just under the share",
-			windows: []DayWindow{perReport(t, 0, map[string]ReportDay{
+			windows: []DayWindow{perReport(t, 1, map[string]ReportDay{
 				"UA": {Directed: 11, OffHours: 3}, "UB": {Directed: 10}, "UK": {Directed: 10},
 			})},
 			wantCount: 3, wantTotal: 31, wantShare: 0.097,
 			wantReports: []ReportFact{{ID: "UA", Name: "Ana", Count: 3}},
 		},
 		{
-			name: "3 of 3 on the first and last day of the window (6 days ago and today)",
+			name: "3 of 3 on the first and last day of the window (7 days ago and yesterday)",
 			windows: []DayWindow{
-				perReport(t, 6, map[string]ReportDay{"UB": {Directed: 2, OffHours: 2}}),
-				perReport(t, 0, map[string]ReportDay{"UB": {Directed: 1, OffHours: 1}}),
+				perReport(t, 7, map[string]ReportDay{"UB": {Directed: 2, OffHours: 2}}),
+				perReport(t, 1, map[string]ReportDay{"UB": {Directed: 1, OffHours: 1}}),
 			},
 			wantFired: true, wantCount: 3, wantTotal: 3, wantShare: 1,
 			wantReports: []ReportFact{{ID: "UB", Name: "Ben", Count: 3}},
 		},
 		{
-			name: "3 of 3 seven days ago: outside the window",
+			name: "3 of 3 eight days ago: outside the window",
 			windows: []DayWindow{
-				perReport(t, 7, map[string]ReportDay{"UB": {Directed: 3, OffHours: 3}}),
+				perReport(t, 8, map[string]ReportDay{"UB": {Directed: 3, OffHours: 3}}),
 			},
+		},
+		{
+			// Today's third message would make it 3 of 3; today is not
+			// counted yet, so it is 2 of 2, one short of the count.
+			name: "2 of 2 yesterday and 1 of 1 today: today not counted yet",
+			windows: []DayWindow{
+				perReport(t, 1, map[string]ReportDay{"UB": {Directed: 2, OffHours: 2}}),
+				perReport(t, 0, map[string]ReportDay{"UB": {Directed: 1, OffHours: 1}}),
+			},
+			wantCount: 2, wantTotal: 2, wantShare: 1,
+			wantReports: []ReportFact{{ID: "UB", Name: "Ben", Count: 2}},
 		},
 	}
 	for _, tt := range tests {
@@ -80,7 +93,8 @@ func TestAfterHoursThresholds(t *testing.T) {
 
 // The whole path for a manager in Berlin and reports in Los Angeles (Ana) and
 // Berlin (Ben), around the 2026 clock changes: each case folds the messages
-// of one day and computes after_hours that evening.
+// of one day and computes after_hours the next morning, 09:00 Berlin, the
+// first time that day is a full day in Mia's window.
 func TestAfterHoursAcrossZonesThroughFold(t *testing.T) {
 	berlin := mustLoc(t, "Europe/Berlin")
 	o := newTeam(Norms{}, "UA", "UB", "UK")
@@ -121,7 +135,8 @@ func TestAfterHoursAcrossZonesThroughFold(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := foldAll(o, tt.events...)
-			now := tt.events[len(tt.events)-1].Message.At.Add(time.Hour)
+			last := tt.events[len(tt.events)-1].Message.At.In(berlin)
+			now := time.Date(last.Year(), last.Month(), last.Day()+1, 9, 0, 0, 0, berlin)
 			got := find(t, computeLedger(o, l, now, now.AddDate(0, 0, -60)), AfterHours)
 			per := map[string]int{}
 			for _, r := range got.Facts.Reports {
@@ -132,6 +147,11 @@ func TestAfterHoursAcrossZonesThroughFold(t *testing.T) {
 			}
 			if per["UA"] != tt.wantAna || per["UB"] != tt.wantBen {
 				t.Errorf("off-hours per report Ana %d Ben %d, want %d and %d", per["UA"], per["UB"], tt.wantAna, tt.wantBen)
+			}
+			// The same evening the day is still under way: nothing counted yet.
+			evening := last.Add(time.Hour)
+			if early := find(t, computeLedger(o, l, evening, evening.AddDate(0, 0, -60)), AfterHours); early.Facts.Total != 0 || early.Facts.Count != 0 {
+				t.Errorf("the same evening: off %d of %d, want 0 of 0 (today not counted yet)", early.Facts.Count, early.Facts.Total)
 			}
 		})
 	}
@@ -172,11 +192,12 @@ func TestAfterHoursTeamNormAtFoldTime(t *testing.T) {
 		})
 	}
 
-	// Folded under the default, judged after the team agreed 08–20: the
-	// 19:00 message stays off-hours.
+	// Folded under the default on Tuesday, judged on Wednesday (when Tuesday
+	// is a full day) after the team agreed 08–20: the 19:00 message stays
+	// off-hours.
 	l := foldAll(newTeam(Norms{}, "UA", "UB", "UK"), dm("UM", "UB", tue(19), Flags{}))
 	later := newTeam(Norms{Hours: &until20}, "UA", "UB", "UK")
-	now := tue(21)
+	now := wall(berlin, time.June, 17, 9, 0)
 	if got := find(t, computeLedger(later, l, now, now.AddDate(0, 0, -60)), AfterHours); got.Facts.Count != 1 {
 		t.Errorf("after a later norm: off-hours = %d, want 1 (judged at fold time)", got.Facts.Count)
 	}

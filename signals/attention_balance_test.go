@@ -7,7 +7,8 @@ import (
 
 // attention_balance nudges, for teams of ≥ 3, when a report gets less than
 // 1/3 of the even share of the manager's directed messages over 28 days
-// (today and the 27 days before). The code also waits for at least 10
+// (the 28 full days ending yesterday; today is counted from tomorrow on).
+// The clock is Wed 17 June 2026 12:00 Berlin. The code also waits for at least 10
 // directed messages (AttentionMinMessages), which the spec does not mention.
 func TestAttentionBalanceThresholds(t *testing.T) {
 	three := newTeam(Norms{}, "UA", "UB", "UK")
@@ -41,13 +42,13 @@ func TestAttentionBalanceThresholds(t *testing.T) {
 			// 40 / 4 = 10, a third is 3.33: Dan's 4 is enough.
 			name:      "team of 4: Dan gets 4 of 40",
 			org:       four,
-			windows:   []DayWindow{perReport(t, 0, map[string]ReportDay{"UA": d(12), "UB": d(12), "UK": d(12), "UD": d(4)})},
+			windows:   []DayWindow{perReport(t, 1, map[string]ReportDay{"UA": d(12), "UB": d(12), "UK": d(12), "UD": d(4)})},
 			wantTotal: 40,
 		},
 		{
 			name:      "team of 4: Dan gets 3 of 40",
 			org:       four,
-			windows:   []DayWindow{perReport(t, 0, map[string]ReportDay{"UA": d(13), "UB": d(12), "UK": d(12), "UD": d(3)})},
+			windows:   []DayWindow{perReport(t, 1, map[string]ReportDay{"UA": d(13), "UB": d(12), "UK": d(12), "UD": d(3)})},
 			wantFired: true, wantTotal: 40,
 			want: []ReportFact{{ID: "UD", Name: "Dan", Count: 3, Share: 0.075}},
 		},
@@ -67,12 +68,25 @@ func TestAttentionBalanceThresholds(t *testing.T) {
 			want:      []ReportFact{{ID: "UB", Name: "Ben"}, {ID: "UK", Name: "Cat"}},
 		},
 		{
-			// Cat's 12 were 28 days ago, the day before the window.
-			name: "Cat's messages are 28 days old",
+			// Ana's and Ben's 12 each are on the window's first day, 28 days
+			// ago; Cat's 12 were 29 days ago, the day before the window.
+			name: "Cat's messages are 29 days old",
 			org:  three,
 			windows: []DayWindow{
-				perReport(t, 27, map[string]ReportDay{"UA": d(12), "UB": d(12)}),
-				perReport(t, 28, map[string]ReportDay{"UK": d(12)}),
+				perReport(t, 28, map[string]ReportDay{"UA": d(12), "UB": d(12)}),
+				perReport(t, 29, map[string]ReportDay{"UK": d(12)}),
+			},
+			wantFired: true, wantTotal: 24,
+			want: []ReportFact{{ID: "UK", Name: "Cat"}},
+		},
+		{
+			// Today's 12 to Cat would make it 12 each of 36; today is not
+			// counted yet, so Cat has 0 of 24.
+			name: "Cat's messages are today's: not counted yet",
+			org:  three,
+			windows: []DayWindow{
+				perReport(t, 1, map[string]ReportDay{"UA": d(12), "UB": d(12)}),
+				perReport(t, 0, map[string]ReportDay{"UK": d(12)}),
 			},
 			wantFired: true, wantTotal: 24,
 			want: []ReportFact{{ID: "UK", Name: "Cat"}},

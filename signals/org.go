@@ -25,6 +25,15 @@ type Team struct {
 	// Since is when coach began recording this team: signals about absence
 	// ("no recognition in 30 days") need that much history.
 	Since time.Time `json:"since,omitempty"`
+	// Prompts turns on scheduled team prompts: norm re-checks and a weekly
+	// conversation starter.
+	Prompts bool `json:"prompts,omitempty"`
+	// StarterIndex is the last weekly team starter posted, for rotation,
+	// and StarterSlot the week it was posted for.
+	StarterIndex int       `json:"starter_index,omitempty"`
+	StarterSlot  time.Time `json:"starter_slot,omitempty"`
+	// Rechecked says when each agreed norm was last put to the team again.
+	Rechecked map[string]time.Time `json:"rechecked,omitempty"`
 }
 
 // Norms are what a team agreed through norm prompts. Zero fields mean "not
@@ -33,6 +42,8 @@ type Norms struct {
 	Hours         *Hours `json:"hours,omitempty"`          // message_hours: when work messages are welcome
 	ResponseHours int    `json:"response_hours,omitempty"` // response_time: expected reply within, working hours
 	CheckIns      int    `json:"check_ins,omitempty"`      // check_ins: status check-ins per report per week the team is fine with
+	// Agreed says when each norm kind was agreed, for scheduled re-checks.
+	Agreed map[string]time.Time `json:"agreed,omitempty"`
 }
 
 // Consent is the workspace's consent mode.

@@ -14,9 +14,15 @@ func (c *calc) recognition() Signal {
 			}
 		}
 	})
+	// A report recognised today, after the window's end, is not named: the
+	// manager has just done what the nudge would ask.
+	today := c.days[c.today]
 	without := map[string]int{}
 	if c.covered-1 >= f.Days { // history reaches back the full period
 		for _, r := range c.reports {
+			if today != nil && today.Reports[r] != nil && today.Reports[r].Recognition > 0 {
+				continue
+			}
 			if got[r] == 0 {
 				without[r] = c.daysSinceRecognition(r)
 			}

@@ -9,7 +9,8 @@ import (
 // recognition nudges when a report had no thanks/kudos message or positive
 // reaction from the manager in 30 days, and makes no claim while coach has
 // less than 30 days of history. The clock is Wed 17 June 2026 12:00 Berlin;
-// the 30 days are today and the 29 dates before.
+// the 30 days are the 30 full days ending yesterday (1 to 30 days ago):
+// today's recognition is counted from tomorrow on.
 func TestRecognitionThresholds(t *testing.T) {
 	o := newTeam(Norms{}, "UA", "UB", "UK")
 	now := june(t)
@@ -25,27 +26,38 @@ func TestRecognitionThresholds(t *testing.T) {
 		since     time.Time
 		windows   []DayWindow
 		wantFired bool
+		wantCount int // recognition given in the window
 		want      []ReportFact
 	}{
 		{
-			name:    "everyone recognised within 30 days",
-			since:   now.AddDate(0, 0, -60),
-			windows: []DayWindow{rec(29, "UA"), rec(3, "UB"), rec(0, "UK")},
+			// Ana 30 days ago is the window's first day, Cat yesterday its last.
+			name:      "everyone recognised within 30 days",
+			since:     now.AddDate(0, 0, -60),
+			windows:   []DayWindow{rec(30, "UA"), rec(3, "UB"), rec(1, "UK")},
+			wantCount: 3,
 		},
 		{
-			// Ana 29 days ago is inside; Cat's 30 days ago is not.
-			name:      "Cat last recognised 30 days ago",
+			// Ana 30 days ago is inside; Cat's 31 days ago is not.
+			name:      "Cat last recognised 31 days ago",
 			since:     now.AddDate(0, 0, -60),
-			windows:   []DayWindow{rec(29, "UA"), rec(3, "UB"), rec(30, "UK")},
-			wantFired: true,
-			want:      []ReportFact{{ID: "UK", Name: "Cat", Days: 30}},
+			windows:   []DayWindow{rec(30, "UA"), rec(3, "UB"), rec(31, "UK")},
+			wantFired: true, wantCount: 2,
+			want: []ReportFact{{ID: "UK", Name: "Cat", Days: 31}},
 		},
 		{
 			name:      "Cat 45 and Ben 31 days ago: longest first",
 			since:     now.AddDate(0, 0, -60),
 			windows:   []DayWindow{rec(1, "UA"), rec(31, "UB"), rec(45, "UK")},
-			wantFired: true,
-			want:      []ReportFact{{ID: "UK", Name: "Cat", Days: 45}, {ID: "UB", Name: "Ben", Days: 31}},
+			wantFired: true, wantCount: 1,
+			want: []ReportFact{{ID: "UK", Name: "Cat", Days: 45}, {ID: "UB", Name: "Ben", Days: 31}},
+		},
+		{
+			// Everyone was recognised yesterday; Ana's second thanks today
+			// is not counted yet: 3 given, not 4.
+			name:      "Ana recognised again today: not counted yet",
+			since:     now.AddDate(0, 0, -60),
+			windows:   []DayWindow{rec(1, "UA", "UB", "UK"), rec(0, "UA")},
+			wantCount: 3,
 		},
 		{
 			name:  "nobody recognised, coach recording for 10 days: no claim",
@@ -79,8 +91,8 @@ func TestRecognitionThresholds(t *testing.T) {
 					t.Errorf("names %s with %d days without recognition; the threshold is 30", r.Name, r.Days)
 				}
 			}
-			if got.Facts.Total != 3 || got.Facts.Days != 30 {
-				t.Errorf("facts total %d over %d days, want 3 over 30", got.Facts.Total, got.Facts.Days)
+			if got.Facts.Count != tt.wantCount || got.Facts.Total != 3 || got.Facts.Days != 30 {
+				t.Errorf("facts %d given, total %d over %d days, want %d given, 3 over 30", got.Facts.Count, got.Facts.Total, got.Facts.Days, tt.wantCount)
 			}
 		})
 	}
@@ -127,5 +139,24 @@ func TestRecognitionThroughFold(t *testing.T) {
 	want := []ReportFact{{ID: "UK", Name: "Cat", Days: 45}}
 	if !got.Fired || !reflect.DeepEqual(got.Facts.Reports, want) || got.Facts.Count != 2 {
 		t.Errorf("recognition fired %v, %d given, reports %+v; want fired, 2, %+v", got.Fired, got.Facts.Count, got.Facts.Reports, want)
+	}
+}
+
+// A report thanked this morning is not named, though today is not in the
+// 30-day window yet: the manager already did what the nudge would ask.
+func TestRecognitionTodayStopsTheClaim(t *testing.T) {
+	o := newTeam(Norms{}, "UA", "UB", "UK")
+	now := ago(t, 0).Start(time.UTC).Add(12 * time.Hour)
+	thanks := func(day Day, rs ...string) DayWindow {
+		w := DayWindow{Day: day}
+		for _, r := range rs {
+			w.Report(r).Recognition = 1
+		}
+		return w
+	}
+	sigs := Compute(o, Input{Manager: "UM", Now: now, Since: now.AddDate(0, 0, -60),
+		Windows: []DayWindow{thanks(ago(t, 1), "UA", "UB"), thanks(ago(t, 0), "UK")}})
+	if s := find(t, sigs, Recognition); s.Fired {
+		t.Errorf("recognition fired naming %+v though the last report was thanked today", s.Facts.Reports)
 	}
 }

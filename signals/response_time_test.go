@@ -9,7 +9,9 @@ import (
 // response_time nudges when the median reply over the last 7 days took more
 // than 4 of the manager's working hours (240 minutes), or when ≥ 2 waits have
 // been open for more than 1 working day (540 minutes under 09:00–18:00).
-// The clock is Wed 17 June 2026 12:00 Berlin.
+// The clock is Wed 17 June 2026 12:00 Berlin. The 7 days are the full days
+// ending yesterday (1 to 7 days ago): replies closed today count from
+// tomorrow on. Open waits are measured up to now.
 func TestResponseTimeThresholds(t *testing.T) {
 	berlin := mustLoc(t, "Europe/Berlin")
 	o := newTeam(Norms{}, "UA", "UB", "UK")
@@ -35,9 +37,12 @@ func TestResponseTimeThresholds(t *testing.T) {
 		// The median of {240, 241} is 240.5 minutes: more than 4 hours.
 		// 240.5 is over the limit; the number shown rounds to 241.
 		{name: "median of 240 and 241 is 240.5: over", windows: []DayWindow{lat(1, 240), lat(2, 241)}, wantFired: true, wantMedian: 241, wantWaits: 2},
-		{name: "median of 30, 200, 600 is 200", windows: []DayWindow{lat(0, 600, 30), lat(3, 200)}, wantMedian: 200, wantWaits: 3},
-		{name: "median of 30, 300, 600 is 300", windows: []DayWindow{lat(0, 600, 30), lat(6, 300)}, wantFired: true, wantMedian: 300, wantWaits: 3},
-		{name: "slow replies 7 days ago are outside the window", windows: []DayWindow{lat(7, 600, 600)}},
+		{name: "median of 30, 200, 600 is 200", windows: []DayWindow{lat(1, 600, 30), lat(4, 200)}, wantMedian: 200, wantWaits: 3},
+		// Yesterday and 7 days ago: the window's last and first days.
+		{name: "median of 30, 300, 600 is 300", windows: []DayWindow{lat(1, 600, 30), lat(7, 300)}, wantFired: true, wantMedian: 300, wantWaits: 3},
+		{name: "slow replies 8 days ago are outside the window", windows: []DayWindow{lat(8, 600, 600)}},
+		// With today's two slow replies the median would be 600.
+		{name: "slow replies closed today are not counted yet", windows: []DayWindow{lat(1, 240), lat(0, 600, 600)}, wantMedian: 240, wantWaits: 1},
 		{
 			// Mon 09:00 → Wed 12:00: 540 + 540 + 180 = 1260 working minutes.
 			name:     "one wait open more than a working day",
@@ -136,8 +141,10 @@ func TestResponseTimeWeekendThroughFold(t *testing.T) {
 		wantFired  bool
 	}{
 		{
+			// Judged on Tuesday, when Monday, the day of the replies, is a
+			// full day.
 			name: "Fri afternoon questions answered on Monday: median 150",
-			now:  b(time.March, 16, 12, 0),
+			now:  b(time.March, 17, 12, 0),
 			events: []Event{
 				// Ben Fri 16:00 → Mia's DM Mon 11:00: 120 (Fri) + 120 (Mon) = 240.
 				dm("UB", "UM", b(time.March, 13, 16, 0), Flags{Question: true}),
@@ -153,7 +160,7 @@ func TestResponseTimeWeekendThroughFold(t *testing.T) {
 		},
 		{
 			name: "Fri lunchtime questions answered Monday 10:00: median 360",
-			now:  b(time.March, 16, 12, 0),
+			now:  b(time.March, 17, 12, 0),
 			events: []Event{
 				// Ben Fri 13:00 → Mon 10:00: 300 + 60 = 360.
 				dm("UB", "UM", b(time.March, 13, 13, 0), Flags{}),
@@ -169,9 +176,9 @@ func TestResponseTimeWeekendThroughFold(t *testing.T) {
 		},
 		{
 			// Fri 27 Mar 17:00 CET → Mon 30 Mar 10:00 CEST: 60 + 60; the hour
-			// lost at 02:00 on Sunday is not a working hour.
+			// lost at 02:00 on Sunday is not a working hour. Judged Tuesday.
 			name: "over the weekend of the EU spring change",
-			now:  b(time.March, 30, 12, 0),
+			now:  b(time.March, 31, 12, 0),
 			events: []Event{
 				dm("UB", "UM", b(time.March, 27, 17, 0), Flags{}),
 				dm("UM", "UB", b(time.March, 30, 10, 0), Flags{}),
@@ -180,8 +187,9 @@ func TestResponseTimeWeekendThroughFold(t *testing.T) {
 		},
 		{
 			// Fri 23 Oct 13:00 CEST → Mon 26 Oct 13:00 CET: 300 + 240 = 540.
+			// Judged Tuesday.
 			name: "over the weekend of the EU autumn change",
-			now:  b(time.October, 26, 14, 0),
+			now:  b(time.October, 27, 14, 0),
 			events: []Event{
 				dm("UB", "UM", b(time.October, 23, 13, 0), Flags{}),
 				dm("UM", "UB", b(time.October, 26, 13, 0), Flags{}),

@@ -131,14 +131,17 @@ func newCalc(o *Org, in Input) *calc {
 	return c
 }
 
-// span calls f for each window of the n days ending today.
+// span calls f for each window of the last n full days: the n days ending
+// yesterday. A Monday digest covers Monday to Sunday of the week before;
+// today, still under way, is left for next time.
 func (c *calc) span(n int, f func(*DayWindow)) {
 	c.spanAt(0, n, f)
 }
 
-// spanAt calls f for each window of the n days ending back days ago.
+// spanAt calls f for each window of the n full days ending back days before
+// yesterday.
 func (c *calc) spanAt(back, n int, f func(*DayWindow)) {
-	end := c.today - Day(back)
+	end := c.today - 1 - Day(back)
 	for d := end - Day(n) + 1; d <= end; d++ {
 		if w, ok := c.days[d]; ok {
 			f(w)

@@ -7,7 +7,8 @@ import (
 )
 
 // status_chasing nudges at ≥ 3 status chases to one report or ≥ 5 in total
-// over the last 7 days. An agreed check_ins norm (check-ins per report per
+// over the last 7 days: the full days ending yesterday (1 to 7 days ago);
+// today's chases count from tomorrow on. An agreed check_ins norm (check-ins per report per
 // week the team is fine with) replaces the per-report limit: more than the
 // norm fires.
 func TestStatusChasingThresholds(t *testing.T) {
@@ -27,8 +28,9 @@ func TestStatusChasingThresholds(t *testing.T) {
 			want:      []ReportFact{{ID: "UA", Name: "Ana", Count: 2}, {ID: "UB", Name: "Ben", Count: 2}},
 		},
 		{
+			// Yesterday and 7 days ago: the window's last and first days.
 			name:      "3 to Ana",
-			windows:   []DayWindow{perReport(t, 0, map[string]ReportDay{"UA": c(2)}), perReport(t, 6, map[string]ReportDay{"UA": c(1)})},
+			windows:   []DayWindow{perReport(t, 1, map[string]ReportDay{"UA": c(2)}), perReport(t, 7, map[string]ReportDay{"UA": c(1)})},
 			wantFired: true, wantCount: 3,
 			want: []ReportFact{{ID: "UA", Name: "Ana", Count: 3}},
 		},
@@ -39,8 +41,15 @@ func TestStatusChasingThresholds(t *testing.T) {
 			want: []ReportFact{{ID: "UA", Name: "Ana", Count: 2}, {ID: "UB", Name: "Ben", Count: 2}, {ID: "UK", Name: "Cat", Count: 1}},
 		},
 		{
-			name:      "4 to Ana 7 days ago and 2 today: only 2 in the window",
-			windows:   []DayWindow{perReport(t, 7, map[string]ReportDay{"UA": c(4)}), perReport(t, 0, map[string]ReportDay{"UA": c(2)})},
+			name:      "4 to Ana 8 days ago and 2 yesterday: only 2 in the window",
+			windows:   []DayWindow{perReport(t, 8, map[string]ReportDay{"UA": c(4)}), perReport(t, 1, map[string]ReportDay{"UA": c(2)})},
+			wantCount: 2,
+			want:      []ReportFact{{ID: "UA", Name: "Ana", Count: 2}},
+		},
+		{
+			// With today's it would be 3 to Ana.
+			name:      "2 to Ana yesterday and 1 today: today not counted yet",
+			windows:   []DayWindow{perReport(t, 1, map[string]ReportDay{"UA": c(2)}), perReport(t, 0, map[string]ReportDay{"UA": c(1)})},
 			wantCount: 2,
 			want:      []ReportFact{{ID: "UA", Name: "Ana", Count: 2}},
 		},

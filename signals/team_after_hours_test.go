@@ -7,8 +7,10 @@ import (
 
 // team_after_hours nudges when ≥ 15 % of the reports' own messages over the
 // last 7 days were sent outside their own working hours and that share is
-// higher than in the 3 weeks before (days 7 to 27 back, pooled). It is a
-// team aggregate: it never names anyone.
+// higher than in the 3 weeks before, pooled. The 7 days are the full days
+// ending yesterday (1 to 7 days back; today counts from tomorrow on), the 3
+// weeks before are days 8 to 28 back. It is a team aggregate: it never names
+// anyone.
 func TestTeamAfterHoursThresholds(t *testing.T) {
 	o := newTeam(Norms{}, "UA", "UB", "UK")
 	own := func(n int, counts ...[2]int) DayWindow { // per report: {own, of which off-hours}
@@ -27,7 +29,7 @@ func TestTeamAfterHoursThresholds(t *testing.T) {
 	}{
 		{
 			name:      "3 of 20 (15 %) after 2 of 40 (5 %)",
-			windows:   []DayWindow{own(0, [2]int{10, 3}, [2]int{10, 0}), own(10, [2]int{20, 2}, [2]int{20, 0})},
+			windows:   []DayWindow{own(1, [2]int{10, 3}, [2]int{10, 0}), own(10, [2]int{20, 2}, [2]int{20, 0})},
 			wantFired: true, wantShare: 0.15, wantBaseline: 0.05,
 		},
 		{
@@ -46,13 +48,23 @@ func TestTeamAfterHoursThresholds(t *testing.T) {
 			wantShare: 0.3, wantBaseline: 0.317,
 		},
 		{
-			// Days 7 and 27 back are the baseline (2 of 40); day 28 back is
-			// outside it, or the baseline would be 42 of 80.
-			name: "baseline is days 7 to 27 back",
+			// Day 7 back is this week's first day (3 of 20); days 8 and 28
+			// back are the baseline (2 of 40); day 29 back is outside it, or
+			// the baseline would be 42 of 80.
+			name: "baseline is days 8 to 28 back",
 			windows: []DayWindow{
-				own(6, [2]int{10, 3}, [2]int{10, 0}),
-				own(7, [2]int{20, 1}), own(27, [2]int{0, 0}, [2]int{20, 1}),
-				own(28, [2]int{40, 40}),
+				own(7, [2]int{10, 3}, [2]int{10, 0}),
+				own(8, [2]int{20, 1}), own(28, [2]int{0, 0}, [2]int{20, 1}),
+				own(29, [2]int{40, 40}),
+			},
+			wantFired: true, wantShare: 0.15, wantBaseline: 0.05,
+		},
+		{
+			// With today's 20 on-hours messages it would be 3 of 40 (7.5 %).
+			name: "3 of 20 (15 %) after 2 of 40 (5 %), today not counted yet",
+			windows: []DayWindow{
+				own(1, [2]int{10, 3}, [2]int{10, 0}), own(0, [2]int{10, 0}, [2]int{10, 0}),
+				own(10, [2]int{20, 2}, [2]int{20, 0}),
 			},
 			wantFired: true, wantShare: 0.15, wantBaseline: 0.05,
 		},
@@ -80,7 +92,9 @@ func TestTeamAfterHoursThresholds(t *testing.T) {
 }
 
 // Through Fold, in the week the US is on summer time and the EU is not yet
-// (Sat 7 – Fri 13 March 2026; now Fri 13 March 20:00 Berlin).
+// (Mon 9 – Sun 15 March 2026), judged by the Monday digest: now Mon 16 March
+// 09:00 Berlin, the week is Mon 9 – Sun 15 March and the 3 weeks before are
+// Mon 16 February – Sun 8 March.
 func TestTeamAfterHoursThroughFold(t *testing.T) {
 	berlin, la := mustLoc(t, "Europe/Berlin"), mustLoc(t, "America/Los_Angeles")
 	o := newTeam(Norms{}, "UA", "UB", "UK")
@@ -106,7 +120,7 @@ func TestTeamAfterHoursThroughFold(t *testing.T) {
 			postAt("UK", wall(berlin, time.March, d, 22, 0))
 		}
 	}
-	now := wall(berlin, time.March, 13, 20, 0)
+	now := wall(berlin, time.March, 16, 9, 0)
 	got := find(t, computeLedger(o, foldAll(o, evs...), now, now.AddDate(0, 0, -60)), TeamAfterHours)
 	// 3/18 = 0.1667 → 0.167; 1/16 = 0.0625 → 0.063 (rounded half up).
 	if !got.Fired || got.Facts.Count != 3 || got.Facts.Total != 18 || got.Facts.Share != 0.167 || got.Facts.Baseline != 0.063 || got.Facts.Reports != nil {

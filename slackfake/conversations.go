@@ -218,3 +218,37 @@ func (s *Server) conversationsHistory(req *apiRequest) apiResponse {
 
 // truthy reads a Slack boolean argument ("1", "true").
 func truthy(v string) bool { return v == "1" || strings.EqualFold(v, "true") }
+
+// conversationsReplies returns a thread: its parent first, then the replies
+// in time order, as Slack does.
+func (s *Server) conversationsReplies(req *apiRequest) apiResponse {
+	ch := s.channels[req.args["channel"]]
+	if ch == nil {
+		return apiError("channel_not_found")
+	}
+	parent := req.args["ts"]
+	var msgs []*Message
+	for _, m := range ch.messages {
+		if !m.Deleted && (m.TS == parent || m.ThreadTS == parent) {
+			msgs = append(msgs, m)
+		}
+	}
+	if len(msgs) == 0 {
+		return apiError("thread_not_found")
+	}
+	sort.SliceStable(msgs, func(i, j int) bool {
+		a, _ := tsMicros(msgs[i].TS)
+		b, _ := tsMicros(msgs[j].TS)
+		return a < b
+	})
+	start, end, next, errCode := page(len(msgs), req.args["cursor"], req.args["limit"], 100)
+	if errCode != "" {
+		return apiError(errCode)
+	}
+	withMeta := truthy(req.args["include_all_metadata"])
+	out := make([]map[string]any, 0, end-start)
+	for _, m := range msgs[start:end] {
+		out = append(out, s.messageJSON(m, withMeta))
+	}
+	return ok(apiResponse{"messages": out, "has_more": next != "", "response_metadata": map[string]any{"next_cursor": next}})
+}

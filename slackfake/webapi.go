@@ -61,6 +61,7 @@ func (s *Server) methods() map[string]apiMethod {
 		"conversations.info":           {botToken, s.conversationsInfo},
 		"conversations.members":        {botToken, s.conversationsMembers},
 		"conversations.history":        {botToken, s.conversationsHistory},
+		"conversations.replies":        {botToken, s.conversationsReplies},
 		"chat.postMessage":             {botToken, s.chatPostMessage},
 		"chat.postEphemeral":           {botToken, s.chatPostEphemeral},
 		"chat.update":                  {botToken, s.chatUpdate},

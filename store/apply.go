@@ -20,6 +20,9 @@ type Result struct {
 	Duplicates int            // events already counted before (same event id)
 	Hints      []signals.Hint // in-the-moment hints the batch made due
 	Keys       int            // window and state keys written
+	Votes      int            // reactions that were votes on a norm prompt
+	// PromptsDue lists prompts whose last voter just voted.
+	PromptsDue []string
 }
 
 // Apply folds a batch of events into the windows in one transaction: every
@@ -41,6 +44,19 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 				continue
 			}
 			recorded := false
+			if ev.Reaction != nil {
+				p, voted, err := db.vote(tx, ev.Reaction)
+				if err != nil {
+					return err
+				}
+				if voted {
+					res.Votes++
+					recorded = true
+					if p.AllVoted() {
+						res.PromptsDue = append(res.PromptsDue, p.ID)
+					}
+				}
+			}
 			if ev.Person != nil {
 				if err := mergePerson(tx, *ev.Person); err != nil {
 					return err
@@ -48,7 +64,7 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 				recorded = true
 			} else {
 				eff := signals.Fold(o, l, ev)
-				recorded = eff.Recorded
+				recorded = recorded || eff.Recorded
 				res.Hints = append(res.Hints, eff.Hints...)
 			}
 			if recorded {

@@ -87,7 +87,7 @@ func (db *DB) SyncTeams(teams []signals.Team) error {
 			if err != nil {
 				return err
 			}
-			t.Norms, t.Since = old.Norms, old.Since
+			t.Norms, t.Since, t.StarterIndex, t.StarterSlot, t.Rechecked = old.Norms, old.Since, old.StarterIndex, old.StarterSlot, old.Rechecked
 			if !found || t.Since.IsZero() {
 				t.Since = db.now()
 			}

@@ -24,6 +24,10 @@
 //	    <digest id>              → OutboxRecord (JSON): the planned digest, its delivery state
 //	coaching/
 //	    <manager id>             → nudges.History (JSON): last digest, silences, starter rotation
+//	prompts/
+//	    <prompt id>              → norms.Prompt (JSON): a norm prompt, its votes while open, its result
+//	promptmsgs/
+//	    <channel> <ts>           → prompt id: which message is a prompt, so reactions on it are votes
 //	stats/
 //	    <counter name>           → uint64 BE: aggregates only (digests_sent, nudges/<kind>, feedback/<kind>/<action>)
 //

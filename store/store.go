@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"coach/norms"
 	"coach/signals"
 )
 
@@ -19,16 +20,18 @@ const SchemaVersion = "1"
 
 // Bucket names.
 var (
-	bucketMeta     = []byte("meta")
-	bucketUsers    = []byte("users")
-	bucketTeams    = []byte("teams")
-	bucketConvs    = []byte("convs")
-	bucketWindows  = []byte("windows")
-	bucketState    = []byte("state")
-	bucketSeen     = []byte("seen")
-	bucketOutbox   = []byte("outbox")
-	bucketCoaching = []byte("coaching")
-	bucketStats    = []byte("stats")
+	bucketMeta       = []byte("meta")
+	bucketUsers      = []byte("users")
+	bucketTeams      = []byte("teams")
+	bucketConvs      = []byte("convs")
+	bucketWindows    = []byte("windows")
+	bucketState      = []byte("state")
+	bucketSeen       = []byte("seen")
+	bucketOutbox     = []byte("outbox")
+	bucketCoaching   = []byte("coaching")
+	bucketStats      = []byte("stats")
+	bucketPrompts    = []byte("prompts")
+	bucketPromptMsgs = []byte("promptmsgs")
 
 	keyVersion = []byte("version")
 )
@@ -38,8 +41,9 @@ var ErrLocked = errors.New("database is in use by another coach process")
 
 // DB is coach's bbolt database.
 type DB struct {
-	bolt *bolt.DB
-	now  func() time.Time
+	bolt  *bolt.DB
+	now   func() time.Time
+	norms *norms.Catalog
 }
 
 // Options tune Open.
@@ -73,7 +77,12 @@ func Open(path string, opts Options) (*DB, error) {
 		b.Close()
 		return nil, fmt.Errorf("store: chmod %s: %w", path, err)
 	}
-	db := &DB{bolt: b, now: opts.Now}
+	cat, err := norms.LoadCatalog()
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	db := &DB{bolt: b, now: opts.Now, norms: cat}
 	if err := db.init(); err != nil {
 		b.Close()
 		return nil, err
@@ -83,7 +92,7 @@ func Open(path string, opts Options) (*DB, error) {
 
 func (db *DB) init() error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketUsers, bucketTeams, bucketConvs, bucketWindows, bucketState, bucketSeen, bucketOutbox, bucketCoaching, bucketStats} {
+		for _, name := range [][]byte{bucketMeta, bucketUsers, bucketTeams, bucketConvs, bucketWindows, bucketState, bucketSeen, bucketOutbox, bucketCoaching, bucketStats, bucketPrompts, bucketPromptMsgs} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", name, err)
 			}

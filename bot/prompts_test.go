@@ -1,0 +1,393 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"coach/norms"
+	"coach/nudges"
+	"coach/signals"
+	"coach/slackfake"
+	"coach/store"
+)
+
+func react(user, channel, ts, emoji string, at time.Time, removed bool) map[string]any {
+	typ := "reaction_added"
+	if removed {
+		typ = "reaction_removed"
+	}
+	return map[string]any{"type": typ, "user": user, "reaction": emoji, "item_user": "U0BOT",
+		"item": map[string]any{"type": "message", "channel": channel, "ts": ts}, "event_ts": fmt.Sprintf("%d.000200", at.Unix())}
+}
+
+// offHoursFor counts, in Mia's windows of the day of at, the off-hours
+// messages to report r.
+func offHoursFor(t *testing.T, db *store.DB, r string, at time.Time) int {
+	t.Helper()
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	d := signals.DayOf(at, berlin)
+	ws, err := db.Windows("UM1", d, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, w := range ws {
+		if rd := w.Reports[r]; rd != nil {
+			n += rd.OffHours
+		}
+	}
+	return n
+}
+
+// The issue's story end to end: a manager shares an after_hours nudge, the
+// team votes with reactions (and changes its mind), an outsider and the
+// manager try to vote, the prompt closes when everyone voted, the thread and
+// the manager's DM carry the tally, and the agreed "until 20:00" makes a
+// 19:30 message count as on-hours from then on.
+func TestShareVoteAndNormBecomesTheYardstick(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, berlin) // Monday
+	h := startHarness(t, start, nil)
+	var evs []map[string]any
+	for d := 0; d < 5; d++ {
+		for _, r := range []string{"UB", "UA", "UC"} {
+			evs = append(evs, dm("UM1", r, start.AddDate(0, 0, d).Add(19*time.Hour+30*time.Minute+time.Duration(len(r))*time.Second), "quick thought"))
+		}
+	}
+	h.send(evs...)
+	// Before any norm, 19:30 Berlin is off-hours for Ben (09:00–18:00).
+	if n := offHoursFor(t, h.db, "UB", start.Add(19*time.Hour)); n != 1 {
+		t.Fatalf("before the norm, Ben's 19:30 message counted %d off-hours, want 1", n)
+	}
+	slot := time.Date(2026, 3, 9, 9, 0, 0, 0, berlin)
+	h.clock.Set(slot)
+	if err := h.srv.Tick(context.Background(), slot); err != nil {
+		t.Fatal(err)
+	}
+	digest := h.fake.Messages("UM1")[0]
+	id := nudges.DigestID("UM1", slot)
+	h.fake.SendInteraction(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "UM1"},
+		"container": map[string]any{"type": "message", "channel_id": digest.Channel, "message_ts": digest.TS},
+		"actions":   []map[string]any{{"type": "button", "action_id": string(nudges.Share), "block_id": "nudge_after_hours", "value": nudges.ActionValue(id, signals.AfterHours)}},
+	})
+	var prompt norms.Prompt
+	eventually(t, "the prompt to be posted", func() bool {
+		ps, _ := h.db.Prompts()
+		if len(ps) == 1 && ps[0].TS != "" {
+			prompt = ps[0]
+			return true
+		}
+		return false
+	})
+	h.srv.Settle()
+	msgs := h.fake.Messages(prompt.Channel)
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Blocks), `\u003c@UM1\u003e asks`) || !strings.Contains(string(msgs[0].Blocks), "when work messages are OK") {
+		t.Fatalf("prompt message = %+v, want one framed from Mia", msgs)
+	}
+	var options []string
+	for _, r := range h.fake.Reactions() {
+		if r.TS == prompt.TS {
+			options = append(options, r.Name)
+		}
+	}
+	if strings.Join(options, ",") != "sunny,sunrise,city_sunset,no_mobile_phones,crescent_moon" {
+		t.Errorf("option reactions added = %v", options)
+	}
+
+	at := slot.Add(time.Hour)
+	ch, ts := prompt.Channel, prompt.TS
+	h.send(
+		react("UA", ch, ts, "sunny", at, false),
+		react("UX", ch, ts, "crescent_moon", at, false),                // outside the team
+		react("UM1", ch, ts, "crescent_moon", at, false),               // the manager
+		react("UA", ch, ts, "city_sunset", at.Add(time.Minute), false), // Ana changes her mind
+		react("UB", ch, ts, "sunrise", at, false),
+		react("UB", ch, ts, "sunrise", at.Add(time.Minute), true), // Ben takes it back…
+		react("UB", ch, ts, "city_sunset", at.Add(2*time.Minute), false),
+	)
+	if p, _ := h.db.Prompt(prompt.ID); p.State != norms.Open {
+		t.Fatalf("prompt closed before everyone voted: %+v", p)
+	}
+	h.send(react("UC", ch, ts, "sunny", at.Add(3*time.Minute), false)) // the last vote
+	eventually(t, "the prompt to close", func() bool {
+		p, _ := h.db.Prompt(prompt.ID)
+		return p.State == norms.Closed && p.Announced["dm"] && p.Announced["thread"]
+	})
+	h.srv.Settle()
+	p, _ := h.db.Prompt(prompt.ID)
+	if p.Result.Agreed != "city_sunset" || p.Result.Counts["city_sunset"] != 2 || p.Result.Counts["sunny"] != 1 || p.Result.Votes != 3 {
+		t.Errorf("result = %+v, want city_sunset 2, sunny 1", p.Result)
+	}
+	var thread, toMia string
+	for _, m := range h.fake.Messages(ch) {
+		if m.ThreadTS == ts {
+			thread = m.Text
+		}
+	}
+	for _, m := range h.fake.Messages("UM1") {
+		if strings.Contains(m.Text, "Your team answered") {
+			toMia = m.Text
+		}
+	}
+	for _, want := range []string{"3 of 3", ":city_sunset: until 20:00 is fine — 2", ":sunny: 09:00–18:00 only — 1", "Agreed: :city_sunset:"} {
+		if !strings.Contains(thread, want) || !strings.Contains(toMia, want) {
+			t.Errorf("thread reply %q / DM %q lack %q", thread, toMia, want)
+		}
+	}
+	for _, who := range []string{"UA", "UB", "UC", "Ana", "Ben"} {
+		if strings.Contains(thread, who) || strings.Contains(toMia, who) {
+			t.Errorf("the result names a voter (%s): %q", who, thread)
+		}
+	}
+	// A late reaction changes nothing.
+	h.send(react("UB", ch, ts, "crescent_moon", at.Add(time.Hour), false))
+	if p2, _ := h.db.Prompt(prompt.ID); p2.Result.Counts["crescent_moon"] != 0 {
+		t.Errorf("a reaction after the close was counted: %+v", p2.Result)
+	}
+	// From now on 19:30 is inside the team's hours.
+	later := time.Date(2026, 3, 10, 19, 30, 0, 0, berlin)
+	h.send(dm("UM1", "UB", later, "quick thought"))
+	if n := offHoursFor(t, h.db, "UB", later); n != 0 {
+		t.Errorf("after the norm, a 19:30 message to Ben counted %d off-hours, want 0", n)
+	}
+	teams, _ := h.db.Teams()
+	if teams[0].Norms.Hours == nil || teams[0].Norms.Hours.String() != "09:00-20:00 mon-fri" {
+		t.Errorf("team norms = %+v", teams[0].Norms)
+	}
+}
+
+func TestPromptOpenAcrossRestartClosesOnce(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, berlin)
+	h := startHarness(t, now, nil)
+	p, err := h.srv.SharePrompt(context.Background(), "UM1", norms.ResponseTime, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.srv.SharePrompt(context.Background(), "UM1", norms.ResponseTime, false); err == nil {
+		t.Error("a second open prompt of the same kind was allowed")
+	}
+	h.send(react("UA", p.Channel, p.TS, "zap", now, false), react("UB", p.Channel, p.TS, "zap", now, false))
+
+	// A second bot on the same database and Slack (as after a restart), 48
+	// hours later: the prompt closes and reports exactly once, however often
+	// the scheduler runs.
+	h2 := restart(t, h, now.Add(48*time.Hour))
+	for i := 0; i < 3; i++ {
+		if err := h2.Tick(context.Background(), now.Add(48*time.Hour+time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	replies := 0
+	for _, m := range h.fake.Messages(p.Channel) {
+		if m.ThreadTS == p.TS {
+			replies++
+		}
+	}
+	dms := 0
+	for _, m := range h.fake.Messages("UM1") {
+		if strings.Contains(m.Text, "Your team answered") {
+			dms++
+		}
+	}
+	if replies != 1 || dms != 1 {
+		t.Errorf("thread replies %d, manager DMs %d; want exactly one each", replies, dms)
+	}
+	got, _ := h.db.Prompt(p.ID)
+	if got.Result == nil || got.Result.Agreed != "zap" || got.Result.Votes != 2 {
+		t.Errorf("result %+v, want zap with 2 of 3 votes (closed by time)", got.Result)
+	}
+	teams, _ := h.db.Teams()
+	if teams[0].Norms.ResponseHours != 1 {
+		t.Errorf("response norm = %d, want 1", teams[0].Norms.ResponseHours)
+	}
+}
+
+// restart stops the harness's server and starts another on the same store
+// and fake Slack.
+func restart(t *testing.T, h *harness, now time.Time) *Server {
+	t.Helper()
+	h.clock.Set(now)
+	cfg := h.srv.cfg
+	srv := New(cfg, h.db, zerolog.New(zerolog.NewTestWriter(t)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	conns := h.fake.Connections()
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	if err := h.fake.WaitConnections(wctx, conns+1); err != nil {
+		t.Fatal(err)
+	}
+	for srv.Scheduler() == nil || srv.norms == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return srv
+}
+
+func TestTooFewVotesAgreeNothing(t *testing.T) {
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	h := startHarness(t, now, nil)
+	p, err := h.srv.SharePrompt(context.Background(), "UM1", norms.CheckIns, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.send(react("UA", p.Channel, p.TS, "one", now, false))
+	h.clock.Set(now.Add(49 * time.Hour))
+	if err := h.srv.Tick(context.Background(), now.Add(49*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := h.db.Prompt(p.ID)
+	if got.Result == nil || got.Result.Agreed != "" {
+		t.Fatalf("result %+v, want nothing agreed", got.Result)
+	}
+	teams, _ := h.db.Teams()
+	if teams[0].Norms.CheckIns != 0 {
+		t.Errorf("a norm was set from one vote: %+v", teams[0].Norms)
+	}
+	found := false
+	for _, m := range h.fake.Messages("UM1") {
+		found = found || strings.Contains(m.Text, "Too few votes")
+	}
+	if !found {
+		t.Error("the manager was not told that too few voted")
+	}
+}
+
+func TestAnonymousVotingStoresOnlyCounts(t *testing.T) {
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	h := startHarness(t, now, func(c *Config) { c.NormsAnonymous = true })
+	p, err := h.srv.SharePrompt(context.Background(), "UM1", norms.MessageHours, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.fake.Reactions()) != 0 {
+		t.Error("anonymous prompt got option reactions; it should use buttons")
+	}
+	blocks := string(h.fake.Messages(p.Channel)[0].Blocks)
+	if !strings.Contains(blocks, NormVoteAction+":city_sunset") {
+		t.Fatalf("anonymous prompt has no vote buttons: %s", blocks)
+	}
+	vote := func(user, emoji string) {
+		h.fake.SendInteraction(map[string]any{
+			"type": "block_actions", "user": map[string]any{"id": user},
+			"container": map[string]any{"type": "message", "channel_id": p.Channel, "message_ts": p.TS},
+			"actions":   []map[string]any{{"type": "button", "action_id": NormVoteAction + ":" + emoji, "block_id": "norm_vote", "value": p.ID + "|" + emoji}},
+		})
+	}
+	vote("UA", "city_sunset")
+	vote("UA", "sunny") // no second vote
+	vote("UX", "sunny") // not on the team
+	eventually(t, "three replies to voters", func() bool { return len(h.fake.Ephemerals()) >= 3 })
+	// While open, the stored prompt holds counts and salted hashes, no ids.
+	raw, _ := json.Marshal(mustPrompt(t, h.db, p.ID))
+	for _, id := range []string{"UA", "UB", "UX"} {
+		if strings.Contains(string(raw), id) && !strings.Contains(string(raw), `"voters"`) {
+			t.Errorf("open anonymous prompt stores %s", id)
+		}
+	}
+	if got := mustPrompt(t, h.db, p.ID); got.Votes != nil || got.Counts["city_sunset"] != 1 || got.Counts["sunny"] != 0 {
+		t.Errorf("anonymous prompt %+v, want only city_sunset 1", got)
+	}
+	vote("UB", "city_sunset")
+	vote("UC", "sunny")
+	eventually(t, "the close", func() bool { return mustPrompt(t, h.db, p.ID).State == norms.Closed })
+	h.srv.Settle()
+	got := mustPrompt(t, h.db, p.ID)
+	if got.Result.Agreed != "city_sunset" || got.Salt != "" || got.Voted != nil {
+		t.Errorf("closed anonymous prompt %+v: want city_sunset, no salt, no voter hashes", got)
+	}
+	var texts []string
+	for _, e := range h.fake.Ephemerals() {
+		texts = append(texts, e.User+": "+e.Text)
+	}
+	all := strings.Join(texts, "\n")
+	if !strings.Contains(all, "UA: Thanks, your vote is in") || !strings.Contains(all, "UA: You've already voted") || !strings.Contains(all, "UX: Only the team's members") {
+		t.Errorf("replies to voters:\n%s", all)
+	}
+}
+
+func mustPrompt(t *testing.T, db *store.DB, id string) norms.Prompt {
+	t.Helper()
+	p, err := db.Prompt(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A team with scheduled prompts is asked again once its norm is older than
+// the re-check period, and the new answer replaces the old one. It also
+// gets a weekly conversation starter, never the same twice in a row.
+func TestScheduledRecheckAndStarters(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, berlin) // Monday
+	h := startHarness(t, now, func(c *Config) {
+		c.Teams[0].Prompts = true
+		c.Teams[0].Channel = "CTEAM"
+		c.NormsRecheckAfter = 4 * 7 * 24 * time.Hour
+	})
+	h.fake.AddChannel(slackfake.Channel{ID: "CTEAM", Members: []string{"UM1", "UA", "UB", "UC"}})
+	p, err := h.srv.SharePrompt(context.Background(), "UM1", norms.CheckIns, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.send(react("UA", p.Channel, p.TS, "v", now, false), react("UB", p.Channel, p.TS, "v", now, false), react("UC", p.Channel, p.TS, "one", now, false))
+	eventually(t, "the first norm", func() bool { return mustPrompt(t, h.db, p.ID).State == norms.Closed })
+	h.srv.Settle()
+	if p.Channel != "CTEAM" {
+		t.Errorf("prompt went to %s, want the team channel", p.Channel)
+	}
+	// Five weeks of ticks, hourly.
+	starters := map[string]int{}
+	var order []string
+	var recheck norms.Prompt
+	for tt := now; tt.Before(now.AddDate(0, 0, 35)); tt = tt.Add(time.Hour) {
+		h.clock.Set(tt)
+		if err := h.srv.Tick(context.Background(), tt); err != nil {
+			t.Fatal(err)
+		}
+		if recheck.ID == "" {
+			ps, _ := h.db.Prompts()
+			for _, q := range ps {
+				if q.Recheck && q.TS != "" {
+					recheck = q
+					h.send(react("UA", q.Channel, q.TS, "one", tt, false), react("UB", q.Channel, q.TS, "one", tt, false), react("UC", q.Channel, q.TS, "one", tt, false))
+				}
+			}
+		}
+	}
+	h.srv.Settle()
+	for _, m := range h.fake.Messages("CTEAM") {
+		if strings.Contains(m.Text, "asks the team") {
+			starters[m.Text]++
+			order = append(order, m.Text)
+		}
+	}
+	if len(order) != 5 {
+		t.Errorf("%d weekly starters in 5 weeks, want 5", len(order))
+	}
+	for i := 1; i < len(order); i++ {
+		if order[i] == order[i-1] {
+			t.Errorf("the same starter twice in a row: %q", order[i])
+		}
+	}
+	if recheck.ID == "" || !strings.Contains(string(h.fake.Messages("CTEAM")[0].Blocks)+recheck.ID, "check_ins") {
+		t.Fatalf("no re-check prompt after 4 weeks")
+	}
+	if got := mustPrompt(t, h.db, recheck.ID); got.Result == nil || got.Result.Agreed != "one" {
+		t.Errorf("re-check result %+v, want one", got.Result)
+	}
+	teams, _ := h.db.Teams()
+	if teams[0].Norms.CheckIns != 1 {
+		t.Errorf("check-ins norm after the re-check = %d, want 1 (was 2)", teams[0].Norms.CheckIns)
+	}
+}
