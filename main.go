@@ -3,6 +3,7 @@
 //
 //	coach [run] [--config FILE]   connect to Slack over Socket Mode (default)
 //	coach demo                    run the bot against an in-process fake Slack
+//	coach replay EXPORT --teams F print the digests a Slack export would have produced
 //
 // main only calls run; run is what the end-to-end tests call.
 package main
@@ -22,6 +23,7 @@ import (
 	"coach/bot"
 	"coach/config"
 	"coach/demo"
+	"coach/replay"
 	"coach/store"
 )
 
@@ -45,6 +47,9 @@ Usage:
   coach demo [--seed N]
         run the real bot against an in-process fake Slack with a simulated team
         and print what it recorded. Needs no Slack workspace and no config.
+  coach replay EXPORT.zip|DIR --teams teams.yaml [--json] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+        read a Slack workspace export and print the digest each manager would
+        have received, week by week. Sends nothing; needs no Slack and no config.
   coach help
         this text.
 
@@ -63,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBot(ctx, args, getenv, stdout, stderr)
 	case "demo":
 		return demo.Main(ctx, args, stdout, stderr)
+	case "replay":
+		return replay.Main(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

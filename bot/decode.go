@@ -153,6 +153,8 @@ type Decoded struct {
 	EventType string         // inner event type[/subtype], for logs and metrics
 	Event     *signals.Event // nil when the event is skipped
 	Skip      string         // why it was skipped
+	// HomeOpenedBy is set for app_home_opened: whose App Home to draw.
+	HomeOpenedBy string
 }
 
 // Decoder turns Events API payloads into derived events. The message text is
@@ -210,6 +212,17 @@ func (d *Decoder) Decode(payload []byte) (Decoded, error) {
 		}
 		p := u.Person()
 		out.Event = &signals.Event{ID: cb.EventID, Person: &p}
+		return out, nil
+	}
+	if head.Type == "app_home_opened" {
+		var h struct {
+			User string `json:"user"`
+			Tab  string `json:"tab"`
+		}
+		if json.Unmarshal(cb.Event, &h) == nil && h.Tab != "messages" {
+			out.HomeOpenedBy = h.User
+		}
+		out.Skip = "app home opened"
 		return out, nil
 	}
 	out.Skip = "event type not used"

@@ -16,22 +16,37 @@ import (
 // interaction handles a button click. It is acked at once; the work
 // (recording the choice, redrawing the digest) follows.
 func (s *Server) interaction(evt socketmode.Event) {
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if ok && cb.Type == slack.InteractionTypeViewSubmission && cb.View.CallbackID == HoursModalCallback {
+		// A modal's answer goes in the ack: errors to show, or close it.
+		if evt.Request != nil {
+			if p := s.hoursSubmission(cb); p != nil {
+				s.ackNow(*evt.Request, p)
+			} else {
+				s.ackNow(*evt.Request, nil)
+			}
+		}
+		return
+	}
 	if evt.Request != nil {
 		s.ackNow(*evt.Request, nil)
 	}
-	cb, ok := evt.Data.(slack.InteractionCallback)
 	if !ok || cb.Type != slack.InteractionTypeBlockActions {
+		s.log.Debug().Bool("ok", ok).Str("type", string(cb.Type)).Msg("interaction not handled")
 		return
 	}
 	for _, a := range cb.ActionCallback.BlockActions {
-		if a == nil {
-			continue
-		}
-		if strings.HasPrefix(a.ActionID, NormVoteAction+":") {
+		switch {
+		case a == nil:
+		case strings.HasPrefix(a.ActionID, NormVoteAction+":"):
 			s.anonymousVote(context.Background(), cb.User.ID, cb.Container.ChannelID, a.Value)
-			continue
+		case a.ActionID == ForgetConfirmAction || a.ActionID == ForgetCancelAction:
+			s.forgetAction(cb, a)
+		case strings.HasPrefix(a.ActionID, "home_"):
+			s.homeAction(cb, a)
+		default:
+			s.nudgeAction(cb.User.ID, nudges.Action(a.ActionID), a.Value)
 		}
-		s.nudgeAction(cb.User.ID, nudges.Action(a.ActionID), a.Value)
 	}
 }
 

@@ -70,7 +70,7 @@ func TestShareVoteAndNormBecomesTheYardstick(t *testing.T) {
 	if err := h.srv.Tick(context.Background(), slot); err != nil {
 		t.Fatal(err)
 	}
-	digest := h.fake.Messages("UM1")[0]
+	digest := h.digests("UM1")[0]
 	id := nudges.DigestID("UM1", slot)
 	h.fake.SendInteraction(map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": "UM1"},

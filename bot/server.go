@@ -72,15 +72,17 @@ type slackAPI interface {
 	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 	GetUsersContext(ctx context.Context, options ...slack.GetUsersOption) ([]slack.User, error)
 	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 }
 
 // Server runs coach against one Slack workspace.
 type Server struct {
-	cfg Config
-	db  *store.DB
-	log zerolog.Logger
-	api slackAPI
-	sm  *socketmode.Client
+	cfg    Config
+	db     *store.DB
+	log    zerolog.Logger
+	api    slackAPI
+	client *slack.Client
+	sm     *socketmode.Client
 
 	messenger *Messenger
 	scheduler *nudges.Scheduler
@@ -133,6 +135,7 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 		db:        db,
 		log:       log,
 		api:       api,
+		client:    api,
 		sm:        socketmode.New(api, opts...),
 		messenger: NewMessenger(api),
 		members:   map[string][]string{},
@@ -216,6 +219,17 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.norms, err = norms.LoadCatalog(); err != nil {
 		return err
 	}
+	if spec, err := s.db.Meta("schedule"); err == nil && spec != "" {
+		if sched, err := nudges.ParseSchedule(spec); err == nil {
+			s.scheduler.SetSchedule(sched)
+			s.log.Info().Str("schedule", spec).Msg("digest schedule set with /coach schedule")
+		}
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.noticeMembers(ctx)
+	}()
 
 	ingest := NewIngest(s.db, s.Org, s.log, s.cfg.MaxBatch)
 	ingest.Committed = s.committed
@@ -305,9 +319,11 @@ func (s *Server) handle(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
 			s.interaction(evt)
 		}()
 	case socketmode.EventTypeSlashCommand:
-		if evt.Request != nil {
-			s.ackNow(*evt.Request, nil)
-		}
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.slashCommand(evt)
+		}()
 	}
 }
 
@@ -328,6 +344,9 @@ func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *In
 		log.Debug().Msg("event queued")
 	}
 	ingest.Submit(Pending{EnvelopeID: req.EnvelopeID, EventID: d.EventID, Event: d.Event, Ack: func() { s.ackNow(req, nil) }})
+	if d.HomeOpenedBy != "" && validUserID(d.HomeOpenedBy) {
+		s.changed(d.HomeOpenedBy)
+	}
 }
 
 // badFrame handles a frame slack-go could not parse: an events_api envelope

@@ -116,6 +116,17 @@ func (h *harness) send(events ...map[string]any) {
 	}
 }
 
+// digests are the digest DMs a user received, oldest first.
+func (h *harness) digests(user string) []slackfake.Message {
+	var out []slackfake.Message
+	for _, m := range h.fake.Messages(user) {
+		if strings.Contains(string(m.Metadata), nudges.MetadataEventType) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // eventually polls cond for up to 5 seconds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -178,7 +189,7 @@ func TestDigestButtonsAcknowledgeInPlace(t *testing.T) {
 		t.Fatalf("RunDue: %+v, %v; want one digest sent", rep, err)
 	}
 	id := nudges.DigestID("UM1", slot)
-	msgs := h.fake.Messages("UM1")
+	msgs := h.digests("UM1")
 	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Blocks), `"`+string(nudges.Helpful)+`"`) {
 		t.Fatalf("Mia's DM = %+v, want one digest with buttons", msgs)
 	}
@@ -200,7 +211,7 @@ func TestDigestButtonsAcknowledgeInPlace(t *testing.T) {
 	if n := len(h.fake.Calls("chat.update")); n != 1 {
 		t.Errorf("chat.update called %d times, want 1 (only Mia's own click)", n)
 	}
-	upd := h.fake.Messages("UM1")[0]
+	upd := h.digests("UM1")[0]
 	if !upd.Updated || !strings.Contains(string(upd.Blocks), "8 weeks") || strings.Contains(string(upd.Blocks), `"`+string(nudges.NotForMe)+`"`) {
 		t.Errorf("updated digest blocks %s: want the after_hours buttons replaced by an 8-week acknowledgement", upd.Blocks)
 	}

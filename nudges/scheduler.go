@@ -73,6 +73,13 @@ type Scheduler struct {
 	planned map[string]string // manager → id of the last digest known planned, to skip recomputing
 }
 
+// SetSchedule changes the schedule from the next run on.
+func (s *Scheduler) SetSchedule(sched cron.Schedule) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Schedule = sched
+}
+
 // ParseSchedule parses a standard 5-field cron string.
 func ParseSchedule(spec string) (cron.Schedule, error) {
 	s, err := cron.ParseStandard(spec)

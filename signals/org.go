@@ -34,6 +34,12 @@ type Team struct {
 	StarterSlot  time.Time `json:"starter_slot,omitempty"`
 	// Rechecked says when each agreed norm was last put to the team again.
 	Rechecked map[string]time.Time `json:"rechecked,omitempty"`
+	// Source says who set the team: "config" (the YAML file) or "admin"
+	// (/coach team commands, which win over the file).
+	Source string `json:"source,omitempty"`
+	// Removed marks a team an admin removed: it stays stored so the file
+	// does not bring it back, but is no team at all.
+	Removed bool `json:"removed,omitempty"`
 }
 
 // Norms are what a team agreed through norm prompts. Zero fields mean "not
@@ -110,6 +116,9 @@ func NewOrg(people []Person, teams []Team, def Hours, defaultTZ *time.Location) 
 	}
 	for i := range teams {
 		t := teams[i]
+		if t.Removed {
+			continue
+		}
 		o.Teams[t.Manager] = &t
 		for _, r := range t.Reports {
 			o.managerOf[r] = t.Manager

@@ -37,7 +37,8 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 		if err != nil {
 			return err
 		}
-		l := newLedger(tx)
+		out := db.optOuts(tx)
+		l := newLedger(tx, out)
 		for _, ev := range events {
 			if ev.ID != "" && seen.has(ev.ID) {
 				res.Duplicates++
@@ -58,10 +59,11 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 				}
 			}
 			if ev.Person != nil {
-				if err := mergePerson(tx, *ev.Person); err != nil {
+				written, err := mergePerson(tx, out, *ev.Person)
+				if err != nil {
 					return err
 				}
-				recorded = true
+				recorded = recorded || written
 			} else {
 				eff := signals.Fold(o, l, ev)
 				recorded = recorded || eff.Recorded
@@ -76,6 +78,7 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 				}
 			}
 		}
+		res.Hints = withoutOptedOut(out, res.Hints)
 		res.Keys, err = l.flush()
 		return err
 	})
@@ -89,6 +92,7 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 // record at most once and writing it back once in flush.
 type ledger struct {
 	tx      *bolt.Tx
+	out     *optOuts
 	days    map[dayRef]*signals.DayWindow
 	states  map[string]*signals.ManagerState
 	readErr error
@@ -99,8 +103,8 @@ type dayRef struct {
 	day     signals.Day
 }
 
-func newLedger(tx *bolt.Tx) *ledger {
-	return &ledger{tx: tx, days: map[dayRef]*signals.DayWindow{}, states: map[string]*signals.ManagerState{}}
+func newLedger(tx *bolt.Tx, out *optOuts) *ledger {
+	return &ledger{tx: tx, out: out, days: map[dayRef]*signals.DayWindow{}, states: map[string]*signals.ManagerState{}}
 }
 
 func (l *ledger) Day(m string, d signals.Day) *signals.DayWindow {
@@ -133,12 +137,23 @@ func (l *ledger) State(m string) *signals.ManagerState {
 }
 
 // flush writes every record the batch touched, deleting the empty ones.
+// Whatever an out-of-date org let through about people who opted out is
+// dropped here: their windows and state as a manager are not written, and
+// their counters, waits and last contact leave everyone else's.
 func (l *ledger) flush() (int, error) {
 	if l.readErr != nil {
 		return 0, l.readErr
 	}
 	windows := l.tx.Bucket(bucketWindows)
 	for ref, w := range l.days {
+		if l.out.has(ref.manager) {
+			continue
+		}
+		for r := range w.Reports {
+			if l.out.has(r) {
+				w.Forget(r)
+			}
+		}
 		b, err := windows.CreateBucketIfNotExists([]byte(ref.manager))
 		if err != nil {
 			return 0, err
@@ -155,6 +170,25 @@ func (l *ledger) flush() (int, error) {
 	}
 	state := l.tx.Bucket(bucketState)
 	for m, s := range l.states {
+		if l.out.has(m) {
+			continue
+		}
+		if l.out.b != nil {
+			var gone []string
+			for r := range s.LastContact {
+				if l.out.has(r) {
+					gone = append(gone, r)
+				}
+			}
+			for _, w := range s.Waits {
+				if l.out.has(w.Report) {
+					gone = append(gone, w.Report)
+				}
+			}
+			for _, r := range gone {
+				s.Forget(r)
+			}
+		}
 		var err error
 		if s.Empty() {
 			err = state.Delete([]byte(m))
@@ -166,6 +200,24 @@ func (l *ledger) flush() (int, error) {
 		}
 	}
 	return len(l.days) + len(l.states), nil
+}
+
+// withoutOptedOut drops hints to managers who opted out and the opted-out
+// reports from the rest, dropping hints left with no report.
+func withoutOptedOut(out *optOuts, hints []signals.Hint) []signals.Hint {
+	if out.b == nil {
+		return hints
+	}
+	kept := hints[:0]
+	for _, h := range hints {
+		if out.has(h.Manager) {
+			continue
+		}
+		if h.Reports = out.without(h.Reports); len(h.Reports) > 0 {
+			kept = append(kept, h)
+		}
+	}
+	return kept
 }
 
 // seenSet is the last three seen/ epochs within one transaction.

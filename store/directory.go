@@ -9,11 +9,13 @@ import (
 )
 
 // PutPeople stores the user directory (from users.list), keeping what coach
-// itself holds about each person: their own hours and consent.
+// itself holds about each person: their own hours and consent. People who
+// opted out are skipped.
 func (db *DB) PutPeople(people []signals.Person) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		out := db.optOuts(tx)
 		for _, p := range people {
-			if err := mergePerson(tx, p); err != nil {
+			if _, err := mergePerson(tx, out, p); err != nil {
 				return err
 			}
 		}
@@ -26,18 +28,22 @@ func (db *DB) PutPeople(people []signals.Person) error {
 }
 
 // mergePerson writes what Slack says about p over the stored record, keeping
-// the fields only coach sets (hours, consent).
-func mergePerson(tx *bolt.Tx, p signals.Person) error {
+// the fields only coach sets (hours, consent). It writes nothing for someone
+// who opted out (written false).
+func mergePerson(tx *bolt.Tx, out *optOuts, p signals.Person) (written bool, err error) {
+	if out.has(p.ID) {
+		return false, nil
+	}
 	b := tx.Bucket(bucketUsers)
 	var old signals.Person
 	found, err := getJSON(b, []byte(p.ID), &old)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if found {
 		p.Hours, p.OptedOut, p.OptedIn = old.Hours, old.OptedOut, old.OptedIn
 	}
-	return putJSON(b, []byte(p.ID), p)
+	return true, putJSON(b, []byte(p.ID), p)
 }
 
 // People returns the whole user directory.
@@ -74,69 +80,6 @@ func (db *DB) Person(id string) (signals.Person, bool, error) {
 	return p, found, nil
 }
 
-// SyncTeams makes the stored teams exactly the given ones (from config),
-// keeping the norms each team already agreed and when it was first seen.
-func (db *DB) SyncTeams(teams []signals.Team) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketTeams)
-		want := map[string]bool{}
-		for _, t := range teams {
-			want[t.Manager] = true
-			var old signals.Team
-			found, err := getJSON(b, []byte(t.Manager), &old)
-			if err != nil {
-				return err
-			}
-			t.Norms, t.Since, t.StarterIndex, t.StarterSlot, t.Rechecked = old.Norms, old.Since, old.StarterIndex, old.StarterSlot, old.Rechecked
-			if !found || t.Since.IsZero() {
-				t.Since = db.now()
-			}
-			if err := putJSON(b, []byte(t.Manager), t); err != nil {
-				return err
-			}
-		}
-		var gone [][]byte
-		if err := b.ForEach(func(k, _ []byte) error {
-			if !want[string(k)] {
-				gone = append(gone, append([]byte(nil), k...))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range gone {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: sync %d teams: %w", len(teams), err)
-	}
-	return nil
-}
-
-// Teams returns every team.
-func (db *DB) Teams() ([]signals.Team, error) {
-	var out []signals.Team
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketTeams)
-		return b.ForEach(func(k, _ []byte) error {
-			var t signals.Team
-			if _, err := getJSON(b, k, &t); err != nil {
-				return err
-			}
-			out = append(out, t)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: read teams: %w", err)
-	}
-	return out, nil
-}
-
 // Members returns the stored members of a DM or group DM.
 func (db *DB) Members(channel string) ([]string, bool, error) {
 	var ids []string
@@ -152,10 +95,11 @@ func (db *DB) Members(channel string) ([]string, bool, error) {
 	return ids, found, nil
 }
 
-// PutMembers stores the members of a DM or group DM.
+// PutMembers stores the members of a DM or group DM, leaving out people
+// who opted out.
 func (db *DB) PutMembers(channel string, ids []string) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketConvs), []byte(channel), ids)
+		return putJSON(tx.Bucket(bucketConvs), []byte(channel), db.optOuts(tx).without(ids))
 	})
 	if err != nil {
 		return fmt.Errorf("store: put members of %s: %w", channel, err)

@@ -6,10 +6,11 @@
 //
 //	meta/
 //	    version                  → "1"
+//	    secret                   → 32 random bytes, made at first Open: the HMAC key of optout/
 //	users/
 //	    <user id>                → signals.Person (JSON)
 //	teams/
-//	    <manager id>             → signals.Team (JSON: reports, channel, norms)
+//	    <manager id>             → signals.Team (JSON: reports, channel, norms, source "config" or "admin", removed)
 //	convs/
 //	    <channel id>             → member ids of a DM or group DM (JSON)
 //	windows/
@@ -30,11 +31,27 @@
 //	    <channel> <ts>           → prompt id: which message is a prompt, so reactions on it are votes
 //	stats/
 //	    <counter name>           → uint64 BE: aggregates only (digests_sent, nudges/<kind>, feedback/<kind>/<action>)
+//	optout/
+//	    <hex HMAC-SHA256(secret, user id)> → empty: they opted out (the id itself is not kept)
+//	notices/
+//	    <user id>                → time (JSON) they were sent the one-time notice of what is measured
 //
 // Keys sort the way they are read: a window of days is one Cursor.Seek and a
 // walk to the end key. The file grows with managers × days, not with messages:
 // Prune deletes windows older than the retention period and seen event ids
 // older than a day.
+//
+// Privacy (privacy.go, forget.go, export.go): ForgetPerson deletes or
+// scrubs a person's id from every bucket in one transaction; OptOut does
+// that and records the keyed hash, which the write paths (PutPeople, Apply,
+// SyncTeams, SetTeam, UpdateTeam, PutMembers, MarkNotified, PlanDigest,
+// AddPrompt, UpdateCoaching) check so nothing of or about them is stored
+// again; Export gathers what is held about one person.
+//
+// Teams (teams.go) come from the config file (Source "config") or from
+// admins' /coach edits (Source "admin"), which win over the file; a team an
+// admin removed stays as a tombstone (Removed) so the file does not bring
+// it back.
 //
 // Each exported method is one transaction. Apply folds a whole batch of
 // events in one Update, writing every touched key once, so a batch costs one

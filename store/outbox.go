@@ -37,7 +37,10 @@ type OutboxRecord struct {
 // PlanDigest makes the digest for manager's slot exactly once. If a record
 // for that slot exists it is returned as is (created false). Otherwise plan
 // is called with the manager's coaching history and its digest and new
-// history are stored together, in one transaction.
+// history are stored together, in one transaction. A manager who opted out
+// gets none (ErrOptedOut), and a report who opted out is never named: an
+// out-of-date org's facts about them are scrubbed before the digest is
+// stored.
 func (db *DB) PlanDigest(manager string, slot time.Time, plan func(nudges.History) (nudges.Digest, nudges.History, error)) (OutboxRecord, bool, error) {
 	id := nudges.DigestID(manager, slot)
 	var rec OutboxRecord
@@ -46,6 +49,10 @@ func (db *DB) PlanDigest(manager string, slot time.Time, plan func(nudges.Histor
 		ob := tx.Bucket(bucketOutbox)
 		if found, err := getJSON(ob, []byte(id), &rec); err != nil || found {
 			return err
+		}
+		out := db.optOuts(tx)
+		if out.has(manager) {
+			return ErrOptedOut
 		}
 		var h nudges.History
 		if _, err := getJSON(tx.Bucket(bucketCoaching), []byte(manager), &h); err != nil {
@@ -56,6 +63,9 @@ func (db *DB) PlanDigest(manager string, slot time.Time, plan func(nudges.Histor
 			return err
 		}
 		rec = OutboxRecord{Digest: d, State: DigestPending}
+		for _, id := range namedOptedOut(out, d) {
+			scrubDigest(&rec, id)
+		}
 		if len(d.Nudges) == 0 {
 			rec.State = DigestEmpty
 		}
@@ -213,8 +223,12 @@ func (db *DB) Coaching(manager string) (nudges.History, error) {
 }
 
 // UpdateCoaching changes a manager's coaching history in one transaction.
+// Nothing is kept for a manager who opted out (ErrOptedOut).
 func (db *DB) UpdateCoaching(manager string, f func(nudges.History) nudges.History) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if db.optOuts(tx).has(manager) {
+			return ErrOptedOut
+		}
 		var h nudges.History
 		if _, err := getJSON(tx.Bucket(bucketCoaching), []byte(manager), &h); err != nil {
 			return err
@@ -225,4 +239,17 @@ func (db *DB) UpdateCoaching(manager string, f func(nudges.History) nudges.Histo
 		return fmt.Errorf("store: update coaching of %s: %w", manager, err)
 	}
 	return nil
+}
+
+// namedOptedOut lists the reports named in d's facts who opted out.
+func namedOptedOut(out *optOuts, d nudges.Digest) []string {
+	var ids []string
+	for _, n := range d.Nudges {
+		for _, r := range n.Facts.Reports {
+			if out.has(r.ID) {
+				ids = append(ids, r.ID)
+			}
+		}
+	}
+	return ids
 }

@@ -17,7 +17,8 @@ var ErrPromptOpen = errors.New("a prompt of that kind is already open for this t
 func promptMsgKey(channel, ts string) []byte { return []byte(channel + " " + ts) }
 
 // AddPrompt stores a new prompt, unless the manager's team already has one
-// of that kind open.
+// of that kind open or the manager opted out (ErrOptedOut). Voters who
+// opted out are left off its voter list.
 func (db *DB) AddPrompt(p *norms.Prompt) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPrompts)
@@ -35,6 +36,11 @@ func (db *DB) AddPrompt(p *norms.Prompt) error {
 		if dup {
 			return ErrPromptOpen
 		}
+		out := db.optOuts(tx)
+		if out.has(p.Manager) {
+			return ErrOptedOut
+		}
+		p.Voters = out.without(p.Voters)
 		return putJSON(b, []byte(p.ID), p)
 	})
 	if err != nil {
@@ -198,7 +204,8 @@ func (db *DB) MarkAnnounced(id, where string) error {
 	return err
 }
 
-// UpdateTeam changes one stored team in a transaction.
+// UpdateTeam changes one stored team in a transaction. Reports who opted
+// out are left out of what it writes.
 func (db *DB) UpdateTeam(manager string, f func(*signals.Team)) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error { return db.updateTeamTx(tx, manager, f) })
 	if err != nil {
@@ -218,5 +225,6 @@ func (db *DB) updateTeamTx(tx *bolt.Tx, manager string, f func(*signals.Team)) e
 		return ErrNotFound
 	}
 	f(&t)
+	t.Reports = db.optOuts(tx).without(t.Reports)
 	return putJSON(b, []byte(manager), t)
 }

@@ -32,9 +32,15 @@ var (
 	bucketStats      = []byte("stats")
 	bucketPrompts    = []byte("prompts")
 	bucketPromptMsgs = []byte("promptmsgs")
+	bucketOptOut     = []byte("optout")
+	bucketNotices    = []byte("notices")
 
 	keyVersion = []byte("version")
+	keySecret  = []byte("secret")
 )
+
+// allBuckets are the top-level buckets, in the order doc.go draws them.
+var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketTeams, bucketConvs, bucketWindows, bucketState, bucketSeen, bucketOutbox, bucketCoaching, bucketStats, bucketPrompts, bucketPromptMsgs, bucketOptOut, bucketNotices}
 
 // ErrLocked means another process holds the database.
 var ErrLocked = errors.New("database is in use by another coach process")
@@ -44,6 +50,9 @@ type DB struct {
 	bolt  *bolt.DB
 	now   func() time.Time
 	norms *norms.Catalog
+	// secret is the install's HMAC key for opt-out records (meta/secret),
+	// read once at Open.
+	secret []byte
 }
 
 // Options tune Open.
@@ -92,7 +101,7 @@ func Open(path string, opts Options) (*DB, error) {
 
 func (db *DB) init() error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketUsers, bucketTeams, bucketConvs, bucketWindows, bucketState, bucketSeen, bucketOutbox, bucketCoaching, bucketStats, bucketPrompts, bucketPromptMsgs} {
+		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", name, err)
 			}
@@ -100,10 +109,17 @@ func (db *DB) init() error {
 		meta := tx.Bucket(bucketMeta)
 		switch v := meta.Get(keyVersion); {
 		case v == nil:
-			return meta.Put(keyVersion, []byte(SchemaVersion))
+			if err := meta.Put(keyVersion, []byte(SchemaVersion)); err != nil {
+				return fmt.Errorf("store: write schema version: %w", err)
+			}
 		case string(v) != SchemaVersion:
 			return fmt.Errorf("store: schema version %q, this coach reads %q", v, SchemaVersion)
 		}
+		secret, err := ensureSecret(meta)
+		if err != nil {
+			return fmt.Errorf("store: install secret: %w", err)
+		}
+		db.secret = secret
 		return nil
 	})
 }

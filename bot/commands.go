@@ -1,0 +1,430 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"coach/norms"
+	"coach/nudges"
+	"coach/signals"
+	"coach/store"
+)
+
+// Reply is what a command says back, only to the person who ran it. After,
+// if set, runs once the reply is sent (slower work such as an export).
+type Reply struct {
+	Text   string
+	Blocks []slack.Block
+	After  func()
+}
+
+func say(format string, args ...any) Reply { return Reply{Text: fmt.Sprintf(format, args...)} }
+
+// payload is the ack payload: an ephemeral response, within Slack's three
+// seconds.
+func (r Reply) payload() map[string]any {
+	p := map[string]any{"response_type": "ephemeral", "text": r.Text}
+	if len(r.Blocks) > 0 {
+		p["blocks"] = r.Blocks
+	}
+	return p
+}
+
+// slashCommand handles /coach: parse, check rights, act, and answer in the
+// ack.
+func (s *Server) slashCommand(evt socketmode.Event) {
+	if evt.Request == nil {
+		return
+	}
+	cmd, ok := evt.Data.(slack.SlashCommand)
+	if !ok {
+		s.ackNow(*evt.Request, say("Sorry, I couldn't read that command.").payload())
+		return
+	}
+	r := s.Command(context.Background(), cmd.UserID, cmd.ChannelID, cmd.Text)
+	s.ackNow(*evt.Request, r.payload())
+	if r.After != nil {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			r.After()
+		}()
+	}
+}
+
+// Command runs the text after /coach for user. Bad input is answered with
+// what was wrong and the usage; nothing here panics or fails loudly.
+func (s *Server) Command(ctx context.Context, user, channel, text string) Reply {
+	log := s.log.With().Str("user", user).Logger()
+	c, err := ParseCommand(text)
+	if err != nil {
+		log.Info().Str("command", c.Name).Msg("/coach with bad arguments")
+		return say("%s", err.Error())
+	}
+	log.Info().Str("command", c.Name).Str("sub", c.Sub).Msg("/coach")
+	org := s.Org()
+	if _, known := org.People[user]; !known && c.Name != "help" && c.Name != "optout" && c.Name != "optin" && c.Name != "forget" {
+		if out, err := s.db.IsOptedOut(user); err == nil && out {
+			return say("You're opted out, so coach holds nothing about you and records nothing. `/coach optin` brings you back.")
+		}
+		return say("Sorry, I don't know you yet: coach works with the people of this workspace. Try again in a minute.")
+	}
+	if AdminCommands[c.Name] && !s.isAdmin(ctx, user) {
+		return say("Sorry, `/coach %s` is for workspace admins (or people listed as coach admins). `/coach help` shows what you can do.", c.Name)
+	}
+	switch c.Name {
+	case "help":
+		return s.help(ctx, user)
+	case "me":
+		return s.me(user)
+	case "hours":
+		return s.hoursCommand(user, c)
+	case "pause":
+		return s.pause(user, c)
+	case "resume":
+		return s.resume(user)
+	case "optout":
+		return s.optOut(ctx, user)
+	case "optin":
+		return s.optIn(ctx, user)
+	case "export":
+		return s.exportCommand(user)
+	case "forget":
+		return forgetConfirm(user)
+	case "share":
+		return s.share(ctx, user, norms.Kind(c.Kind))
+	case "norms":
+		return s.normsCommand(user, c)
+	case "team":
+		return s.teamCommand(ctx, c)
+	case "teams":
+		return s.teamsCommand()
+	case "stats":
+		return s.stats()
+	case "nudge":
+		return s.nudgeCommand(ctx, c)
+	case "schedule":
+		return s.scheduleCommand(c)
+	}
+	return say("Sorry, I don't know that command. Try `/coach help`.")
+}
+
+func (s *Server) help(ctx context.Context, user string) Reply {
+	var b strings.Builder
+	b.WriteString("*coach* helps managers build trust with their teams, from counts of who messages whom and when — never the text.\n")
+	b.WriteString("• `/coach me` — what coach holds about you, and your insights\n")
+	b.WriteString("• `/coach hours 08:30-17:30 mon-fri` — your working hours (`/coach hours reset` for the default)\n")
+	b.WriteString("• `/coach pause 2w` or `/coach pause until 2026-12-24`, `/coach resume` — pause your digests\n")
+	b.WriteString("• `/coach share message_hours|response_time|check_ins` — ask your team to agree a norm\n")
+	b.WriteString("• `/coach norms` — your team's agreed norms (`/coach norms reset …`)\n")
+	b.WriteString("• `/coach export` — a file of everything coach holds about you\n")
+	b.WriteString("• `/coach forget` — delete everything coach holds about you\n")
+	b.WriteString("• `/coach optout`, `/coach optin` — stop or restart being measured")
+	if s.isAdmin(ctx, user) {
+		b.WriteString("\n*Admin:* `/coach team set @manager @report…`, `/coach team add|remove @manager @report`, `/coach team channel @manager #channel`, `/coach teams`, `/coach stats`, `/coach nudge @manager`, `/coach schedule \"0 9 * * MON\"`")
+	}
+	return Reply{Text: b.String()}
+}
+
+// isAdmin: a Slack workspace admin or owner (asked fresh with users.info),
+// or listed in config.
+func (s *Server) isAdmin(ctx context.Context, user string) bool {
+	for _, a := range s.cfg.Admins {
+		if a == user {
+			return true
+		}
+	}
+	u, err := s.api.GetUserInfoContext(ctx, user)
+	if err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("users.info for an admin check")
+		if p, ok := s.Org().People[user]; ok {
+			return p.IsAdmin
+		}
+		return false
+	}
+	return u.IsAdmin || u.IsOwner
+}
+
+// resolve turns mentions into user ids, from the directory. A plain
+// @name matches a display or real name.
+func (s *Server) resolve(mentions []string) ([]string, error) {
+	org := s.Org()
+	out := make([]string, 0, len(mentions))
+	for _, m := range mentions {
+		if id := MentionID(m); id != "" {
+			if _, ok := org.People[id]; !ok {
+				return nil, &UsageError{Problem: fmt.Sprintf("I can't find %s in this workspace.", clip(m)), Command: "team"}
+			}
+			out = append(out, id)
+			continue
+		}
+		name := strings.ToLower(strings.TrimPrefix(m, "@"))
+		var found []string
+		for id, p := range org.People {
+			if strings.ToLower(p.Name) == name {
+				found = append(found, id)
+			}
+		}
+		switch len(found) {
+		case 1:
+			out = append(out, found[0])
+		case 0:
+			return nil, &UsageError{Problem: fmt.Sprintf("I can't find %s in this workspace.", clip(m)), Command: "team"}
+		default:
+			return nil, &UsageError{Problem: fmt.Sprintf("More than one person is called %s; pick them from the @mention list.", clip(m)), Command: "team"}
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) me(user string) Reply {
+	org := s.Org()
+	p := org.People[user]
+	var b strings.Builder
+	fmt.Fprintf(&b, "*What coach holds about you*\n")
+	switch {
+	case org.IsManager(user):
+		fmt.Fprintf(&b, "• You lead a team of %d in coach.\n", len(org.Reports(user)))
+	default:
+		if m, ok := org.ManagerOf(user); ok {
+			fmt.Fprintf(&b, "• You report to %s.\n", org.Name(m))
+		} else {
+			b.WriteString("• You're not in a coach team, so nothing is recorded about you.\n")
+		}
+	}
+	fmt.Fprintf(&b, "• Time zone %s; working hours %s (%s).\n", org.Loc(user), org.HoursOf(user), s.hoursSource(user))
+	if !org.Recorded(user) {
+		b.WriteString("• Nothing is being recorded of or about you.\n")
+	} else {
+		b.WriteString("• Daily counts about your messages with your team: who, when, and whether a message asked, thanked or chased — never the text.\n")
+	}
+	if p != nil && org.IsManager(user) && org.Recorded(user) {
+		now := s.cfg.Now()
+		today := signals.DayOf(now, org.Loc(user))
+		ws, st, err := s.db.History(user, today-signals.Day(org.Limits.HistoryDays()), today)
+		if err == nil {
+			b.WriteString("*Your last 7 days*\n")
+			for _, sig := range signals.Compute(org, signals.Input{Manager: user, Now: now, Windows: ws, State: st}) {
+				mark := ""
+				if sig.Fired {
+					mark = " ✱"
+				}
+				fmt.Fprintf(&b, "• %s: %s%s\n", sig.Kind, cellText(sig), mark)
+			}
+		}
+		if h, err := s.db.Coaching(user); err == nil && now.Before(h.PausedUntil) {
+			fmt.Fprintf(&b, "Your digests are paused until %s.\n", h.PausedUntil.In(org.Loc(user)).Format("Mon 2 Jan 2006"))
+		}
+	}
+	b.WriteString("`/coach export` sends you all of it as a file; `/coach forget` deletes it.")
+	return Reply{Text: b.String()}
+}
+
+// cellText is a signal's key number in a few words.
+func cellText(s signals.Signal) string {
+	f := s.Facts
+	switch s.Kind {
+	case signals.AfterHours:
+		return fmt.Sprintf("%d of %d messages outside the recipient's hours", f.Count, f.Total)
+	case signals.ResponseTime:
+		return fmt.Sprintf("median reply %d working minutes over %d replies, %d waiting over a day", f.MedianMinutes, f.Waits, f.OpenWaits)
+	case signals.ContactGap:
+		if len(f.Reports) == 0 {
+			return "in touch with everyone"
+		}
+		return fmt.Sprintf("%s: %d days without a direct exchange", f.Reports[0].Name, f.Reports[0].Days)
+	case signals.AttentionBalance:
+		return fmt.Sprintf("%d messages over 28 days", f.Total)
+	case signals.Recognition:
+		return fmt.Sprintf("%d thanks and kudos in 30 days", f.Count)
+	case signals.Listening:
+		return fmt.Sprintf("%d of %d messages asked a question", f.Count, f.Total)
+	case signals.StatusChasing:
+		return fmt.Sprintf("%d status chases", f.Count)
+	case signals.TeamAfterHours:
+		return fmt.Sprintf("%.0f%% of the team's messages outside their hours (before: %.0f%%)", f.Share*100, f.Baseline*100)
+	}
+	return ""
+}
+
+func (s *Server) hoursSource(user string) string {
+	org := s.Org()
+	if p, ok := org.People[user]; ok && p.Hours != nil {
+		return "your own setting"
+	}
+	if m, ok := org.ManagerOf(user); ok {
+		if t := org.Teams[m]; t != nil && t.Norms.Hours != nil {
+			return "your team's agreed norm"
+		}
+	}
+	if t := org.Teams[user]; t != nil && t.Norms.Hours != nil {
+		return "your team's agreed norm"
+	}
+	return "the workspace default"
+}
+
+func (s *Server) hoursCommand(user string, c Command) Reply {
+	switch c.Sub {
+	case "show":
+		return say("Your working hours: %s (%s), in %s.", s.Org().HoursOf(user), s.hoursSource(user), s.Org().Loc(user))
+	case "reset":
+		if err := s.setHours(user, nil); err != nil {
+			return s.failed(err)
+		}
+		return say("Done: your working hours are %s again (%s).", s.Org().HoursOf(user), s.hoursSource(user))
+	}
+	h := c.Hours
+	if err := s.setHours(user, &h); err != nil {
+		return s.failed(err)
+	}
+	return say("Done: your working hours are %s, in %s. Messages to you outside them count as off-hours.", h, s.Org().Loc(user))
+}
+
+// setHours stores a person's own hours (nil: back to the team's or the
+// workspace's) and refreshes what depends on them.
+func (s *Server) setHours(user string, h *signals.Hours) error {
+	if err := s.db.UpdatePerson(user, func(p *signals.Person) { p.Hours = h }); err != nil {
+		return err
+	}
+	s.changed(user)
+	return s.rebuildOrg()
+}
+
+func (s *Server) pause(user string, c Command) Reply {
+	if !s.Org().IsManager(user) {
+		return say("You don't get digests, so there's nothing to pause.")
+	}
+	now := s.cfg.Now()
+	until := now.Add(c.For)
+	if !c.Until.IsZero() {
+		loc := s.Org().Loc(user)
+		until = time.Date(c.Until.Year(), c.Until.Month(), c.Until.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
+		if !until.After(now) {
+			return say("%s is in the past. Usage: `%s`", c.Until.Format("2006-01-02"), usage["pause"])
+		}
+	}
+	if err := s.db.UpdateCoaching(user, func(h nudges.History) nudges.History { h.PausedUntil = until; return h }); err != nil {
+		return s.failed(err)
+	}
+	s.changed(user)
+	return say("Paused: no digests until %s. `/coach resume` restarts them sooner.", until.In(s.Org().Loc(user)).Format("Mon 2 Jan 2006"))
+}
+
+func (s *Server) resume(user string) Reply {
+	if !s.Org().IsManager(user) {
+		return say("You don't get digests, so there's nothing to resume.")
+	}
+	if err := s.db.UpdateCoaching(user, func(h nudges.History) nudges.History { h.PausedUntil = time.Time{}; return h }); err != nil {
+		return s.failed(err)
+	}
+	s.changed(user)
+	return say("Resumed: your next digest comes at the usual time.")
+}
+
+func (s *Server) share(ctx context.Context, user string, k norms.Kind) Reply {
+	if !s.Org().IsManager(user) {
+		return say("Only a team's manager can share a norm prompt with it.")
+	}
+	p, err := s.SharePrompt(ctx, user, k, false)
+	switch {
+	case errors.Is(err, store.ErrPromptOpen):
+		return say("Your team is already answering a prompt about this; the result comes when everyone has voted or after %s.", hoursText(s.cfg.NormsCloseAfter))
+	case err != nil:
+		return s.failed(err)
+	}
+	d, _ := s.norms.Lookup(k)
+	return say("Shared with your team in <#%s>: I'll tell you the result (counts only) when everyone has answered about %s, or after %s.", p.Channel, d.Topic, hoursText(s.cfg.NormsCloseAfter))
+}
+
+func (s *Server) normsCommand(user string, c Command) Reply {
+	org := s.Org()
+	manager := user
+	if !org.IsManager(user) {
+		m, ok := org.ManagerOf(user)
+		if !ok {
+			return say("You're not in a coach team, so there are no team norms.")
+		}
+		if c.Sub == "reset" {
+			return say("Only your manager can reset the team's norms; you can ask for a new vote.")
+		}
+		manager = m
+	}
+	if c.Sub == "reset" {
+		kinds := s.norms.Kinds()
+		if c.Kind != "all" {
+			kinds = []norms.Kind{norms.Kind(c.Kind)}
+		}
+		if err := s.db.UpdateTeam(manager, func(t *signals.Team) {
+			for _, k := range kinds {
+				norms.Reset(k, &t.Norms)
+				delete(t.Norms.Agreed, string(k))
+			}
+		}); err != nil {
+			return s.failed(err)
+		}
+		if err := s.rebuildOrg(); err != nil {
+			return s.failed(err)
+		}
+		s.changed(user)
+		return say("Done: the team is measured by the defaults again for %s.", c.Kind)
+	}
+	t := org.Teams[manager]
+	var lines []string
+	for _, k := range s.norms.Kinds() {
+		d, _ := s.norms.Lookup(k)
+		if desc := s.norms.Describe(k, t.Norms); desc != "" {
+			lines = append(lines, fmt.Sprintf("• %s: %s", d.Topic, desc))
+		}
+	}
+	if len(lines) == 0 {
+		return say("No team norms agreed yet. A manager can ask the team with `/coach share message_hours` (or response_time, check_ins).")
+	}
+	return say("*Your team's agreed norms*\n%s", strings.Join(lines, "\n"))
+}
+
+// hoursText is a duration in words: "48 hours", "90 minutes".
+func hoursText(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return plural(int(d/time.Hour), "hour")
+	}
+	return plural(int(d/time.Minute), "minute")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// failed answers an unexpected error without details that could leak.
+func (s *Server) failed(err error) Reply {
+	s.log.Error().Err(err).Msg("/coach failed")
+	return say("Sorry, something went wrong on my side; nothing was changed. Please try again in a minute.")
+}
+
+// changed notes that what user's App Home shows has changed.
+func (s *Server) changed(user string) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.publishHome(context.Background(), user)
+	}()
+}
+
+// sortedNames lists people by name.
+func sortedNames(org *signals.Org, ids []string) string {
+	names := make([]string, 0, len(ids))
+	for _, id := range ids {
+		names = append(names, org.Name(id))
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,730 @@
+package bot
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"coach/nudges"
+	"coach/signals"
+)
+
+// HomeData is everything the App Home shows one person. Someone else
+// gathers it; HomeView only draws it. Times are shown on their own
+// clock, so pass them in the person's location.
+type HomeData struct {
+	UserID, Name string
+	Now          time.Time
+	Manager      bool // leads a team in coach
+
+	// For a manager: the signals of each of the last 4 weeks, oldest first
+	// (Weeks[3] is the latest full week), each computed by signals.Compute.
+	Weeks       [4][]signals.Signal
+	WeekStarts  [4]time.Time
+	TeamSize    int
+	Norms       []NormLine    // the team's agreed norms
+	Recent      []RecentNudge // the last nudges, newest first (at most 6 shown)
+	PausedUntil time.Time     // zero if not paused
+
+	// Everyone:
+	Hours       string   // "09:00-18:00 mon-fri"
+	HoursSource string   // "your own setting" | "your team's agreed norm" | "the workspace default"
+	TimeZone    string   // IANA name
+	Role        string   // "manager of 3 people", "reports to Mia", "not in a coach team"
+	Held        []string // plain-language lines of what coach holds about them
+	Consent     string   // "opt_out" | "opt_in"
+	OptedOut    bool
+	OptedIn     bool
+}
+
+// NormLine is one norm the team agreed: its norm prompt kind
+// ("message_hours"), what was agreed in words, and when.
+type NormLine struct {
+	Kind, Description string
+	Agreed            time.Time
+}
+
+// RecentNudge is one nudge a manager got and the button they clicked on
+// it, if any.
+type RecentNudge struct {
+	Slot     time.Time
+	Kind     signals.Kind
+	Title    string
+	Feedback nudges.Action
+}
+
+// Action ids of the App Home buttons, and the callback id of the hours
+// modal.
+const (
+	HomeHoursAction    = "home_hours"  // opens the hours modal
+	HomePauseAction    = "home_pause"  // pause digests 2 weeks
+	HomeResumeAction   = "home_resume" // resume paused digests
+	HomeOptOutAction   = "home_optout"
+	HomeOptInAction    = "home_optin"
+	HoursModalCallback = "hours_modal"
+)
+
+// Block and action ids of the hours modal's inputs: the keys of a
+// view_submission's state values, and of the errors ParseHoursSubmission
+// returns.
+const (
+	hoursStartBlock = "hours_start"
+	hoursEndBlock   = "hours_end"
+	hoursDaysBlock  = "hours_days"
+	hoursResetBlock = "hours_reset"
+	hoursStartID    = "start"
+	hoursEndID      = "end"
+	hoursDaysID     = "days"
+	hoursResetID    = "reset"
+)
+
+// maxRecentShown is how many recent nudges the App Home lists.
+const maxRecentShown = 6
+
+// HomeView draws one person's App Home. A manager (while measured) sees
+// their coaching first: each signal with its latest numbers in words and a
+// 4-week trend, the team's norms, the recent nudges and the
+// feedback each got, and buttons for hours and pause. Everyone then sees
+// what coach holds about them, the privacy notice and the consent buttons.
+// The view shows names, never user ids, and escapes every text it is given.
+func HomeView(d HomeData) slack.HomeTabViewRequest {
+	var blocks []slack.Block
+	if d.Manager && homeMeasured(d) {
+		blocks = append(blocks, homeManager(d)...)
+		blocks = append(blocks, slack.NewDividerBlock())
+	}
+	blocks = append(blocks, homeAbout(d)...)
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// homeManager is a manager's coaching: at most 27 blocks whatever the
+// data, since lists are joined into one section each.
+func homeManager(d HomeData) []slack.Block {
+	intro := "*What coach sees*\nOnly you can see this page. coach counts who you message, when, and a few yes/no flags — never the text."
+	if d.WeekStarts != [4]time.Time{} {
+		intro += " Trends cover the weeks starting " + homeList(homeWeekLabels(d.WeekStarts)) + "; ✱ marks a week coach flagged."
+	} else {
+		intro += " Trends cover the last 4 full weeks; ✱ marks a week coach flagged."
+	}
+	out := []slack.Block{
+		homeHeader("Your coaching"),
+		slack.NewSectionBlock(mrkdwn(intro), nil, nil, slack.SectionBlockOptionBlockID("home_intro")),
+		slack.NewDividerBlock(),
+	}
+	out = append(out, homeSignals(d)...)
+	out = append(out, slack.NewDividerBlock(), homeNorms(d.Norms), homeRecent(d.Recent))
+	pause := homeButton(HomePauseAction, "Pause digests for 2 weeks", "2w")
+	if d.PausedUntil.After(d.Now) {
+		out = append(out, slack.NewContextBlock("home_paused", mrkdwn("Your digests are paused until "+homeDay(d.PausedUntil)+".")))
+		pause = homeButton(HomeResumeAction, "Resume digests", "")
+	}
+	return append(out, slack.NewActionBlock("home_manager_actions", homeButton(HomeHoursAction, "Set my working hours", ""), pause))
+}
+
+// homeSignals is a section per signal kind with the latest week in words,
+// each followed by its 4-week trend. team_after_hours shows only when the
+// latest week has it and the team has 3 or more people.
+func homeSignals(d HomeData) []slack.Block {
+	empty := true
+	for _, w := range d.Weeks {
+		empty = empty && len(w) == 0
+	}
+	if empty {
+		return []slack.Block{slack.NewSectionBlock(mrkdwn("coach hasn't seen a full week of your messages yet. Your trends appear here after your first full week."), nil, nil, slack.SectionBlockOptionBlockID("home_signals"))}
+	}
+	var out []slack.Block
+	for _, k := range signals.Kinds {
+		latest, ok := homeSignal(d.Weeks[3], k)
+		if k == signals.TeamAfterHours && (!ok || d.TeamSize < 3) {
+			continue
+		}
+		say := homeKinds[k]
+		text := "*" + say.title + "*\n"
+		if ok {
+			text += say.words(latest.Facts, d.TeamSize)
+		} else {
+			text += "No numbers for last week yet."
+		}
+		out = append(out,
+			slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("home_signal_"+string(k))),
+			slack.NewContextBlock("home_trend_"+string(k), mrkdwn(homeTrend(d.Weeks, k, say))),
+		)
+	}
+	return out
+}
+
+func homeNorms(norms []NormLine) slack.Block {
+	text := "*Your team's norms*\n"
+	if len(norms) == 0 {
+		text += "None agreed yet — use *Share with my team* on a nudge, or `/coach share message_hours`."
+	}
+	for _, n := range norms {
+		text += "• *" + homeNormLabel(n.Kind) + "*: " + escape(n.Description)
+		if !n.Agreed.IsZero() {
+			text += " — agreed " + homeDay(n.Agreed)
+		}
+		text += "\n"
+	}
+	return slack.NewSectionBlock(mrkdwn(strings.TrimSuffix(text, "\n")), nil, nil, slack.SectionBlockOptionBlockID("home_norms"))
+}
+
+func homeRecent(recent []RecentNudge) slack.Block {
+	text := "*Recent nudges*\n"
+	if len(recent) == 0 {
+		text += "None yet. Your first digest arrives on your next digest day, if there's something to try."
+	}
+	for i, n := range recent {
+		if i == maxRecentShown {
+			break
+		}
+		title := n.Title
+		if title == "" {
+			title = homeKinds[n.Kind].title
+		}
+		if title == "" {
+			title = string(n.Kind)
+		}
+		text += "• " + homeDay(n.Slot) + " · *" + escape(title) + "* — " + homeFeedback(n.Feedback) + "\n"
+	}
+	return slack.NewSectionBlock(mrkdwn(strings.TrimSuffix(text, "\n")), nil, nil, slack.SectionBlockOptionBlockID("home_recent"))
+}
+
+func homeFeedback(a nudges.Action) string {
+	switch a {
+	case nudges.Helpful:
+		return "you marked it helpful"
+	case nudges.NotForMe:
+		return "not for you: hidden for 8 weeks"
+	case nudges.Snooze:
+		return "you snoozed digests for 2 weeks"
+	case nudges.Share:
+		return "you shared it with your team"
+	}
+	return "_no feedback_"
+}
+
+func homeNormLabel(kind string) string {
+	switch kind {
+	case "message_hours":
+		return "When work messages are OK"
+	case "response_time":
+		return "How quickly we reply"
+	case "check_ins":
+		return "Check-ins"
+	}
+	return escape(strings.ReplaceAll(kind, "_", " "))
+}
+
+// homePrivacy is the notice everyone sees: what is measured, that no text
+// is kept, who sees what, and how to leave.
+const homePrivacy = "*How coach handles your data*\n" +
+	"• *What it measures:* for messages between a manager and their team — who sent it, when, to whom, in what kind of conversation, and four yes/no flags (asks a question, says thanks, chases status, mentions someone); and who reacted to whose message with what.\n" +
+	"• *What it never keeps:* the text. Each message is read once to set those flags, then dropped.\n" +
+	"• *Who sees what:* a manager sees only their own coaching. Team figures appear only for teams of 3 or more, never for one person. Admins see aggregate usage only.\n" +
+	"• *How to leave:* opt out (here or `/coach optout`) to stop all recording of and about you and delete what coach holds. `/coach export` sends you all of it as a file; `/coach forget` deletes it."
+
+// homeAbout is what everyone sees: what coach holds about them, the
+// privacy notice, and their consent and its buttons.
+func homeAbout(d HomeData) []slack.Block {
+	var about strings.Builder
+	if !d.Manager || !homeMeasured(d) {
+		about.WriteString("Only you can see this page.\n")
+	}
+	for _, l := range [][2]string{{"Name", d.Name}, {"Role", d.Role}, {"Time zone", d.TimeZone}} {
+		if l[1] != "" {
+			about.WriteString("• " + l[0] + ": " + escape(l[1]) + "\n")
+		}
+	}
+	if d.Hours != "" {
+		about.WriteString("• Working hours: " + escape(d.Hours))
+		if d.HoursSource != "" {
+			about.WriteString(" (" + escape(d.HoursSource) + ")")
+		}
+		about.WriteString("\n")
+	}
+	if len(d.Held) == 0 {
+		about.WriteString("• No counters about you.")
+	}
+	for _, h := range d.Held {
+		about.WriteString("• " + escape(h) + "\n")
+	}
+
+	out := []slack.Block{
+		homeHeader("What coach holds about you"),
+		slack.NewSectionBlock(mrkdwn(strings.TrimSuffix(about.String(), "\n")), nil, nil, slack.SectionBlockOptionBlockID("home_about")),
+		slack.NewSectionBlock(mrkdwn(homePrivacy), nil, nil, slack.SectionBlockOptionBlockID("home_privacy")),
+	}
+	measured := homeMeasured(d)
+	var status string
+	var buttons []slack.BlockElement
+	switch {
+	case d.OptedOut:
+		status = "You've opted out: coach records nothing of or about you, and what it held has been deleted."
+		buttons = append(buttons, homeButton(HomeOptInAction, "Opt back in", ""))
+	case !measured:
+		status = "This workspace asks before measuring anyone, and you haven't opted in: coach records nothing about you."
+		buttons = append(buttons, homeButton(HomeOptInAction, "Opt in", "").WithStyle(slack.StylePrimary))
+	default:
+		status = "You're included in coach's counts"
+		if d.Consent == "opt_in" {
+			status += " because you opted in."
+		} else {
+			status += ": this workspace measures team members unless they opt out."
+		}
+		if !d.Manager {
+			buttons = append(buttons, homeButton(HomeHoursAction, "Set my working hours", ""))
+		}
+		buttons = append(buttons, homeButton(HomeOptOutAction, "Opt out", "").WithStyle(slack.StyleDanger).WithConfirm(homeOptOutConfirm()))
+	}
+	return append(out,
+		slack.NewContextBlock("home_consent", mrkdwn(status)),
+		slack.NewActionBlock("home_consent_actions", buttons...),
+	)
+}
+
+// homeMeasured reports whether coach records d's person: not opted out,
+// and opted in where the workspace asks first.
+func homeMeasured(d HomeData) bool {
+	return !d.OptedOut && (d.Consent != "opt_in" || d.OptedIn)
+}
+
+func homeOptOutConfirm() *slack.ConfirmationBlockObject {
+	return slack.NewConfirmationBlockObject(
+		homePlain("Opt out of coach?"),
+		homePlain("coach will stop recording anything of or about you and delete what it holds about you now. You can opt back in at any time."),
+		homePlain("Opt out"),
+		homePlain("Cancel"),
+	).WithStyle(slack.StyleDanger)
+}
+
+func homePlain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+func homeHeader(s string) slack.Block {
+	return slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(s, maxHeaderLen), true, false))
+}
+
+func homeButton(actionID, label, value string) *slack.ButtonBlockElement {
+	text := slack.NewTextBlockObject(slack.PlainTextType, truncate(label, maxButtonLen), true, false)
+	return slack.NewButtonBlockElement(actionID, value, text)
+}
+
+// HoursModal is the "Set my working hours" form: start and end time
+// pickers, the working days, and a box to go back to the default; current
+// fills it in, source says where it came from.
+func HoursModal(current signals.Hours, source string) slack.ModalViewRequest {
+	if current.IsZero() {
+		current = signals.DefaultHours()
+	}
+	intro := "coach uses your working hours to tell when a message lands outside them, in your Slack time zone. Now: *" + escape(current.String()) + "*"
+	if source != "" {
+		intro += " (" + escape(source) + ")"
+	}
+
+	start := slack.NewTimePickerBlockElement(hoursStartID)
+	start.InitialTime = hoursTime(current.Start)
+	end := slack.NewTimePickerBlockElement(hoursEndID)
+	end.InitialTime = hoursTime(min(current.End, signals.MinutesPerDay-1))
+
+	days := slack.NewCheckboxGroupsBlockElement(hoursDaysID)
+	for i, name := range hoursDayValues {
+		opt := slack.NewOptionBlockObject(name, homePlain(hoursDayLabels[i]), nil)
+		days.Options = append(days.Options, opt)
+		if current.Days[(i+1)%7] {
+			days.InitialOptions = append(days.InitialOptions, opt)
+		}
+	}
+	reset := slack.NewCheckboxGroupsBlockElement(hoursResetID, slack.NewOptionBlockObject(hoursResetID,
+		homePlain("Use the default again"),
+		homePlain("Forget my own setting: go by my team's agreed norm, else the workspace default.")))
+
+	return slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: HoursModalCallback,
+		Title:      homePlain("Working hours"),
+		Submit:     homePlain("Save"),
+		Close:      homePlain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewSectionBlock(mrkdwn(intro), nil, nil),
+			slack.NewInputBlock(hoursStartBlock, homePlain("Start"), nil, start),
+			slack.NewInputBlock(hoursEndBlock, homePlain("End"), nil, end),
+			// Optional so that an empty choice reaches ParseHoursSubmission
+			// and gets our own message, and so that reset works without it.
+			slack.NewInputBlock(hoursDaysBlock, homePlain("Working days"), nil, days).WithOptional(true),
+			slack.NewInputBlock(hoursResetBlock, homePlain("Go back to the default"), nil, reset).WithOptional(true),
+		}},
+	}
+}
+
+// hoursDayValues are the day checkboxes' values, Monday first; labels are
+// what they show.
+var (
+	hoursDayValues = [7]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+	hoursDayLabels = [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+)
+
+// ParseHoursSubmission reads the hours modal's view_submission state back
+// into Hours. reset is true when the person asked for the default again;
+// then h is zero and the rest of the form is ignored. errs maps block ids
+// to what is wrong with them, for a response_action "errors"; it is nil
+// when the input is valid.
+func ParseHoursSubmission(state *slack.ViewState) (h signals.Hours, reset bool, errs map[string]string) {
+	fail := func(block, msg string) {
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		errs[block] = msg
+	}
+	if state == nil {
+		fail(hoursStartBlock, "The form came back empty. Please try again.")
+		return signals.Hours{}, false, errs
+	}
+	value := func(block, action string) slack.BlockAction { return state.Values[block][action] }
+	for _, o := range value(hoursResetBlock, hoursResetID).SelectedOptions {
+		if o.Value == hoursResetID {
+			return signals.Hours{}, true, nil
+		}
+	}
+
+	start, okStart := hoursClock(value(hoursStartBlock, hoursStartID).SelectedTime)
+	end, okEnd := hoursClock(value(hoursEndBlock, hoursEndID).SelectedTime)
+	if !okStart {
+		fail(hoursStartBlock, "Pick a start time.")
+	}
+	switch {
+	case !okEnd:
+		fail(hoursEndBlock, "Pick an end time.")
+	case okStart && end <= start:
+		fail(hoursEndBlock, "End must be after the start ("+hoursTime(start)+").")
+	}
+	h.Start, h.End = start, end
+	for _, o := range value(hoursDaysBlock, hoursDaysID).SelectedOptions {
+		for i, name := range hoursDayValues {
+			if o.Value == name {
+				h.Days[(i+1)%7] = true
+			}
+		}
+	}
+	if h.Days == [7]bool{} {
+		fail(hoursDaysBlock, "Choose at least one working day.")
+	}
+	if errs == nil {
+		if err := h.Validate(); err != nil {
+			fail(hoursEndBlock, err.Error())
+		}
+	}
+	if errs != nil {
+		return signals.Hours{}, false, errs
+	}
+	return h, false, nil
+}
+
+// parseClock reads a time picker's "HH:MM".
+func hoursClock(s string) (int, bool) {
+	hh, mm, ok := strings.Cut(s, ":")
+	if !ok || len(hh) != 2 || len(mm) != 2 {
+		return 0, false
+	}
+	hour, err1 := strconv.Atoi(hh)
+	minute, err2 := strconv.Atoi(mm)
+	if err1 != nil || err2 != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+		return 0, false
+	}
+	return hour*60 + minute, true
+}
+
+func hoursTime(m int) string {
+	return strconv.Itoa(m/600) + strconv.Itoa(m/60%10) + ":" + strconv.Itoa(m%60/10) + strconv.Itoa(m%10)
+}
+
+// day is a date as the App Home shows it: "Mon 23 Mar".
+func homeDay(t time.Time) string { return t.Format("Mon 2 Jan") }
+
+func homeWeekLabels(starts [4]time.Time) []string {
+	out := make([]string, 0, 4)
+	for _, s := range starts {
+		out = append(out, s.Format("2 Jan"))
+	}
+	return out
+}
+
+// homeList joins items as "a, b, c and d".
+func homeList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func homeSignal(list []signals.Signal, k signals.Kind) (signals.Signal, bool) {
+	for _, s := range list {
+		if s.Kind == k {
+			return s, true
+		}
+	}
+	return signals.Signal{}, false
+}
+
+// homePct is a share as a whole percentage, never rounding a non-zero
+// share down to 0%.
+func homePct(x float64) string {
+	if x > 0 && x < 0.005 {
+		return "under 1%"
+	}
+	return strconv.Itoa(int(math.Round(x*100))) + "%"
+}
+
+// workingTime is a span of working minutes in words: "45 min", "5 h 20 min".
+func homeWorkingTime(m int) string {
+	switch {
+	case m < 60:
+		return strconv.Itoa(m) + " min"
+	case m%60 == 0:
+		return strconv.Itoa(m/60) + " h"
+	}
+	return strconv.Itoa(m/60) + " h " + strconv.Itoa(m%60) + " min"
+}
+
+func homePlural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// homeKind is how the App Home shows one signal kind: a title, the latest
+// week's numbers in words, and the number its trend follows.
+type homeKind struct {
+	title string
+	words func(f signals.Facts, teamSize int) string
+	unit  string                                // what the trend's numbers count
+	value func(f signals.Facts) (float64, bool) // false: nothing to measure that week
+	show  func(v float64) string
+}
+
+var homeKinds = map[signals.Kind]homeKind{
+	signals.AfterHours: {
+		title: "Messages outside working hours",
+		words: func(f signals.Facts, _ int) string {
+			if f.Total == 0 {
+				return "No messages from you to your team last week."
+			}
+			if f.Count == 0 {
+				return "None of your " + strconv.Itoa(f.Total) + " messages to your team last week landed outside the recipient's working hours."
+			}
+			s := strconv.Itoa(f.Count) + " of your " + strconv.Itoa(f.Total) + " messages to your team last week landed outside the recipient's working hours (" + homePct(f.Share) + ")"
+			if f.Late > 0 {
+				s += ", " + strconv.Itoa(f.Late) + " of them late in the evening or at a weekend"
+			}
+			if len(f.Reports) > 0 {
+				s += ": " + homeNames(f.Reports, func(r signals.ReportFact) string { return strconv.Itoa(r.Count) + " to " + escape(r.Name) })
+			}
+			return s + "."
+		},
+		unit:  "off-hours messages",
+		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), true },
+		show:  homeCount,
+	},
+	signals.ResponseTime: {
+		title: "Replies to your team",
+		words: func(f signals.Facts, _ int) string {
+			var parts []string
+			if f.Waits > 0 {
+				parts = append(parts, "Your median reply to your team last week took "+homeWorkingTime(f.MedianMinutes)+" of working time ("+homePlural(f.Waits, "reply", "replies")+")")
+			}
+			if f.OpenWaits > 0 {
+				s := homePlural(f.OpenWaits, "message has", "messages have") + " waited more than a working day for you"
+				if len(f.Reports) > 0 {
+					s += ", from " + homeNames(f.Reports, func(r signals.ReportFact) string { return escape(r.Name) })
+				}
+				parts = append(parts, s)
+			}
+			if len(parts) == 0 {
+				return "No messages from your team waited on you last week."
+			}
+			return strings.Join(parts, "; ") + "."
+		},
+		unit:  "median reply, working time",
+		value: func(f signals.Facts) (float64, bool) { return float64(f.MedianMinutes), f.Waits > 0 },
+		show: func(v float64) string {
+			m := int(v)
+			switch {
+			case m < 60:
+				return strconv.Itoa(m) + "m"
+			case m%60 == 0:
+				return strconv.Itoa(m/60) + "h"
+			}
+			return strconv.Itoa(m/60) + "h" + strconv.Itoa(m%60/10) + strconv.Itoa(m%10)
+		},
+	},
+	signals.ContactGap: {
+		title: "Staying in touch",
+		words: func(f signals.Facts, _ int) string {
+			if f.Count == 0 {
+				return "No one on your team has gone long without a direct exchange with you."
+			}
+			return homePlural(f.Count, "person", "people") + " on your team of " + strconv.Itoa(f.Total) + " went a while without a direct exchange with you: " +
+				homeNames(f.Reports, func(r signals.ReportFact) string {
+					return escape(r.Name) + " (" + homePlural(r.Days, "day", "days") + ")"
+				}) + "."
+		},
+		unit:  "people out of touch",
+		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), true },
+		show:  homeCount,
+	},
+	signals.AttentionBalance: {
+		title: "How your attention is spread",
+		words: func(f signals.Facts, teamSize int) string {
+			switch {
+			case teamSize < 3:
+				return "Judged only for teams of 3 or more."
+			case f.Total == 0:
+				return "Not enough messages yet to see how your attention spreads."
+			case f.Count == 0:
+				return "Your " + strconv.Itoa(f.Total) + " messages to your team over the last " + strconv.Itoa(f.Days) + " days were spread fairly evenly."
+			}
+			return "Over the last " + strconv.Itoa(f.Days) + " days, " + homeNames(f.Reports, func(r signals.ReportFact) string { return escape(r.Name) + " (" + homePct(r.Share) + ")" }) +
+				" got much less than an even share (" + homePct(f.Share) + ") of your " + strconv.Itoa(f.Total) + " messages to the team."
+		},
+		unit:  "people with too little of your attention",
+		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), f.Total > 0 },
+		show:  homeCount,
+	},
+	signals.Recognition: {
+		title: "Recognising good work",
+		words: func(f signals.Facts, _ int) string {
+			s := "No thanks or kudos from you to your team"
+			if f.Count > 0 {
+				s = homePlural(f.Count, "thanks or kudos", "thanks or kudos") + " from you to your team"
+			}
+			s += " in the last " + strconv.Itoa(f.Days) + " days"
+			if len(f.Reports) > 0 {
+				s += "; none for " + homeNames(f.Reports, func(r signals.ReportFact) string {
+					return escape(r.Name) + " (" + homePlural(r.Days, "day", "days") + ")"
+				})
+			}
+			return s + "."
+		},
+		unit:  "thanks and kudos",
+		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), true },
+		show:  homeCount,
+	},
+	signals.Listening: {
+		title: "Asking questions",
+		words: func(f signals.Facts, _ int) string {
+			if f.Total == 0 {
+				return "No messages from you to your team last week."
+			}
+			return strconv.Itoa(f.Count) + " of your " + strconv.Itoa(f.Total) + " messages to your team last week asked a question (" + homePct(f.Share) + ")."
+		},
+		unit:  "of your messages asked a question",
+		value: func(f signals.Facts) (float64, bool) { return f.Share, f.Total > 0 },
+		show:  homeShare,
+	},
+	signals.StatusChasing: {
+		title: "Asking for status updates",
+		words: func(f signals.Facts, _ int) string {
+			switch {
+			case f.Total == 0:
+				return "No messages from you to your team last week."
+			case f.Count == 0:
+				return "None of your " + strconv.Itoa(f.Total) + " messages to your team last week chased for status."
+			}
+			s := strconv.Itoa(f.Count) + " of your " + strconv.Itoa(f.Total) + " messages to your team last week chased for status"
+			if len(f.Reports) > 0 {
+				s += ": " + homeNames(f.Reports, func(r signals.ReportFact) string { return strconv.Itoa(r.Count) + " to " + escape(r.Name) })
+			}
+			return s + "."
+		},
+		unit:  "status chases",
+		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), true },
+		show:  homeCount,
+	},
+	// A team total: Facts.Reports is never read, so no one can be named.
+	signals.TeamAfterHours: {
+		title: "Your team working outside their hours",
+		words: func(f signals.Facts, _ int) string {
+			if f.Total == 0 {
+				return "No messages from your team last week."
+			}
+			s := homePct(f.Share) + " of the " + strconv.Itoa(f.Total) + " messages your team sent last week were outside their own working hours"
+			if f.Baseline > 0 {
+				s += ", against " + homePct(f.Baseline) + " in the three weeks before"
+			}
+			return s + ". This is a team total: coach never shows it for any one person."
+		},
+		unit:  "of your team's messages outside their hours",
+		value: func(f signals.Facts) (float64, bool) { return f.Share, f.Total > 0 },
+		show:  homeShare,
+	},
+}
+
+// homeSparkLevels draw a trend, lowest first.
+var homeSparkLevels = []rune("▁▂▃▄▅▆▇█")
+
+// trendLine is a kind's 4 weeks in one line: a sparkline, then each week's
+// number, ✱ where the signal fired, – where there was nothing to measure.
+// "`▂█▃▇`  2 → 7✱ → 3 → 6✱  off-hours messages"
+func homeTrend(weeks [4][]signals.Signal, k signals.Kind, say homeKind) string {
+	var vals [4]float64
+	var ok, fired [4]bool
+	top := 0.0
+	for i, w := range weeks {
+		s, found := homeSignal(w, k)
+		if !found {
+			continue
+		}
+		vals[i], ok[i] = say.value(s.Facts)
+		fired[i] = s.Fired
+		if ok[i] {
+			top = max(top, vals[i])
+		}
+	}
+	var spark strings.Builder
+	nums := make([]string, 4)
+	for i := range vals {
+		if !ok[i] {
+			spark.WriteRune('·')
+			nums[i] = "–"
+			continue
+		}
+		level := 0
+		if top > 0 {
+			level = int(math.Round(vals[i] / top * float64(len(homeSparkLevels)-1)))
+		}
+		spark.WriteRune(homeSparkLevels[level])
+		nums[i] = say.show(vals[i])
+		if fired[i] {
+			nums[i] += "✱"
+		}
+	}
+	return "Last 4 weeks: `" + spark.String() + "`  " + strings.Join(nums, " → ") + "  _" + say.unit + "_"
+}
+
+func homeCount(v float64) string { return strconv.Itoa(int(v)) }
+
+func homeShare(v float64) string {
+	if v > 0 && v < 0.005 {
+		return "<1%"
+	}
+	return strconv.Itoa(int(math.Round(v*100))) + "%"
+}
+
+// homeNames lists at most 3 reports, each drawn by item, then "and N
+// others".
+func homeNames(rs []signals.ReportFact, item func(signals.ReportFact) string) string {
+	const most = 3
+	var items []string
+	for i, r := range rs {
+		if i == most && len(rs) > most+1 {
+			items = append(items, strconv.Itoa(len(rs)-most)+" others")
+			break
+		}
+		items = append(items, item(r))
+	}
+	return homeList(items)
+}

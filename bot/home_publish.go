@@ -1,0 +1,183 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"coach/signals"
+	"coach/store"
+)
+
+// publishHome draws user's App Home from what coach holds now.
+func (s *Server) publishHome(ctx context.Context, user string) {
+	d, err := s.homeData(user)
+	if err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("app home data")
+		return
+	}
+	if _, err := s.client.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: HomeView(d)}); err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("views.publish")
+	}
+}
+
+// homeData gathers what the App Home shows one person.
+func (s *Server) homeData(user string) (HomeData, error) {
+	org := s.Org()
+	now := s.cfg.Now()
+	d := HomeData{
+		UserID:      user,
+		Name:        org.Name(user),
+		Now:         now,
+		Hours:       org.HoursOf(user).String(),
+		HoursSource: s.hoursSource(user),
+		TimeZone:    org.Loc(user).String(),
+		Consent:     "opt_out",
+	}
+	if org.Consent == signals.OptIn {
+		d.Consent = "opt_in"
+	}
+	out, err := s.db.IsOptedOut(user)
+	if err != nil {
+		return d, err
+	}
+	d.OptedOut = out
+	if p, ok := org.People[user]; ok {
+		d.OptedIn = p.OptedIn
+	}
+	switch {
+	case d.OptedOut:
+		d.Role = "opted out: nothing is recorded of or about you"
+	case org.IsManager(user):
+		d.Role = fmt.Sprintf("manager of %d people", len(org.Reports(user)))
+	default:
+		if m, ok := org.ManagerOf(user); ok {
+			d.Role = "reports to " + org.Name(m)
+		} else {
+			d.Role = "not in a coach team"
+		}
+	}
+	ex, err := s.db.Export(user)
+	if err != nil {
+		return d, err
+	}
+	d.Held = heldLines(org, user, ex)
+	if !org.IsManager(user) || !org.Recorded(user) {
+		return d, nil
+	}
+	d.Manager = true
+	d.TeamSize = len(org.Reports(user))
+	loc := org.Loc(user)
+	today := signals.DayOf(now, loc)
+	ws, st, err := s.db.History(user, today-signals.Day(org.Limits.HistoryDays()+21), today)
+	if err != nil {
+		return d, err
+	}
+	for i := 0; i < 4; i++ {
+		at := now.AddDate(0, 0, -7*(3-i))
+		d.Weeks[i] = signals.Compute(org, signals.Input{Manager: user, Now: at, Windows: ws, State: st})
+		d.WeekStarts[i] = (signals.DayOf(at, loc) - 7).Start(loc)
+	}
+	if t := org.Teams[user]; t != nil {
+		for _, k := range s.norms.Kinds() {
+			if desc := s.norms.Describe(k, t.Norms); desc != "" {
+				nd, _ := s.norms.Lookup(k)
+				d.Norms = append(d.Norms, NormLine{Kind: nd.Topic, Description: desc, Agreed: t.Norms.Agreed[string(k)]})
+			}
+		}
+	}
+	recs, err := s.db.DigestsOf(user)
+	if err != nil {
+		return d, err
+	}
+	for _, rec := range recs {
+		for _, n := range rec.Digest.Nudges {
+			if len(d.Recent) < 6 {
+				d.Recent = append(d.Recent, RecentNudge{Slot: rec.Digest.Slot, Kind: n.Kind, Title: n.Title, Feedback: rec.Digest.Feedback[n.Kind]})
+			}
+		}
+	}
+	if h, err := s.db.Coaching(user); err == nil && now.Before(h.PausedUntil) {
+		d.PausedUntil = h.PausedUntil
+	}
+	return d, nil
+}
+
+// homeAction handles the App Home's buttons.
+func (s *Server) homeAction(cb slack.InteractionCallback, a *slack.BlockAction) {
+	ctx := context.Background()
+	user := cb.User.ID
+	var r Reply
+	switch a.ActionID {
+	case HomeHoursAction:
+		org := s.Org()
+		if _, err := s.client.OpenViewContext(ctx, cb.TriggerID, HoursModal(org.HoursOf(user), s.hoursSource(user))); err != nil {
+			s.log.Warn().Err(err).Str("user", user).Msg("views.open hours")
+		}
+		return
+	case HomePauseAction:
+		r = s.pause(user, Command{Name: "pause", For: 14 * 24 * time.Hour})
+	case HomeResumeAction:
+		r = s.resume(user)
+	case HomeOptOutAction:
+		r = s.optOut(ctx, user)
+	case HomeOptInAction:
+		r = s.optIn(ctx, user)
+	default:
+		return
+	}
+	s.publishHome(ctx, user)
+	// Say what happened where they clicked: the DM for a notice's button.
+	if cb.Container.Type == "message" && cb.Channel.ID != "" {
+		if err := s.messenger.ephemeral(ctx, cb.Channel.ID, user, r.Text); err != nil {
+			s.log.Warn().Err(err).Msg("home action reply")
+		}
+	}
+}
+
+// hoursSubmission saves the hours modal, or returns the field errors to
+// show in it.
+func (s *Server) hoursSubmission(cb slack.InteractionCallback) map[string]any {
+	user := cb.User.ID
+	h, reset, errs := ParseHoursSubmission(cb.View.State)
+	if len(errs) > 0 {
+		return map[string]any{"response_action": "errors", "errors": errs}
+	}
+	var err error
+	if reset {
+		err = s.setHours(user, nil)
+	} else {
+		err = s.setHours(user, &h)
+	}
+	if err != nil {
+		s.log.Error().Err(err).Str("user", user).Msg("save hours")
+		return map[string]any{"response_action": "errors", "errors": map[string]string{"hours_start": "Sorry, that didn't save. Please try again."}}
+	}
+	return nil
+}
+
+// heldLines says in plain words what coach holds about a person.
+func heldLines(org *signals.Org, user string, ex store.Export) []string {
+	if ex.OptedOut {
+		return []string{"Only that you opted out, kept as a one-way code that can't be turned back into your name."}
+	}
+	var out []string
+	if ex.Person != nil {
+		out = append(out, "Your Slack display name and time zone"+map[bool]string{true: ", and the working hours you set.", false: "."}[ex.Person.Hours != nil])
+	}
+	if ex.Manager != nil && len(ex.Manager.Days) > 0 {
+		out = append(out, fmt.Sprintf("%d days of counters about your messages to your team: who, when, and whether they asked, thanked or chased — never the text.", len(ex.Manager.Days)))
+	}
+	if ex.Manager != nil && len(ex.Manager.Digests) > 0 {
+		out = append(out, fmt.Sprintf("%d weekly digests coach made for you, and your feedback on them.", len(ex.Manager.Digests)))
+	}
+	for _, r := range ex.AsReport {
+		out = append(out, fmt.Sprintf("%d days of counters about your messages with %s (who, when — never the text).", len(r.Days), org.Name(r.Manager)))
+	}
+	if len(out) == 0 {
+		out = append(out, "Nothing beyond your Slack directory entry.")
+	}
+	return out
+}
