@@ -170,8 +170,16 @@ func heldLines(org *signals.Org, user string, ex store.Export) []string {
 	if ex.Manager != nil && len(ex.Manager.Days) > 0 {
 		out = append(out, fmt.Sprintf("%d days of counters about your messages to your team: who, when, and whether they asked, thanked or chased — never the text.", len(ex.Manager.Days)))
 	}
-	if ex.Manager != nil && len(ex.Manager.Digests) > 0 {
-		out = append(out, fmt.Sprintf("%d weekly digests coach made for you, and your feedback on them.", len(ex.Manager.Digests)))
+	if ex.Manager != nil {
+		sent := 0
+		for _, rec := range ex.Manager.Digests {
+			if rec.State == store.DigestSent {
+				sent++
+			}
+		}
+		if sent > 0 {
+			out = append(out, fmt.Sprintf("The %d weekly digests coach sent you, and your feedback on them.", sent))
+		}
 	}
 	for _, r := range ex.AsReport {
 		out = append(out, fmt.Sprintf("%d days of counters about your messages with %s (who, when — never the text).", len(r.Days), org.Name(r.Manager)))

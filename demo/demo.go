@@ -196,6 +196,9 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 	if err := w.simulate(ctx, start, opts); err != nil {
 		return w, err
 	}
+	if err := w.faces(ctx); err != nil {
+		return w, err
+	}
 	stop()
 	if err := <-done; err != nil {
 		return w, err

@@ -94,7 +94,8 @@ func TestDemoHabitsGetTheirNudges(t *testing.T) {
 	}
 	for _, want := range []string{"Messages outside working hours", "Zoe, Mon 9 Nov 09:00 Europe/Berlin: nothing stood out", "only Mia sees", "Where everyone stands",
 		"Mia clicks *Share with my team*", "@Mia asks: _I'd like us to agree on when work messages are OK",
-		"The votes are in (4 of 4): 🌆 until 20:00 is fine — 2", "Agreed: 🌆 until 20:00 is fine"} {
+		"The votes are in (4 of 4): 🌆 until 20:00 is fine — 2", "Agreed: 🌆 until 20:00 is fine",
+		"Mia types `/coach norms`", "• when work messages are OK: 🌆 until 20:00 is fine", "Mia opens coach's App Home tab", "Last 4 weeks"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("transcript lacks %q", want)
 		}

@@ -159,26 +159,54 @@ func (w *world) verdict(now time.Time) {
 
 // blockTexts pulls the text of a message's blocks, in order.
 func blockTexts(raw json.RawMessage) []string {
+	type text struct {
+		Text string `json:"text"`
+	}
 	var blocks []struct {
-		Text *struct {
-			Text string `json:"text"`
-		} `json:"text"`
-		Elements []struct {
-			Text string `json:"text"`
-		} `json:"elements"`
+		Type     string          `json:"type"`
+		Text     *text           `json:"text"`
+		Fields   []text          `json:"fields"`
+		Elements json.RawMessage `json:"elements"`
 	}
 	if json.Unmarshal(raw, &blocks) != nil {
 		return nil
 	}
 	var out []string
 	for _, b := range blocks {
+		if b.Type == "divider" {
+			out = append(out, "────")
+		}
 		if b.Text != nil {
 			out = append(out, strings.Split(b.Text.Text, "\n")...)
 		}
-		for _, e := range b.Elements {
-			if e.Text != "" {
-				out = append(out, e.Text)
+		for _, f := range b.Fields {
+			out = append(out, f.Text)
+		}
+		var elems []struct {
+			Type string          `json:"type"`
+			Text json.RawMessage `json:"text"`
+		}
+		_ = json.Unmarshal(b.Elements, &elems)
+		var buttons []string
+		for _, e := range elems {
+			var s string
+			var t text
+			switch {
+			case json.Unmarshal(e.Text, &s) == nil:
+			case json.Unmarshal(e.Text, &t) == nil:
+				s = t.Text
 			}
+			if s == "" {
+				continue
+			}
+			if e.Type == "button" {
+				buttons = append(buttons, "["+s+"]")
+			} else {
+				out = append(out, s)
+			}
+		}
+		if len(buttons) > 0 {
+			out = append(out, strings.Join(buttons, " "))
 		}
 	}
 	return out
