@@ -80,6 +80,8 @@ func writeConfig(t *testing.T, fake *slackfake.Server, dbPath string) string {
   api_url: %q
 store:
   path: %q
+metrics:
+  addr: ""
 teams:
   - manager: UM1
     reports: [UR1, UR2, UR3]

@@ -14,15 +14,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // IANA zones even where the system has none
 
 	"coach/bot"
 	"coach/config"
 	"coach/demo"
+	"coach/ops"
 	"coach/replay"
 	"coach/store"
 )
@@ -50,6 +53,10 @@ Usage:
   coach replay EXPORT.zip|DIR --teams teams.yaml [--json] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
         read a Slack workspace export and print the digest each manager would
         have received, week by week. Sends nothing; needs no Slack and no config.
+  coach manifest
+        print the Slack app manifest (YAML): paste it at api.slack.com/apps to create the app.
+  coach check [--config FILE]
+        check the tokens and the app's scopes against Slack; exits non-zero if something is missing.
   coach help
         this text.
 
@@ -70,7 +77,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demo.Main(ctx, args, stdout, stderr)
 	case "replay":
 		return replay.Main(ctx, args, stdout, stderr)
-	case "help":
+	case "manifest":
+		fmt.Fprint(stdout, bot.Manifest())
+		return nil
+	case "check":
+		return check(ctx, args, getenv, stdout, stderr)
+	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
@@ -116,10 +128,68 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer db.Close()
+	metrics := ops.NewMetrics()
+	bc.Metrics = metrics
+	srv := bot.New(bc, db, log)
+	if cfg.Metrics.Addr != "" {
+		ms, err := ops.Listen(cfg.Metrics.Addr, metrics, srv, db)
+		if err != nil {
+			return err
+		}
+		defer ms.Close()
+		log.Info().Str("addr", ms.Addr()).Msg("serving /metrics, /healthz, /readyz and /backup")
+	}
 	log.Info().Str("store", cfg.Store.Path).Str("api_url", cfg.Slack.APIURL).Msg("coach starting")
-	err = bot.New(bc, db, log).Run(ctx)
+	err = srv.Run(ctx)
 	log.Info().Msg("coach stopped")
 	return err
+}
+
+// check is `coach check`: auth.test with both tokens, the workspace and
+// bot user, and every required scope the bot token lacks, with what breaks
+// without it.
+func check(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("coach check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", defaultConfigPath(getenv), "config file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path, getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireTokens(); err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 20 * time.Second}
+	fmt.Fprintf(stdout, "coach check: %s, Slack API %s\n", *path, cfg.Slack.APIURL)
+	botID, err := ops.AuthTest(ctx, client, cfg.Slack.APIURL, string(cfg.BotToken))
+	if err != nil {
+		return err
+	}
+	if !botID.OK {
+		return fmt.Errorf("the bot token was refused (%s): check SLACK_BOT_TOKEN", botID.Error)
+	}
+	fmt.Fprintf(stdout, "  workspace  %s (%s) %s\n  bot user   %s (%s)\n", botID.Team, botID.TeamID, botID.URL, botID.User, botID.UserID)
+	appID, err := ops.AuthTest(ctx, client, cfg.Slack.APIURL, string(cfg.AppToken))
+	if err != nil {
+		return err
+	}
+	if !appID.OK {
+		return fmt.Errorf("the app-level token was refused (%s): check SLACK_APP_TOKEN (it needs connections:write)", appID.Error)
+	}
+	fmt.Fprintf(stdout, "  app token  ok\n")
+	missing := ops.Missing(botID.Scopes, bot.Scopes())
+	if len(missing) == 0 {
+		fmt.Fprintf(stdout, "  scopes     all %d present\n", len(bot.Scopes()))
+		return nil
+	}
+	fmt.Fprintf(stdout, "  missing scopes (add them under OAuth & Permissions, then reinstall the app):\n")
+	for _, s := range missing {
+		fmt.Fprintf(stdout, "    %-17s needed for %s\n", s, bot.ScopeUses[s])
+	}
+	return fmt.Errorf("%d scope(s) missing", len(missing))
 }
 
 func defaultConfigPath(getenv func(string) string) string {

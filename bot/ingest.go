@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"coach/ops"
 	"coach/signals"
 	"coach/store"
 )
@@ -34,6 +35,8 @@ type Ingest struct {
 	// Committed is called after each successful commit, before the acks, with
 	// what the batch did (hints due, people changed).
 	Committed func(res store.Result, batch []Pending)
+	// Metrics, when set, time each commit.
+	Metrics *ops.Metrics
 
 	in chan Pending
 }
@@ -106,6 +109,7 @@ func (in *Ingest) commit(ctx context.Context, batch []Pending, events []signals.
 			return
 		}
 	}
+	in.Metrics.Commit(time.Since(start), len(batch))
 	if in.Committed != nil {
 		in.Committed(res, batch)
 	}

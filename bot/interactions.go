@@ -36,6 +36,9 @@ func (s *Server) interaction(evt socketmode.Event) {
 		return
 	}
 	for _, a := range cb.ActionCallback.BlockActions {
+		if a != nil {
+			s.cfg.Metrics.Click(clickLabel(a.ActionID))
+		}
 		switch {
 		case a == nil:
 		case strings.HasPrefix(a.ActionID, NormVoteAction+":"):
@@ -94,4 +97,17 @@ func (s *Server) nudgeAction(user string, action nudges.Action, value string) {
 			log.Warn().Err(err).Msg("redraw digest")
 		}
 	}
+}
+
+// clickLabel keeps the metric's labels to coach's own actions, whatever a
+// payload claims.
+func clickLabel(actionID string) string {
+	action, _, _ := strings.Cut(actionID, ":")
+	switch action {
+	case string(nudges.Helpful), string(nudges.NotForMe), string(nudges.Snooze), string(nudges.Share),
+		NormVoteAction, ForgetConfirmAction, ForgetCancelAction,
+		HomeHoursAction, HomePauseAction, HomeResumeAction, HomeOptOutAction, HomeOptInAction:
+		return action
+	}
+	return "other"
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"coach/nudges"
+	"coach/ops"
 	"coach/signals"
 	"coach/store"
 )
@@ -17,7 +18,8 @@ import (
 // Messenger sends what coach says in Slack: digests (it is the
 // nudges.Messenger), in-the-moment hints, and in-place acknowledgements.
 type Messenger struct {
-	api messengerAPI
+	api     messengerAPI
+	metrics *ops.Metrics
 
 	mu  sync.Mutex
 	dms map[string]string // user → DM channel
@@ -71,6 +73,11 @@ func (m *Messenger) SendDigest(ctx context.Context, d nudges.Digest) (string, st
 	if err != nil {
 		return "", "", fmt.Errorf("slack: chat.postMessage digest %s: %w", d.ID, retryAfter(err))
 	}
+	kinds := make([]string, 0, len(d.Nudges))
+	for _, n := range d.Nudges {
+		kinds = append(kinds, string(n.Kind))
+	}
+	m.metrics.Digest(kinds)
 	return ch, ts, nil
 }
 
@@ -99,10 +106,13 @@ func (m *Messenger) RedrawDigest(ctx context.Context, rec store.OutboxRecord) er
 	if rec.Channel == "" || rec.TS == "" {
 		return nil
 	}
-	_, _, _, err := m.api.UpdateMessageContext(ctx, rec.Channel, rec.TS,
-		slack.MsgOptionText(DigestFallback(rec.Digest), false),
-		slack.MsgOptionBlocks(DigestBlocks(rec.Digest)...),
-	)
+	err := m.retry(ctx, func() error {
+		_, _, _, err := m.api.UpdateMessageContext(ctx, rec.Channel, rec.TS,
+			slack.MsgOptionText(DigestFallback(rec.Digest), false),
+			slack.MsgOptionBlocks(DigestBlocks(rec.Digest)...),
+		)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("slack: chat.update digest %s: %w", rec.Digest.ID, retryAfter(err))
 	}
@@ -113,7 +123,10 @@ func (m *Messenger) RedrawDigest(ctx context.Context, rec store.OutboxRecord) er
 // conversation they just wrote in.
 func (m *Messenger) SendHint(ctx context.Context, o *signals.Org, h signals.Hint) error {
 	text := HintText(o, h)
-	_, err := m.api.PostEphemeralContext(ctx, h.Channel, h.Manager, slack.MsgOptionText(text, false))
+	err := m.retry(ctx, func() error {
+		_, err := m.api.PostEphemeralContext(ctx, h.Channel, h.Manager, slack.MsgOptionText(text, false))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("slack: chat.postEphemeral hint: %w", retryAfter(err))
 	}
@@ -249,7 +262,9 @@ func (m *Messenger) retry(ctx context.Context, f func() error) error {
 		if !errors.As(err, &rl) || try >= 5 {
 			return err
 		}
-		t := time.NewTimer(max(rl.RetryAfter, time.Second))
+		wait := max(rl.RetryAfter, time.Second)
+		m.metrics.RateLimited(wait)
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,7 @@ import (
 
 	"coach/norms"
 	"coach/nudges"
+	"coach/ops"
 	"coach/signals"
 	"coach/store"
 )
@@ -65,6 +67,8 @@ type Config struct {
 	NormsRecheckAfter time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Metrics, when set, count what the bot does for Prometheus.
+	Metrics *ops.Metrics
 }
 
 // slackAPI is the part of the Web API the bot calls.
@@ -113,7 +117,8 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 	if cfg.Lexicon == nil {
 		cfg.Lexicon = signals.DefaultLexicon()
 	}
-	api := slack.New(cfg.BotToken, slack.OptionAPIURL(cfg.APIURL), slack.OptionAppLevelToken(cfg.AppToken))
+	api := slack.New(cfg.BotToken, slack.OptionAPIURL(cfg.APIURL), slack.OptionAppLevelToken(cfg.AppToken),
+		slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: &ops.Transport{Metrics: cfg.Metrics}}))
 	opts := []socketmode.Option{}
 	if cfg.PingInterval > 0 {
 		opts = append(opts, socketmode.OptionPingInterval(cfg.PingInterval))
@@ -137,7 +142,7 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 		api:       api,
 		client:    api,
 		sm:        socketmode.New(api, opts...),
-		messenger: NewMessenger(api),
+		messenger: &Messenger{api: api, dms: map[string]string{}, metrics: cfg.Metrics},
 		members:   map[string][]string{},
 	}
 }
@@ -165,6 +170,19 @@ func (s *Server) newScheduler() (*nudges.Scheduler, error) {
 		Policy:    s.cfg.Policy,
 		Log:       s.log,
 		Now:       s.cfg.Now,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			if d < time.Minute { // the per-minute tick is not a rate-limit wait
+				s.cfg.Metrics.RateLimited(d)
+			}
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		},
 	}, nil
 }
 
@@ -196,6 +214,18 @@ func (s *Server) tickLoop(ctx context.Context) {
 
 // Connected reports whether the Socket Mode link is up.
 func (s *Server) Connected() bool { return s.connected.Load() }
+
+// Ready reports whether coach can take events: the socket is connected and
+// the database answers.
+func (s *Server) Ready() (bool, string) {
+	if !s.connected.Load() {
+		return false, "Socket Mode link down"
+	}
+	if err := s.db.Ping(); err != nil {
+		return false, "database not open"
+	}
+	return true, ""
+}
 
 // Org is the current snapshot of people, teams and thresholds.
 func (s *Server) Org() *signals.Org { return s.org.Load() }
@@ -233,6 +263,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 	ingest := NewIngest(s.db, s.Org, s.log, s.cfg.MaxBatch)
 	ingest.Committed = s.committed
+	ingest.Metrics = s.cfg.Metrics
 	ingestDone := make(chan struct{})
 	go func() { defer close(ingestDone); ingest.Run(ctx) }()
 
@@ -295,9 +326,13 @@ loop:
 func (s *Server) handle(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
+		s.connected.Store(false)
 		s.log.Debug().Msg("socket connecting")
 	case socketmode.EventTypeConnected:
 		s.connected.Store(true)
+		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
+			s.cfg.Metrics.Reconnect()
+		}
 		s.log.Info().Msg("socket connected")
 	case socketmode.EventTypeHello:
 		s.connected.Store(true)
@@ -338,12 +373,19 @@ func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *In
 	switch {
 	case err != nil:
 		log.Warn().Err(err).Msg("malformed event skipped")
+		s.cfg.Metrics.Event(d.EventType, "malformed")
 	case d.Event == nil:
 		log.Debug().Str("skip", d.Skip).Msg("event skipped")
+		s.cfg.Metrics.Event(d.EventType, "skipped")
 	default:
 		log.Debug().Msg("event queued")
+		s.cfg.Metrics.Event(d.EventType, "queued")
 	}
-	ingest.Submit(Pending{EnvelopeID: req.EnvelopeID, EventID: d.EventID, Event: d.Event, Ack: func() { s.ackNow(req, nil) }})
+	received := time.Now()
+	ingest.Submit(Pending{EnvelopeID: req.EnvelopeID, EventID: d.EventID, Event: d.Event, Ack: func() {
+		s.ackNow(req, nil)
+		s.cfg.Metrics.Acked(received)
+	}})
 	if d.HomeOpenedBy != "" && validUserID(d.HomeOpenedBy) {
 		s.changed(d.HomeOpenedBy)
 	}

@@ -100,8 +100,8 @@ func (c *Config) checkTimezone(ck *checker) {
 
 func (c *Config) checkWorkingHours(ck *checker) {
 	wh := c.WorkingHours
-	okStart := ck.clock("working_hours.start", wh.Start)
-	okEnd := ck.clock("working_hours.end", wh.End)
+	okStart := ck.clock("working_hours.start", wh.Start, false)
+	okEnd := ck.clock("working_hours.end", wh.End, true)
 	if okStart && okEnd && wh.End <= wh.Start {
 		ck.add("working_hours.end", "%s is not after start %s", quote(wh.End.String()), quote(wh.Start.String()))
 	}
@@ -300,8 +300,8 @@ func (ck *checker) oneOf(path, v, what string, allowed ...string) {
 		strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1])
 }
 
-func (ck *checker) clock(path string, v Clock) bool {
-	if v < 0 || v >= 24*60 {
+func (ck *checker) clock(path string, v Clock, endOfDay bool) bool {
+	if v < 0 || v > 24*60 || (v == 24*60 && !endOfDay) {
 		ck.add(path, "%d minutes past midnight is not a time of day", int(v))
 		return false
 	}

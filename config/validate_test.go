@@ -251,8 +251,10 @@ func TestValidate(t *testing.T) {
 		want   string
 	}{
 		{"valid", func(c *Config) {}, ""},
-		{"clock out of range", func(c *Config) { c.WorkingHours.End = 24 * 60 },
-			`config: working_hours.end: 1440 minutes past midnight is not a time of day`},
+		{"clock out of range", func(c *Config) { c.WorkingHours.End = 24*60 + 1 },
+			`config: working_hours.end: 1441 minutes past midnight is not a time of day`},
+		{"start at the end of the day", func(c *Config) { c.WorkingHours.Start = 24 * 60 },
+			`config: working_hours.start: 1440 minutes past midnight is not a time of day`},
 		{"day out of range", func(c *Config) { c.WorkingHours.Days = Weekdays{time.Monday, 7} },
 			`config: working_hours.days[1]: 7 is not a day of the week`},
 		{"bot token prefix", func(c *Config) { c.BotToken = "xoxp-user-token" },

@@ -13,7 +13,8 @@ import (
 // It is written HH:MM (24-hour) in YAML.
 type Clock int
 
-// ParseClock parses a 24-hour time of day such as "09:00" or "9:00".
+// ParseClock parses a 24-hour time of day such as "09:00" or "9:00";
+// "24:00" is the end of the day (working_hours.end only).
 func ParseClock(s string) (Clock, error) {
 	hh, mm, ok := strings.Cut(s, ":")
 	if !ok || len(hh) < 1 || len(hh) > 2 || len(mm) != 2 || !digits(hh) || !digits(mm) {
@@ -21,7 +22,7 @@ func ParseClock(s string) (Clock, error) {
 	}
 	h, _ := strconv.Atoi(hh)
 	m, _ := strconv.Atoi(mm)
-	if h > 23 || m > 59 {
+	if (h > 23 && !(h == 24 && m == 0)) || m > 59 {
 		return 0, fmt.Errorf("%s is not a time of day (want HH:MM)", quote(s))
 	}
 	return Clock(h*60 + m), nil

@@ -18,7 +18,8 @@ func TestParseClock(t *testing.T) {
 		{"00:00", 0, ""},
 		{"23:59", 1439, ""},
 		{"17:30", 17*60 + 30, ""},
-		{"24:00", 0, `"24:00" is not a time of day (want HH:MM)`},
+		{"24:00", 24 * 60, ""}, // the end of the day, for working_hours.end
+		{"24:01", 0, `"24:01" is not a time of day (want HH:MM)`},
 		{"12:60", 0, `"12:60" is not a time of day (want HH:MM)`},
 		{"9", 0, `"9" is not a time of day (want HH:MM)`},
 		{"9:0", 0, `"9:0" is not a time of day (want HH:MM)`},
