@@ -36,15 +36,12 @@ func (s *Server) syncDirectory(ctx context.Context) error {
 	return nil
 }
 
+// personOf converts a users.list / users.info user the same way as the
+// user object of user_change and team_join.
 func personOf(u slack.User) signals.Person {
-	name := u.Profile.DisplayName
-	if name == "" {
-		name = u.RealName
-	}
-	if name == "" {
-		name = u.Name
-	}
-	return signals.Person{ID: u.ID, Name: name, TZ: u.TZ, IsAdmin: u.IsAdmin || u.IsOwner, IsBot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted}
+	su := slackUser{ID: u.ID, Name: u.Name, RealName: u.RealName, TZ: u.TZ, IsAdmin: u.IsAdmin, IsOwner: u.IsOwner, IsBot: u.IsBot, Deleted: u.Deleted}
+	su.Profile.RealName, su.Profile.DisplayName = u.Profile.RealName, u.Profile.DisplayName
+	return su.Person()
 }
 
 // rebuildOrg makes a new org snapshot from the store.

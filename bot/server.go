@@ -468,6 +468,7 @@ func (s *Server) prune() {
 		return
 	}
 	s.log.Info().Int("windows", st.Windows).Int("waits", st.Waits).Int("contacts", st.Contacts).Int("seen_epochs", st.SeenEpochs).
+		Int("digests", st.Digests).Int("prompts", st.Prompts).
 		Int("retention_days", s.cfg.RetentionDays).Msg("pruned data past retention")
 }
 

@@ -140,6 +140,9 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
 		if !ok || s.planned[m] == DigestID(m, slot) {
 			continue
 		}
+		if t := o.Teams[m]; t != nil && slot.Before(t.Since) {
+			continue // a slot from before coach knew this team: nothing to say about it
+		}
 		rep.Planned++
 		p, err := s.plan(o, m, slot, due)
 		if err != nil {

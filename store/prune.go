@@ -8,6 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"coach/norms"
 	"coach/signals"
 )
 
@@ -17,6 +18,8 @@ type PruneStats struct {
 	Waits      int // open waits older than retention
 	Contacts   int // last-contact entries older than retention
 	SeenEpochs int // seen-event epochs older than a day
+	Digests    int // digests (sent or empty) older than retention
+	Prompts    int // closed norm prompts older than retention
 }
 
 // Prune deletes data older than retentionDays before now (judged by each
@@ -56,6 +59,12 @@ func (db *DB) Prune(now time.Time, retentionDays int, loc func(manager string) *
 			}
 		}
 		if err := pruneStates(tx, cutoff, &st); err != nil {
+			return err
+		}
+		if err := pruneOutbox(tx, cutoff, &st); err != nil {
+			return err
+		}
+		if err := prunePrompts(tx, cutoff, &st); err != nil {
 			return err
 		}
 		return pruneSeen(tx, now, &st)
@@ -131,5 +140,62 @@ func pruneSeen(tx *bolt.Tx, now time.Time, st *PruneStats) error {
 		}
 	}
 	st.SeenEpochs = len(old)
+	return nil
+}
+
+// pruneOutbox deletes digests older than retention, except pending ones
+// (still to be delivered).
+func pruneOutbox(tx *bolt.Tx, cutoff time.Time, st *PruneStats) error {
+	b := tx.Bucket(bucketOutbox)
+	var old [][]byte
+	if err := b.ForEach(func(k, v []byte) error {
+		var rec OutboxRecord
+		if err := jsonUnmarshal(v, &rec); err != nil {
+			return fmt.Errorf("outbox %s: %w", k, err)
+		}
+		if rec.State != DigestPending && rec.Digest.Slot.Before(cutoff) {
+			old = append(old, append([]byte(nil), k...))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range old {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	st.Digests = len(old)
+	return nil
+}
+
+// prunePrompts deletes closed, announced norm prompts older than retention,
+// and their message index. The agreed norm stays on the team.
+func prunePrompts(tx *bolt.Tx, cutoff time.Time, st *PruneStats) error {
+	b := tx.Bucket(bucketPrompts)
+	msgs := tx.Bucket(bucketPromptMsgs)
+	type gone struct{ id, msg []byte }
+	var old []gone
+	if err := b.ForEach(func(k, v []byte) error {
+		var p norms.Prompt
+		if err := jsonUnmarshal(v, &p); err != nil {
+			return fmt.Errorf("prompt %s: %w", k, err)
+		}
+		if p.State == norms.Closed && p.Result != nil && p.Result.Closed.Before(cutoff) && p.Announced["thread"] && p.Announced["dm"] {
+			old = append(old, gone{append([]byte(nil), k...), promptMsgKey(p.Channel, p.TS)})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, g := range old {
+		if err := b.Delete(g.id); err != nil {
+			return err
+		}
+		if err := msgs.Delete(g.msg); err != nil {
+			return err
+		}
+	}
+	st.Prompts = len(old)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"coach/nudges"
 	"coach/signals"
 )
 
@@ -125,5 +126,43 @@ func TestPeopleKeepCoachOwnFields(t *testing.T) {
 	}
 	if p.TZ != "Asia/Tokyo" || p.Hours == nil || !p.Hours.Equal(h) || !p.OptedOut {
 		t.Errorf("person = %+v, want new tz with hours and opt-out kept", p)
+	}
+}
+
+func TestPruneOldDigestsButNotPending(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	db := openTest(t, func() time.Time { return now })
+	plan := func(slot time.Time) string {
+		rec, _, err := db.PlanDigest("UM", slot, func(h nudges.History) (nudges.Digest, nudges.History, error) {
+			return nudges.Digest{ID: nudges.DigestID("UM", slot), Manager: "UM", Slot: slot, Nudges: []nudges.Nudge{{Kind: signals.AfterHours}}}, h, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.Digest.ID
+	}
+	oldSent := plan(now.AddDate(0, 0, -50))
+	if _, err := db.MarkSent(oldSent, "D1", "1.1", now); err != nil {
+		t.Fatal(err)
+	}
+	oldPending := plan(now.AddDate(0, 0, -43))
+	recent := plan(now.AddDate(0, 0, -7))
+	if _, err := db.MarkSent(recent, "D1", "1.2", now); err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.Prune(now, 35, func(string) *time.Location { return time.UTC })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Digests != 1 {
+		t.Errorf("pruned %d digests, want 1", st.Digests)
+	}
+	if _, err := db.Digest(oldSent); !errors.Is(err, ErrNotFound) {
+		t.Errorf("an old sent digest survived: %v", err)
+	}
+	for _, id := range []string{oldPending, recent} {
+		if _, err := db.Digest(id); err != nil {
+			t.Errorf("digest %s was pruned: %v", id, err)
+		}
 	}
 }
