@@ -99,14 +99,8 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	path := fs.String("config", defaultConfigPath(getenv), "config file")
 	level := fs.String("log-level", "", "log level: debug, info, warn, error (overrides log.level)")
 	format := fs.String("log-format", "", "log format: auto, json, console (overrides log.format)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config.Load(*path, getenv)
+	cfg, err := loadConfig(fs, args, path, getenv)
 	if err != nil {
-		return err
-	}
-	if err := cfg.RequireTokens(); err != nil {
 		return err
 	}
 	if *level != "" {
@@ -152,14 +146,8 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := flag.NewFlagSet("coach check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", defaultConfigPath(getenv), "config file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config.Load(*path, getenv)
+	cfg, err := loadConfig(fs, args, path, getenv)
 	if err != nil {
-		return err
-	}
-	if err := cfg.RequireTokens(); err != nil {
 		return err
 	}
 	client := &http.Client{Timeout: 20 * time.Second}
@@ -190,6 +178,22 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "    %-17s needed for %s\n", s, bot.ScopeUses[s])
 	}
 	return fmt.Errorf("%d scope(s) missing", len(missing))
+}
+
+// loadConfig parses the flags, then loads the config file they name and
+// requires both tokens.
+func loadConfig(fs *flag.FlagSet, args []string, path *string, getenv func(string) string) (*config.Config, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(*path, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.RequireTokens(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 func defaultConfigPath(getenv func(string) string) string {

@@ -56,6 +56,7 @@ working_hours:
   days: [mon, tue, wed, thu, fri, sat, sun]
 nudges:
   schedule: "* * * * *"
+admins: [UX]
 teams:
   - manager: UM1
     reports: [UR1, UR2, UR3]
@@ -112,6 +113,8 @@ func TestMetricsAndReadiness(t *testing.T) {
 	if err := fake.WaitAcked(ctx, statusChases(fake, 6)...); err != nil {
 		t.Fatal(err)
 	}
+	// An admin sends Mia's digest now rather than wait for the minute.
+	fake.SendSlashCommand(slackfake.SlashCommand{Command: "/coach", Text: "nudge <@UM1>", UserID: "UX", ChannelID: "DUX"})
 	waitFor("a digest", func() bool {
 		for _, m := range fake.Messages("UM1") {
 			if strings.Contains(string(m.Metadata), "coach_digest") {

@@ -174,14 +174,7 @@ func (s *Server) newScheduler() (*nudges.Scheduler, error) {
 			if d < time.Minute { // the per-minute tick is not a rate-limit wait
 				s.cfg.Metrics.RateLimited(d)
 			}
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-t.C:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+			return nudges.Wait(ctx, d)
 		},
 	}, nil
 }

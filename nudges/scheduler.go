@@ -140,8 +140,10 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
 		if !ok || s.planned[m] == DigestID(m, slot) {
 			continue
 		}
-		if t := o.Teams[m]; t != nil && slot.Before(t.Since) {
-			continue // a slot from before coach knew this team: nothing to say about it
+		if t := o.Teams[m]; t != nil && slot.Before(t.Since.Add(-time.Hour)) {
+			// A slot from well before coach knew this team (a fresh install
+			// on a Wednesday and last Monday's slot): nothing to say about it.
+			continue
 		}
 		rep.Planned++
 		p, err := s.plan(o, m, slot, due)
@@ -285,6 +287,11 @@ func (s *Scheduler) sleep(ctx context.Context, d time.Duration) error {
 	if s.Sleep != nil {
 		return s.Sleep(ctx, d)
 	}
+	return Wait(ctx, d)
+}
+
+// Wait waits d or until ctx ends, whichever is first.
+func Wait(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
