@@ -216,6 +216,7 @@ func TestCheck(t *testing.T) {
 	if strings.Contains(out.String()+errb.String(), testBotToken) {
 		t.Error("check printed a token")
 	}
+	t.Logf("coach check with three scopes granted:\n%s(error: %v)", out.String(), err)
 	full := slackfake.New(slackfake.Options{BotToken: testBotToken, AppToken: testAppToken})
 	defer full.Close()
 	out.Reset()
