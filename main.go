@@ -57,6 +57,9 @@ Usage:
         print the Slack app manifest (YAML): paste it at api.slack.com/apps to create the app.
   coach check [--config FILE]
         check the tokens and the app's scopes against Slack; exits non-zero if something is missing.
+  coach compact [--config FILE]
+        rewrite the database with only its live data (run it while coach is stopped):
+        bytes of forgotten people and expired days no longer linger in freed pages.
   coach help
         this text.
 
@@ -82,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "check":
 		return check(ctx, args, getenv, stdout, stderr)
+	case "compact":
+		return compact(args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -178,6 +183,26 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "    %-17s needed for %s\n", s, bot.ScopeUses[s])
 	}
 	return fmt.Errorf("%d scope(s) missing", len(missing))
+}
+
+// compact is `coach compact`: rewrite the stopped bot's database file.
+func compact(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("coach compact", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", defaultConfigPath(getenv), "config file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path, getenv)
+	if err != nil {
+		return err
+	}
+	before, after, err := store.Compact(cfg.Store.Path, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "compacted %s: %d → %d bytes\n", cfg.Store.Path, before, after)
+	return nil
 }
 
 // loadConfig parses the flags, then loads the config file they name and
