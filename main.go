@@ -47,9 +47,10 @@ Usage:
   coach [run] [--config FILE] [--log-level LEVEL] [--log-format auto|json|console]
         connect to Slack over Socket Mode and coach the configured teams.
         Tokens come from SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or slack.token_file).
-  coach demo [--seed N]
-        run the real bot against an in-process fake Slack with a simulated team
-        and print what it recorded. Needs no Slack workspace and no config.
+  coach demo [--seed N] [--weeks N]
+        a simulated month for five managers, through the real bot against an
+        in-process fake Slack: every digest, a hint, a team norm vote, /coach and
+        the App Home. Needs no Slack workspace and no config.
   coach replay EXPORT.zip|DIR --teams teams.yaml [--json] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
         read a Slack workspace export and print the digest each manager would
         have received, week by week. Sends nothing; needs no Slack and no config.
