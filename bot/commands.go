@@ -65,7 +65,13 @@ func (s *Server) Command(ctx context.Context, user, channel, text string) Reply 
 	log := s.log.With().Str("user", user).Logger()
 	c, err := ParseCommand(text)
 	if err != nil {
-		log.Info().Str("command", c.Name).Msg("/coach with bad arguments")
+		// An unknown command's name is the first word they typed: it is
+		// not logged, so no text of theirs reaches the logs.
+		name := c.Name
+		if _, known := usage[name]; !known {
+			name = "unknown"
+		}
+		log.Info().Str("command", name).Msg("/coach with bad arguments")
 		return say("%s", err.Error())
 	}
 	log.Info().Str("command", c.Name).Str("sub", c.Sub).Msg("/coach")

@@ -19,6 +19,10 @@ const (
 	ForgetCancelAction  = "forget_cancel"
 )
 
+// noticeMetadataType marks the consent notice, so a restart can tell whether
+// it was already sent.
+const noticeMetadataType = "coach_notice"
+
 // NoticeText is the one-time notice each team member gets: what is
 // measured, what is not, who sees what, and how to leave.
 func NoticeText(optIn bool) string {
@@ -61,11 +65,22 @@ func (s *Server) noticeMembers(ctx context.Context) {
 			btn = slack.NewButtonBlockElement(HomeOptInAction, id, slack.NewTextBlockObject(slack.PlainTextType, "Opt in", false, false))
 			btn.Style = slack.StylePrimary
 		}
-		text := NoticeText(optIn)
-		blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil), slack.NewActionBlock("consent", btn)}
-		if _, err := s.messenger.post(ctx, ch, "Your workspace uses coach: what it measures and how to leave", blocks, nil, ""); err != nil {
+		// The notice carries the person's id in its metadata: after a crash
+		// between the post and MarkNotified, coach finds it instead of
+		// sending it again.
+		found, err := s.messenger.findInThread(ctx, ch, "", noticeMetadataType, "user", id)
+		if err != nil {
 			s.log.Warn().Err(err).Str("user", id).Msg("consent notice")
 			continue
+		}
+		if !found {
+			text := NoticeText(optIn)
+			blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil), slack.NewActionBlock("consent", btn)}
+			meta := &slack.SlackMetadata{EventType: noticeMetadataType, EventPayload: map[string]any{"user": id}}
+			if _, err := s.messenger.post(ctx, ch, "Your workspace uses coach: what it measures and how to leave", blocks, meta, ""); err != nil {
+				s.log.Warn().Err(err).Str("user", id).Msg("consent notice")
+				continue
+			}
 		}
 		if err := s.db.MarkNotified(id); err != nil {
 			s.log.Warn().Err(err).Str("user", id).Msg("record consent notice")

@@ -23,6 +23,15 @@ type Envelope struct {
 // JSON the envelope id is still returned if it can be found, so the frame can
 // be acked and skipped.
 func DecodeEnvelope(frame []byte) (Envelope, error) {
+	if env, ok := scanEnvelope(frame); ok {
+		return env, nil
+	}
+	return decodeEnvelopeJSON(frame)
+}
+
+// decodeEnvelopeJSON is DecodeEnvelope with encoding/json, the reference
+// the fast path falls back to.
+func decodeEnvelopeJSON(frame []byte) (Envelope, error) {
 	var env Envelope
 	if err := json.Unmarshal(frame, &env); err != nil {
 		return Envelope{ID: scrapeEnvelopeID(frame)}, fmt.Errorf("envelope: %w", jsonError(err))
@@ -114,6 +123,18 @@ type rawEvent struct {
 		TS      string `json:"ts"`
 	} `json:"item"`
 	EventTS string `json:"event_ts"`
+
+	// author is User when it is a string: the message's author or the
+	// reacting user.
+	author string
+}
+
+// setAuthor reads the author of ev and of the message it replaced.
+func (ev *rawEvent) setAuthor() {
+	ev.author = userID(ev.User)
+	if ev.PreviousMessage != nil {
+		ev.PreviousMessage.author = userID(ev.PreviousMessage.User)
+	}
 }
 
 // slackUser is the user object of user_change and team_join.
@@ -168,6 +189,17 @@ type Decoder struct {
 
 // Decode reads one events_api payload.
 func (d *Decoder) Decode(payload []byte) (Decoded, error) {
+	if p, ok := scanPayload(payload); ok {
+		if out, ok, err := d.decodeScanned(p); ok {
+			return out, err
+		}
+	}
+	return d.decodeJSON(payload)
+}
+
+// decodeJSON is Decode with encoding/json: the reference the fast path
+// (decode_fast.go) falls back to whenever a payload is not plain.
+func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 	var cb callback
 	if err := json.Unmarshal(payload, &cb); err != nil {
 		return Decoded{}, fmt.Errorf("event payload: %w", jsonError(err))
@@ -189,6 +221,7 @@ func (d *Decoder) Decode(payload []byte) (Decoded, error) {
 		if err := json.Unmarshal(cb.Event, ev); err != nil {
 			return out, fmt.Errorf("%s event: %w", head.Type, jsonError(err))
 		}
+		ev.setAuthor()
 	}
 	switch head.Type {
 	case "message":
@@ -205,14 +238,7 @@ func (d *Decoder) Decode(payload []byte) (Decoded, error) {
 		if err := json.Unmarshal(cb.Event, &ue); err != nil {
 			return out, fmt.Errorf("%s: user object: %w", head.Type, jsonError(err))
 		}
-		u := ue.User
-		if u.ID == "" {
-			out.Skip = "user event without a user id"
-			return out, nil
-		}
-		p := u.Person()
-		out.Event = &signals.Event{ID: cb.EventID, Person: &p}
-		return out, nil
+		return userEvent(out, ue.User)
 	}
 	if head.Type == "app_home_opened" {
 		var h struct {
@@ -226,6 +252,17 @@ func (d *Decoder) Decode(payload []byte) (Decoded, error) {
 		return out, nil
 	}
 	out.Skip = "event type not used"
+	return out, nil
+}
+
+// userEvent is a user_change or team_join of user u.
+func userEvent(out Decoded, u slackUser) (Decoded, error) {
+	if u.ID == "" {
+		out.Skip = "user event without a user id"
+		return out, nil
+	}
+	p := u.Person()
+	out.Event = &signals.Event{ID: out.EventID, Person: &p}
 	return out, nil
 }
 
@@ -262,7 +299,7 @@ func (d *Decoder) message(out Decoded, ev *rawEvent, authorized []string) (Decod
 // derive builds the derived record of a message. Its text is classified
 // here and goes no further.
 func (d *Decoder) derive(ev *rawEvent, authorized []string) (*signals.Message, string) {
-	author := userID(ev.User)
+	author := ev.author
 	switch {
 	case ev.BotID != "" || ev.Subtype == "bot_message":
 		return nil, "bot message"
@@ -298,7 +335,7 @@ func (d *Decoder) derive(ev *rawEvent, authorized []string) (*signals.Message, s
 }
 
 func (d *Decoder) reaction(out Decoded, ev *rawEvent) (Decoded, error) {
-	user := userID(ev.User)
+	user := ev.author
 	at, ok := signals.ParseTS(ev.EventTS)
 	if user == "" || ev.Item.Type != "message" || ev.ItemUser == "" || !ok {
 		out.Skip = "reaction not on a person's message"

@@ -248,10 +248,14 @@ func (s *Server) Run(ctx context.Context) error {
 			s.log.Info().Str("schedule", spec).Msg("digest schedule set with /coach schedule")
 		}
 	}
+	// runCtx ends with ctx, or when the socket gives up for good (a revoked
+	// token): then the background work stops too and Run returns.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		s.noticeMembers(ctx)
+		s.noticeMembers(runCtx)
 	}()
 
 	ingest := NewIngest(s.db, s.Org, s.log, s.cfg.MaxBatch)
@@ -268,7 +272,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 	schedDone := make(chan struct{})
 	if !s.cfg.NoScheduler {
-		go func() { defer close(schedDone); s.tickLoop(ctx) }()
+		go func() { defer close(schedDone); s.tickLoop(runCtx) }()
 	} else {
 		close(schedDone)
 	}
@@ -297,6 +301,7 @@ loop:
 	}
 
 	// Stop taking events; finish and ack what is in flight.
+	stopRun()
 	s.log.Info().Msg("shutting down: committing in-flight events")
 	ingest.Close()
 	select {

@@ -55,6 +55,12 @@ var harnessPeople = []slackfake.User{
 
 func startHarness(t *testing.T, now time.Time, edit func(*Config)) *harness {
 	t.Helper()
+	return startHarnessLog(t, now, edit, zerolog.New(zerolog.NewTestWriter(t)))
+}
+
+// startHarnessLog is startHarness with the server logging to log.
+func startHarnessLog(t *testing.T, now time.Time, edit func(*Config), log zerolog.Logger) *harness {
+	t.Helper()
 	h := &harness{t: t, clock: &testClock{t: now}}
 	h.fake = slackfake.New(slackfake.Options{BotToken: "xoxb-h", AppToken: "xapp-h", PingInterval: time.Second})
 	t.Cleanup(h.fake.Close)
@@ -81,7 +87,7 @@ func startHarness(t *testing.T, now time.Time, edit func(*Config)) *harness {
 	if edit != nil {
 		edit(&cfg)
 	}
-	h.srv = New(cfg, db, zerolog.New(zerolog.NewTestWriter(t)))
+	h.srv = New(cfg, db, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.srv.Run(ctx) }()

@@ -32,6 +32,9 @@ type Digest struct {
 	Manager string    `json:"manager"`
 	Slot    time.Time `json:"slot"` // the scheduled time this digest is for
 	Nudges  []Nudge   `json:"nudges"`
+	// AllClear marks a digest with no nudges that is still sent, as a short
+	// "all clear" (nudges.all_clear in config).
+	AllClear bool `json:"all_clear,omitempty"`
 	// Feedback is the button each nudge got, by kind, so the message can be
 	// redrawn with the choice acknowledged in place.
 	Feedback map[signals.Kind]Action `json:"feedback,omitempty"`

@@ -91,6 +91,7 @@ func (p Policy) Plan(cat *Catalog, manager string, slot time.Time, sigs []signal
 		next.Last[s.Kind] = s.Severity
 		next.Starters[s.Kind] = n.Starter
 	}
+	d.AllClear = len(d.Nudges) == 0 && p.AllClear
 	return d, next, nil
 }
 

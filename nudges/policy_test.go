@@ -114,3 +114,23 @@ func TestSlotInManagersZoneAndHours(t *testing.T) {
 		}
 	}
 }
+
+func TestAllClearOnlyWhenAsked(t *testing.T) {
+	cat, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
+	quiet := []signals.Signal{{Kind: signals.Listening}}
+	p := DefaultPolicy()
+	if d, _, _ := p.Plan(cat, "UM", slot, quiet, History{}); d.AllClear || len(d.Nudges) != 0 {
+		t.Errorf("default policy: %+v, want no all-clear", d)
+	}
+	p.AllClear = true
+	if d, _, _ := p.Plan(cat, "UM", slot, quiet, History{}); !d.AllClear {
+		t.Errorf("all_clear on: %+v, want an all-clear digest", d)
+	}
+	if d, _, _ := p.Plan(cat, "UM", slot, quiet, History{PausedUntil: slot.Add(time.Hour)}); d.AllClear {
+		t.Error("a paused manager got an all-clear")
+	}
+}

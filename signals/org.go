@@ -76,11 +76,15 @@ type Org struct {
 	Hints     bool // in-the-moment hints are on
 
 	managerOf map[string]string
-	locs      map[string]*time.Location
+	// zones holds each distinct tz of People, loaded once (nil when
+	// invalid). A person's zone is found through their record rather than
+	// kept per person: that map would cost megabytes in a big workspace.
+	zones map[string]*time.Location
 }
 
 // NewOrg indexes people and teams. Unknown or invalid time zones fall back to
-// defaultTZ (UTC when nil).
+// defaultTZ (UTC when nil). People and teams are copied into one slice each,
+// not one allocation per record: a workspace can have 100,000 people.
 func NewOrg(people []Person, teams []Team, def Hours, defaultTZ *time.Location) *Org {
 	if defaultTZ == nil {
 		defaultTZ = time.UTC
@@ -92,34 +96,36 @@ func NewOrg(people []Person, teams []Team, def Hours, defaultTZ *time.Location) 
 		DefaultTZ: defaultTZ,
 		Lexicon:   DefaultLexicon(),
 		Limits:    DefaultThresholds(),
-		managerOf: make(map[string]string),
-		locs:      make(map[string]*time.Location),
+		zones:     map[string]*time.Location{},
 	}
-	zones := map[string]*time.Location{}
+	all := make([]Person, len(people))
 	for i := range people {
-		p := people[i]
-		o.People[p.ID] = &p
+		p := &all[i]
+		*p = people[i]
+		o.People[p.ID] = p
 		if p.TZ == "" {
 			continue
 		}
-		loc, ok := zones[p.TZ]
-		if !ok {
+		if _, ok := o.zones[p.TZ]; !ok {
 			l, err := time.LoadLocation(p.TZ)
 			if err != nil {
 				l = nil
 			}
-			zones[p.TZ], loc = l, l
-		}
-		if loc != nil {
-			o.locs[p.ID] = loc
+			o.zones[p.TZ] = l
 		}
 	}
+	kept := make([]Team, 0, len(teams))
+	reports := 0
 	for i := range teams {
-		t := teams[i]
-		if t.Removed {
-			continue
+		if !teams[i].Removed {
+			kept = append(kept, teams[i])
+			reports += len(teams[i].Reports)
 		}
-		o.Teams[t.Manager] = &t
+	}
+	o.managerOf = make(map[string]string, reports)
+	for i := range kept {
+		t := &kept[i]
+		o.Teams[t.Manager] = t
 		for _, r := range t.Reports {
 			o.managerOf[r] = t.Manager
 		}
@@ -129,8 +135,10 @@ func NewOrg(people []Person, teams []Team, def Hours, defaultTZ *time.Location) 
 
 // Loc is the person's time zone.
 func (o *Org) Loc(id string) *time.Location {
-	if l, ok := o.locs[id]; ok {
-		return l
+	if p, ok := o.People[id]; ok && p.TZ != "" {
+		if l := o.zones[p.TZ]; l != nil {
+			return l
+		}
 	}
 	return o.DefaultTZ
 }

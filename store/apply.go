@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -39,10 +41,14 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 		}
 		out := db.optOuts(tx)
 		l := newLedger(tx, out)
+		var key []byte
 		for _, ev := range events {
-			if ev.ID != "" && seen.has(ev.ID) {
-				res.Duplicates++
-				continue
+			if ev.ID != "" {
+				key = seenKey(key[:0], ev)
+				if seen.has(key, ev.ID) {
+					res.Duplicates++
+					continue
+				}
 			}
 			recorded := false
 			if ev.Reaction != nil {
@@ -72,7 +78,7 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 			if recorded {
 				res.Applied++
 				if ev.ID != "" {
-					if err := seen.add(ev.ID); err != nil {
+					if err := seen.add(key); err != nil {
 						return err
 					}
 				}
@@ -221,22 +227,44 @@ func withoutOptedOut(out *optOuts, hints []signals.Hint) []signals.Hint {
 }
 
 // seenSet is the last three seen/ epochs within one transaction.
+//
+// An event id is kept under its Slack ts (seenKey), which is the same in
+// every delivery of the event and close to the time it arrives, so the ids
+// of a batch land together at the end of the epoch's keys: a commit rewrites a few pages of seen/
+// instead of one page per event, as random ids alone would.
 type seenSet struct {
 	current *bolt.Bucket
-	older   []*bolt.Bucket
+	epochs  []seenEpochBucket // current first
 }
+
+type seenEpochBucket struct {
+	b *bolt.Bucket
+	// bare: the epoch may also hold bare event ids, written before ids
+	// were keyed by time; it lacks the seenTimed marker.
+	bare bool
+}
+
+// seenTimed marks an epoch created with time-keyed ids only. No seenKey is
+// one byte long.
+var seenTimed = []byte{0}
 
 func seenBuckets(tx *bolt.Tx, now time.Time) (*seenSet, error) {
 	epoch := uint32(now.Unix() / int64(seenEpoch/time.Second))
 	root := tx.Bucket(bucketSeen)
-	cur, err := root.CreateBucketIfNotExists(epochKey(epoch))
-	if err != nil {
-		return nil, fmt.Errorf("seen epoch: %w", err)
+	cur := root.Bucket(epochKey(epoch))
+	if cur == nil {
+		var err error
+		if cur, err = root.CreateBucket(epochKey(epoch)); err != nil {
+			return nil, fmt.Errorf("seen epoch: %w", err)
+		}
+		if err := cur.Put(seenTimed, []byte{}); err != nil {
+			return nil, fmt.Errorf("seen epoch: %w", err)
+		}
 	}
-	s := &seenSet{current: cur}
+	s := &seenSet{current: cur, epochs: []seenEpochBucket{{cur, cur.Get(seenTimed) == nil}}}
 	for i := uint32(1); i <= 2 && i <= epoch; i++ {
 		if b := root.Bucket(epochKey(epoch - i)); b != nil {
-			s.older = append(s.older, b)
+			s.epochs = append(s.epochs, seenEpochBucket{b, b.Get(seenTimed) == nil})
 		}
 	}
 	return s, nil
@@ -248,16 +276,37 @@ func epochKey(e uint32) []byte {
 	return k
 }
 
-func (s *seenSet) has(id string) bool {
-	if s.current.Get([]byte(id)) != nil {
-		return true
+// seenKey appends the seen/ key of ev to buf: the whole seconds of its
+// Slack ts (the message's, or for a reaction the message reacted to; uint32
+// BE, 0 when there is none) and its id. A ts is part of what Slack
+// delivers, the same in every delivery of the event.
+func seenKey(buf []byte, ev signals.Event) []byte {
+	var ts string
+	switch {
+	case ev.Message != nil:
+		ts = ev.Message.TS
+	case ev.Deletion != nil:
+		ts = ev.Deletion.TS
+	case ev.Reaction != nil:
+		ts = ev.Reaction.TS
 	}
-	for _, b := range s.older {
-		if b.Get([]byte(id)) != nil {
+	sec, _, _ := strings.Cut(ts, ".")
+	n, err := strconv.ParseUint(sec, 10, 32)
+	if err != nil {
+		n = 0
+	}
+	buf = binary.BigEndian.AppendUint32(buf, uint32(n))
+	return append(buf, ev.ID...)
+}
+
+// has reports whether the event with this key and id was counted.
+func (s *seenSet) has(key []byte, id string) bool {
+	for _, e := range s.epochs {
+		if e.b.Get(key) != nil || e.bare && e.b.Get([]byte(id)) != nil {
 			return true
 		}
 	}
 	return false
 }
 
-func (s *seenSet) add(id string) error { return s.current.Put([]byte(id), []byte{}) }
+func (s *seenSet) add(key []byte) error { return s.current.Put(key, []byte{}) }

@@ -20,7 +20,8 @@
 //	    <manager id>             → signals.ManagerState (JSON: open waits, last contact)
 //	seen/
 //	    <epoch: uint32 BE>/      12-hour epochs; the newest three are consulted
-//	        <event id>           → empty: Slack event ids already counted
+//	        0x00                 → empty: the epoch holds only ts-keyed ids (older ones may hold bare ids)
+//	        <ts seconds: uint32 BE><event id> → empty: Slack event ids already counted, by the event's Slack ts
 //	outbox/
 //	    <digest id>              → OutboxRecord (JSON): the planned digest, its delivery state
 //	coaching/

@@ -1,0 +1,339 @@
+// Package bench is `coach bench`: it measures the ingest path against the
+// speed the product promises (PRODUCT.md, "Scale and speed") on the machine
+// it runs on, and prints the numbers as one JSON line.
+//
+// It generates a workspace (100,000 people, 10,000 managers with 8 reports,
+// in eight IANA zones) and a week of its traffic as the raw Socket Mode
+// frames Slack sends, then, timed:
+//
+//   - ingest: every frame through bot.DecodeEnvelope, bot.Decoder.Decode,
+//     bot.Ingest.Submit and Ingest.Run, which commits batches with
+//     store.DB.Apply (bbolt, fsync on) and acks each envelope after its
+//     commit — the bot's own path, with no network;
+//   - raw bbolt: the same number of key updates, in transactions of the
+//     same sizes, written straight to a fresh bbolt file on the same disk;
+//   - digests: every manager's weekly digest from the database just written
+//     (History, signals.Compute, nudges.Policy.Plan), sent nowhere.
+//
+// The last line of output is the JSON summary; the lines before it say what
+// ran. bench never touches Slack and writes only under its directory.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // the zones of the generated people, even without a system zoneinfo
+
+	bolt "go.etcd.io/bbolt"
+
+	"coach/bot"
+	"coach/config"
+	"coach/signals"
+	"coach/store"
+)
+
+const help = `Usage: coach bench [flags]
+
+Measures coach's ingest path on this machine: generates a 100,000-person
+workspace and a week of its Socket Mode traffic, pushes every frame through
+the bot's decode → group commit → bbolt (fsync on) → ack path, measures raw
+bbolt's batched write rate on the same disk, computes every manager's
+digest, and prints one JSON line last:
+
+  events_per_sec               envelopes per second, first Submit to last ack
+  raw_bbolt_updates_per_sec    bbolt puts per second in transactions of the ingest's sizes
+  updates_per_event            keys the ingest wrote per envelope (window and
+                               state keys + seen event ids)
+  ratio                        events_per_sec × updates_per_event / raw_bbolt_updates_per_sec
+  db_bytes_per_manager_day     database file size / (managers × days of traffic)
+  digest_seconds_10k_managers  time to compute every manager's digest
+  peak_rss_mb                  peak resident memory (VmHWM)
+
+Flags:
+`
+
+// Options size a run.
+type Options struct {
+	Events   int    // envelopes to generate and ingest
+	Users    int    // people in the workspace
+	Managers int    // teams
+	Reports  int    // reports per team
+	Days     int    // days the traffic spans
+	MaxBatch int    // the ingest's largest commit (the bot's default is 1024)
+	Seed     uint64 // the workspace and traffic
+	Dir      string // where the run makes its working directory ("": os.TempDir())
+	Keep     bool   // keep the working directory (and the database in it)
+	// CPUProfile, when set, is where the ingest's CPU profile goes.
+	CPUProfile string
+}
+
+// Summary is the JSON line.
+type Summary struct {
+	EventsPerSec             float64 `json:"events_per_sec"`
+	RawBoltUpdatesPerSec     float64 `json:"raw_bbolt_updates_per_sec"`
+	UpdatesPerEvent          float64 `json:"updates_per_event"`
+	Ratio                    float64 `json:"ratio"`
+	DBBytesPerManagerDay     float64 `json:"db_bytes_per_manager_day"`
+	DigestSeconds10kManagers float64 `json:"digest_seconds_10k_managers"`
+	PeakRSSMB                float64 `json:"peak_rss_mb"`
+}
+
+// Main is `coach bench`.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("coach bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o Options
+	fs.IntVar(&o.Events, "events", 300_000, "Socket Mode envelopes to generate and ingest")
+	fs.IntVar(&o.Users, "users", 100_000, "people in the workspace")
+	fs.IntVar(&o.Managers, "managers", 10_000, "managers, each leading one team")
+	fs.IntVar(&o.Reports, "reports", 8, "reports per manager")
+	fs.IntVar(&o.Days, "days", 7, "days the traffic spans")
+	fs.IntVar(&o.MaxBatch, "max-batch", 1024, "largest ingest commit, in envelopes (the bot's default)")
+	seed := fs.Int64("seed", 1, "random seed of the workspace and traffic")
+	fs.StringVar(&o.Dir, "dir", "", "directory in which to make the run's working directory, for the database and the frames (default: os.TempDir(), "+os.TempDir()+"); it is removed after")
+	fs.BoolVar(&o.Keep, "keep", false, "keep the working directory, with the database, after the run")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write the ingest's CPU profile to this file (go tool pprof)")
+	fs.Usage = func() { fmt.Fprint(stderr, help); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	o.Seed = uint64(*seed)
+	_, err := Run(ctx, o, stdout)
+	return err
+}
+
+// Result is a run's summary and what stands behind it, for tests.
+type Result struct {
+	Summary   Summary
+	Envelopes int // envelopes generated
+	Submitted int // envelopes submitted to the ingest
+	Malformed int // envelopes that did not decode
+	Applied   int // events counted
+	BadAcks   int // envelopes not acked exactly once
+}
+
+// Run generates the workspace and traffic, runs the three measurements and
+// prints what it did, the JSON summary last.
+func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
+	if o.Events < 1 || o.Days < 1 || o.Managers < 1 || o.MaxBatch < 1 {
+		return Result{}, errors.New("bench: --events, --days, --managers and --max-batch must be at least 1")
+	}
+	// A new directory every run, so nothing already on disk is touched.
+	dir, err := os.MkdirTemp(o.Dir, "coach-bench-")
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: %w", err)
+	}
+	if !o.Keep {
+		defer os.RemoveAll(dir)
+	}
+	framesPath, dbPath, rawPath := filepath.Join(dir, "frames.bin"), filepath.Join(dir, "coach.db"), filepath.Join(dir, "raw-bbolt.db")
+	say := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	say("coach bench: %d users, %d managers × %d reports, %d zones, %d envelopes over %d days; %d CPUs, GOMAXPROCS %d, %s",
+		o.Users, o.Managers, o.Reports, len(zones), o.Events, o.Days, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+	say("loadavg before: %s", loadavg())
+
+	// Generate (not timed).
+	began := time.Now()
+	rng := rand.New(rand.NewPCG(o.Seed, 0xc0ac4))
+	w, err := newWorkspace(o.Users, o.Managers, o.Reports, rng)
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: %w", err)
+	}
+	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) // a Monday
+	ff, err := os.Create(framesPath)
+	if err != nil {
+		return Result{}, err
+	}
+	tr, err := generate(ff, w, o.Events, o.Days, start, o.Seed)
+	if cerr := ff.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: write frames: %w", err)
+	}
+	say("generated in %s: %d frames, %.0f MB (mean %d B), %s; %d messages by people in no team",
+		time.Since(began).Round(time.Millisecond), tr.envelopes, float64(tr.bytes)/1e6, int(tr.bytes)/tr.envelopes, kindCounts(tr), tr.outsiders)
+
+	// The bot's setup: directory and teams into the store, the org snapshot.
+	bc, err := bot.FromConfig(config.Default())
+	if err != nil {
+		return Result{}, err
+	}
+	people, teams := w.people(), w.teams()
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		return Result{}, err
+	}
+	closeDB := sync.OnceValue(db.Close)
+	defer closeDB()
+	if err := db.PutPeople(people); err != nil { // as syncDirectory does: one transaction
+		return Result{}, err
+	}
+	if err := db.SyncTeams(teams); err != nil {
+		return Result{}, err
+	}
+	org := bot.BuildOrg(bc, botUserID, people, teams)
+	people, teams = nil, nil
+	runtime.GC() // start the ingest from the heap the bot would have, not the setup's garbage
+
+	// Ingest.
+	var profile io.WriteCloser
+	if o.CPUProfile != "" {
+		if profile, err = os.Create(o.CPUProfile); err != nil {
+			return Result{}, err
+		}
+		defer profile.Close()
+	}
+	ing, err := runIngest(ctx, framesPath, tr.envelopes, db, org, w, o.MaxBatch, profile)
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: ingest: %w", err)
+	}
+	eps := float64(ing.envelopes) / ing.elapsed.Seconds()
+	updates := ing.updates()
+	keys, seen := 0, 0
+	for i := range ing.keyPuts {
+		keys += ing.keyPuts[i]
+		seen += ing.seenPuts[i]
+	}
+	upe := float64(updates) / float64(ing.envelopes)
+	bad := ing.ackedOnce()
+	say("ingest: %d envelopes in %s = %.0f/s; %d commits, %s envelopes per commit; applied %d, duplicates %d, no event %d, malformed %d, hints %d",
+		ing.envelopes, ing.elapsed.Round(time.Millisecond), eps, ing.commits, spread(ing.batchSizes), ing.applied, ing.duplicates, ing.skipped, ing.malformed, ing.hints)
+	say("acks: %d of %d envelopes acked exactly once", tr.envelopes-bad, tr.envelopes)
+	say("updates: %d = %d window/state keys (Result.Keys) + %d seen ids (Result.Applied); %.3f per envelope", updates, keys, seen, upe)
+
+	// Digests, from the database just written.
+	managers := make([]string, o.Managers)
+	copy(managers, w.ids[:o.Managers])
+	now := start.AddDate(0, 0, o.Days).Add(9 * time.Hour)
+	dg, err := runDigests(db, org, managers, bc.Policy, now)
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: digests: %w", err)
+	}
+	say("digests: %d managers in %s; %d with a nudge, %d nudges; signals fired: %s",
+		dg.managers, dg.elapsed.Round(time.Millisecond), dg.withNudges, dg.nudges, firedCounts(dg.fired))
+
+	// Database size.
+	fi, err := os.Stat(dbPath)
+	if err != nil {
+		return Result{}, err
+	}
+	perManagerDay := float64(fi.Size()) / float64(o.Managers*tr.days)
+	say("database: %.1f MB file = %.0f B per manager-day (%d managers × %d days); in use: %s",
+		float64(fi.Size())/1e6, perManagerDay, o.Managers, tr.days, bucketSizes(db))
+	recordSize, err := recordSize(db)
+	seenKey := ing.seenKeySize()
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: %w", err)
+	}
+	if err := closeDB(); err != nil {
+		return Result{}, err
+	}
+	if o.Keep {
+		say("database kept at %s", dbPath)
+	}
+
+	// Raw bbolt on the same disk. It is not the bot: the bot's database
+	// is closed and the heap the bot's work left behind is handed back
+	// first, so that this comparison does not set the peak RSS.
+	debug.FreeOSMemory()
+	raw, err := runRawBolt(rawPath, ing, managers, o.Days, recordSize, seenKey)
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: raw bbolt: %w", err)
+	}
+	rawRate := float64(raw.updates) / raw.elapsed.Seconds()
+	say("raw bbolt: %d puts (%d-byte records under manager+day keys, %d-byte seen keys) in %d transactions of the ingest's sizes in %s = %.0f/s",
+		raw.updates, recordSize, seenKey, ing.commits, raw.elapsed.Round(time.Millisecond), rawRate)
+
+	rss := peakRSSMB()
+	say("peak RSS %.1f MB; loadavg after: %s", rss, loadavg())
+	sum := Summary{
+		EventsPerSec:             round(eps, 0),
+		RawBoltUpdatesPerSec:     round(rawRate, 0),
+		UpdatesPerEvent:          round(upe, 3),
+		Ratio:                    round(eps*upe/rawRate, 3),
+		DBBytesPerManagerDay:     round(perManagerDay, 1),
+		DigestSeconds10kManagers: round(dg.elapsed.Seconds()*10_000/float64(dg.managers), 3),
+		PeakRSSMB:                round(rss, 1),
+	}
+	line, err := json.Marshal(sum)
+	if err != nil {
+		return Result{}, err
+	}
+	fmt.Fprintf(stdout, "%s\n", line)
+	res := Result{Summary: sum, Envelopes: tr.envelopes, Submitted: ing.envelopes, Malformed: ing.malformed, Applied: ing.applied, BadAcks: bad}
+	if bad > 0 {
+		return res, fmt.Errorf("bench: %d envelopes not acked exactly once", bad)
+	}
+	return res, nil
+}
+
+func round(x float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	return math.Round(x*p) / p
+}
+
+func kindCounts(tr traffic) string {
+	var parts []string
+	for k, n := range tr.kinds {
+		parts = append(parts, fmt.Sprintf("%s %d", kindNames[k], n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func firedCounts(fired map[signals.Kind]int) string {
+	var parts []string
+	for k, n := range fired {
+		parts = append(parts, fmt.Sprintf("%s %d", k, n))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
+
+// spread describes a list of sizes: mean, median and max.
+func spread(xs []int) string {
+	if len(xs) == 0 {
+		return "no"
+	}
+	s := append([]int(nil), xs...)
+	sort.Ints(s)
+	sum := 0
+	for _, x := range s {
+		sum += x
+	}
+	return fmt.Sprintf("mean %.0f, median %d, max %d", float64(sum)/float64(len(s)), s[len(s)/2], s[len(s)-1])
+}
+
+// bucketSizes is the bytes in use of the buckets of windows and state
+// (which the digests read: the other buckets are not walked, so that the
+// walk adds nothing to the resident set) and the pages in use.
+func bucketSizes(db *store.DB) string {
+	var parts []string
+	_ = db.Bolt().View(func(tx *bolt.Tx) error {
+		for _, name := range []string{"windows", "state"} {
+			st := tx.Bucket([]byte(name)).Stats()
+			parts = append(parts, fmt.Sprintf("%s %.1f MB in %d pages", name, float64(st.BranchInuse+st.LeafInuse)/1e6, st.BranchPageN+st.LeafPageN+st.BranchOverflowN+st.LeafOverflowN))
+		}
+		parts = append(parts, fmt.Sprintf("pages up to %.1f MB, %d free", float64(tx.Size())/1e6, db.Bolt().Stats().FreePageN))
+		return nil
+	})
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,139 @@
+package bot
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// fastCorpus is payloads that exercise the fast path and the ways it must
+// give up: escapes, non-ASCII, invalid UTF-8, case-variant and repeated
+// keys, nulls, wrong types, numbers, deep nesting, trailing data.
+var fastCorpus = []string{
+	`{"type":"event_callback","event_id":"Ev1","event":{"type":"message","channel":"DKNOWN","channel_type":"im","user":"UM","text":"could you check?","ts":"1772445600.100000"}}`,
+	`{"type":"event_callback","event_id":"Ev1","event":{"type":"message","channel":"C1","channel_type":"channel","user":"UM","text":"thanks <@UB>!","ts":"1772445600.100000","thread_ts":"1772445000.000001","parent_user_id":"UA"}}`,
+	`{"token":"x","type":"event_callback","event_id":"Ev2","event_time":1772445600,"authorizations":[{"enterprise_id":null,"user_id":"UA","is_bot":false,"is_enterprise_install":false}],"event":{"type":"message","channel":"DUNKNOWN","channel_type":"im","user":"UM","text":"hi","ts":"1772445600.000100","blocks":[{"type":"rich_text","elements":[{"type":"text","text":"hi"}]}]}}`,
+	`{"type":"event_callback","event_id":"Ev3","event":{"type":"message","text":"a \"quoted\" word\nand https:\/\/example.com \u00e9 \ud83c\udf89","user":"UM","channel":"C1","ts":"1772445600.1"}}`,
+	`{"type":"event_callback","event_id":"Ev3","event":{"type":"message","text":"café 🎉 naïve","user":"UM","channel":"C1","ts":"1772445600.1"}}`,
+	"{\"type\":\"event_callback\",\"event_id\":\"Ev3\",\"event\":{\"type\":\"message\",\"text\":\"bad \xff utf8\",\"user\":\"UM\",\"channel\":\"C1\",\"ts\":\"1772445600.1\"}}",
+	`{"type":"event_callback","event_id":"Ev4","event":{"type":"message","subtype":"message_deleted","hidden":true,"channel":"C1","channel_type":"channel","ts":"1772449999.000001","previous_message":{"type":"message","user":"UM","text":"<@UA> any update?","ts":"1772445600.100000"}}}`,
+	`{"type":"event_callback","event_id":"Ev5","event":{"type":"reaction_added","user":"UM","reaction":"tada","item_user":"UA","item":{"type":"message","channel":"C1","ts":"1772445600.100000"},"event_ts":"1772445700.000001"}}`,
+	`{"type":"event_callback","event_id":"Ev6","event":{"type":"user_change","user":{"id":"UA","name":"ana","real_name":"Ana","tz":"America/Los_Angeles","is_admin":true,"profile":{"display_name":"","real_name":"Ana B"}}}}`,
+	`{"type":"event_callback","event_id":"Ev6","event":{"type":"team_join","user":"UA"}}`,
+	`{"type":"event_callback","event_id":"Ev6","event":{"type":"team_join"}}`,
+	`{"type":"event_callback","event_id":"Ev7","event":{"type":"app_home_opened","user":"UA","tab":"home"}}`,
+	`{"type":"event_callback","event_id":"Ev7","event":{"type":"app_home_opened","user":{"id":"UA"},"tab":"home"}}`,
+	`{"type":"event_callback","event_id":"Ev8","event":{"type":"message","subtype":"bot_message","bot_id":"B1","text":"beep","ts":"1772445600.100000","channel":"C1"}}`,
+	`{"type":"event_callback","event_id":"Ev9","event":{"type":"message","subtype":"message_changed","channel":"C1","hidden":true,"message":{"user":"UM","text":"x"},"ts":"1772445600.100000"}}`,
+	`{"type":"url_verification","challenge":"abc"}`,
+	`{"type":"event_callback","event_id":"Ev10","event":{"Type":"message","user":"UM","channel":"C1","ts":"1.1","text":"hi"}}`,
+	`{"type":"event_callback","event_id":"Ev10","event":{"type":"message","USER":"UX","user":"UM","channel":"C1","ts":"1.1","text":"hi"}}`,
+	`{"type":"event_callback","event_id":"Ev11","event":{"type":"message","user":"UM","user":"UN","channel":"C1","ts":"1.1"}}`,
+	`{"type":"event_callback","event_id":"Ev12","event":{"type":"message","user":null,"channel":null,"ts":"1.1"}}`,
+	`{"type":"event_callback","event_id":"Ev13","event":{"type":"message","user":5,"channel":"C1","ts":"1.1"}}`,
+	`{"type":"event_callback","event_id":"Ev14","event":{"type":"message","user":"UM","channel":"C1","ts":12,"text":"secretmarker"}}`,
+	`{"type":"event_callback","event_id":"Ev15","event":{"type":"channel_created","user":5,"channel":{"id":"C1"}}}`,
+	`{"type":"event_callback","event_id":"Ev16","event":{"type":"message","user":"UM","channel":"C1","ts":"1.1","n":[1,-2.5e3,0,true,false,null,{"a":[]}]}}`,
+	`{"type":"event_callback","event_id":"Ev17","event":{"type":"message","user":"UM","channel":"C1","ts":"1.1"}} x`,
+	`{"type":"event_callback","event_id":"Ev18","event":{"type":"message","user":"UM","channel":"C1","ts":"1.1"`,
+	`{"type":"event_callback","event_id":"Ev19","event":"nope"}`,
+	`{"type":"event_callback","event_id":"Ev20"}`,
+	`{"type":"event_callback","event_id":"Ev21","authorizations":[{"user_id":"UA","is_bot":"no"}],"event":{"type":"message"}}`,
+	`{"type":"event_callback","event_id":"Ev22","authorizations":null,"event":{"type":"message","user":"UM","channel":"D1","channel_type":"im","ts":"1.1"}}`,
+	`{"type":"event_callback","event_id":"Ev23","event":{"type":"message","item":{"type":"message","channel":1}}}`,
+	`{"type":"event_callback","event_id":"Ev24","event":{"type":"message","user":"UM","channel":"C1","ts":"1.1","deep":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}`,
+	`{"type":"event_callback","event_id":"Ev25","event":{"type":"message","user":"UM","channel":"C1","ts":"1.1","x":01}}`,
+	`{"type":"event_callback","event_id":"Ev26","event":{"type":"message","user":"UM","channel":"C1","ts":"1.1","x":"\q"}}`,
+	`{"type":"event_callback","event_id":"Ev27","event":{"type":"message","user":"UM","channel":"C1","ts":"1.1","x":"tab	inside"}}`,
+	` {"type" : "event_callback" , "event_id" : "Ev28" , "event" : { "type" : "message" , "user" : "UM" , "channel" : "C1" , "ts" : "1.1" } } `,
+	`[]`,
+	`null`,
+	``,
+}
+
+// envelopeCorpus is frames for DecodeEnvelope.
+var envelopeCorpus = []string{
+	`{"envelope_id":"e1","payload":{"type":"event_callback"},"type":"events_api","accepts_response_payload":false,"retry_attempt":0,"retry_reason":""}`,
+	`{"envelope_id":"e1","payload":{"type":"event_callback"},"type":"events_api","retry_attempt":2,"retry_reason":"timeout"}`,
+	`{"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"x"}}`,
+	`{"envelope_id":"e1","payload":null,"type":"events_api"}`,
+	`{"envelope_id":"e1","payload":{},"type":"events_api","retry_attempt":1.5}`,
+	`{"envelope_id":"e1","payload":{},"type":"events_api","retry_attempt":99999999999999999999}`,
+	`{"envelope_id":"e\u00e9","payload":{"a":"b"},"Type":"events_api"}`,
+	`{"envelope_id": "abc-123", "type":"events_api","payload":{`,
+	`{"envelope_id":"e1","payload":{"type":"event_callback"},"type":"events_api"}}`,
+}
+
+// TestDecodeFastMatchesJSON checks that every input the fast path accepts
+// decodes exactly as encoding/json decodes it.
+func TestDecodeFastMatchesJSON(t *testing.T) {
+	d := testDecoder()
+	payloads := append([]string(nil), fastCorpus...)
+	files, _ := filepath.Glob("../../shared/slack-samples/events/*.json")
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payloads = append(payloads, string(raw))
+	}
+	fast := 0
+	for _, p := range payloads {
+		if checkDecodeFast(t, d, []byte(p)) {
+			fast++
+		}
+	}
+	if fast < len(fastCorpus)/2 {
+		t.Errorf("the fast path took only %d of %d payloads", fast, len(payloads))
+	}
+	for _, f := range envelopeCorpus {
+		checkEnvelopeFast(t, []byte(f))
+	}
+}
+
+func checkDecodeFast(t *testing.T, d *Decoder, payload []byte) (fast bool) {
+	t.Helper()
+	want, wantErr := d.decodeJSON(payload)
+	p, ok := scanPayload(payload)
+	if !ok {
+		return false
+	}
+	got, ok, gotErr := d.decodeScanned(p)
+	if !ok {
+		return false
+	}
+	if !reflect.DeepEqual(got, want) || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+		t.Errorf("payload %q:\nfast path %+v, %v\nencoding/json %+v, %v", payload, got, gotErr, want, wantErr)
+	}
+	return true
+}
+
+func checkEnvelopeFast(t *testing.T, frame []byte) {
+	t.Helper()
+	got, ok := scanEnvelope(frame)
+	if !ok {
+		return
+	}
+	want, err := decodeEnvelopeJSON(frame)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("frame %q:\nfast path %+v\nencoding/json %+v, %v", frame, got, want, err)
+	}
+}
+
+// FuzzDecodeFast mutates the corpus: whatever the fast path accepts must
+// decode as encoding/json decodes it.
+func FuzzDecodeFast(f *testing.F) {
+	for _, p := range fastCorpus {
+		f.Add([]byte(p))
+	}
+	for _, p := range envelopeCorpus {
+		f.Add([]byte(p))
+	}
+	d := testDecoder()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkDecodeFast(t, d, b)
+		checkEnvelopeFast(t, b)
+	})
+}

@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	goscanner "go/scanner"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var wordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+// codeVocabulary is every word of this package's code: names, JSON field
+// names, Go type names and the words of its error messages. An error made of
+// these words (and numbers) says where and why, and quotes nothing a person
+// wrote.
+func codeVocabulary(t testing.TB) map[string]bool {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("reading the package source: %v", err)
+	}
+	vocab := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Names and the words of literals; comments do not count.
+		var sc goscanner.Scanner
+		fset := token.NewFileSet()
+		sc.Init(fset.AddFile(f, fset.Base(), len(src)), src, nil, 0)
+		for {
+			_, tok, lit := sc.Scan()
+			if tok == token.EOF {
+				break
+			}
+			if tok == token.IDENT || tok == token.STRING || tok == token.CHAR {
+				for _, w := range wordRE.FindAllString(lit, -1) {
+					vocab[w] = true
+				}
+			}
+		}
+	}
+	// Go's names of JSON kinds and of the types decoded into.
+	for _, w := range []string{"string", "number", "object", "array", "bool", "null", "int", "int64", "float64", "uint", "struct", "slice", "map", "interface", "bot", "json", "RawMessage", "uint8"} {
+		vocab[w] = true
+	}
+	return vocab
+}
+
+// quotesNothing fails unless msg is plain ASCII made of code words, numbers
+// and words of at most three letters: no text from the input.
+func quotesNothing(t *testing.T, what, msg string, input []byte, vocab map[string]bool) {
+	t.Helper()
+	for i := 0; i < len(msg); i++ {
+		if c := msg[i]; c < 0x20 || c > 0x7e {
+			t.Fatalf("%s: %q has byte %#x, which can only come from the input %q", what, msg, c, input)
+		}
+	}
+	for _, w := range wordRE.FindAllString(msg, -1) {
+		if len(w) > 3 && !vocab[w] {
+			t.Fatalf("%s: %q contains %q, not a word of coach's code: it quotes the input %q", what, msg, w, input)
+		}
+	}
+}
+
+// FuzzDecode feeds arbitrary frames to DecodeEnvelope and arbitrary
+// payloads (the frame itself, and the envelope's payload) to Decode: no
+// panic, the same answer twice, and errors and skip reasons that quote
+// nothing of the input, since they are logged.
+func FuzzDecode(f *testing.F) {
+	seeds := []string{
+		`{"envelope_id":"e1","type":"events_api","payload":{"type":"event_callback","event_id":"Ev1","event":{"type":"message","channel":"D1","channel_type":"im","user":"UM","text":"any update? <@UA>","ts":"1772953200.000100"}}}`,
+		`{"envelope_id":"e2","type":"events_api","retry_attempt":1.5,"payload":{"type":"event_callback","event":{"type":"reaction_added","user":"UM","reaction":"tada","item_user":"UA","item":{"type":"message","channel":"D1","ts":"1.2"},"event_ts":"1772953200.1"}}}`,
+		`{"envelope_id":"e3","type":"events_api","payload":{"type":"event_callback","event":{"type":"message","subtype":"message_deleted","channel":"D1","previous_message":{"user":"UM","text":"secret words","ts":"1772953200.000100"}}}}`,
+		`{"envelope_id":"e4","type":"events_api","payload":{"type":"event_callback","event":{"type":"user_change","user":{"id":"UA","name":"ana","tz":"Europe/Berlin","profile":{"display_name":"Ana"}}}}}`,
+		`{"type":"event_callback","event":{"type":"message","user":{"no":"secret"},"text":["secret"]}}`,
+		`{"type":"event_callback","event":{"type":"app_home_opened","user":"UA","tab":"home"}}`,
+		`{"envelope_id":"e5","type":"events_api","payload":{"type":"event_callback","event":{"type":"message","text":"secret`,
+		"{\"type\":\"event_callback\",\"event\":{\"type\":\"message\",\"user\":\"UM\",\"channel\":\"D1\",\"ts\":\"1.1\",\"text\":\"\xff\xfe secret \\ud800\"}}",
+		`{"type":"event_callback","event":{"type":"message","channel":"D1","user":"UM","ts":"99999999999999999999.1","text":"x"}}`,
+		`{"envelope_id":"e6","retry_attempt":123456789012345678901234567890}`,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	// Every event Slack publishes, wrapped in the envelope it comes in.
+	files, _ := filepath.Glob("../../shared/slack-samples/events/*.json")
+	for i, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add([]byte(fmt.Sprintf(`{"envelope_id":"env-%d","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"payload":%s}`, i, raw)))
+		var doc map[string]any
+		if json.Unmarshal(raw, &doc) == nil {
+			doc["type"] = "event_callback"
+			cb, _ := json.Marshal(doc)
+			f.Add(cb)
+		}
+	}
+	vocab := codeVocabulary(f)
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		env, err := DecodeEnvelope(frame)
+		if err != nil {
+			quotesNothing(t, "DecodeEnvelope error", err.Error(), frame, vocab)
+		}
+		if len(env.ID) > 128 {
+			t.Fatalf("envelope id of %d bytes scraped from %q", len(env.ID), frame)
+		}
+		payloads := [][]byte{frame}
+		if err == nil && len(env.Payload) > 0 {
+			payloads = append(payloads, env.Payload)
+		}
+		d := testDecoder()
+		for _, p := range payloads {
+			out, err := d.Decode(p)
+			if err != nil {
+				quotesNothing(t, "Decode error", err.Error(), p, vocab)
+			}
+			quotesNothing(t, "Decode skip reason", out.Skip, p, vocab)
+			again, err2 := d.Decode(p)
+			if !reflect.DeepEqual(out, again) || fmt.Sprint(err) != fmt.Sprint(err2) {
+				t.Fatalf("Decode(%q) twice: %+v, %v then %+v, %v", p, out, err, again, err2)
+			}
+			if ev := out.Event; ev != nil && ev.Message != nil {
+				if m := ev.Message; m.Author == "" || m.Channel == "" || m.At.IsZero() {
+					t.Fatalf("Decode(%q) made a message without author, channel or time: %+v", p, *m)
+				}
+			}
+		}
+	})
+}

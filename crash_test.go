@@ -1,0 +1,527 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"coach/nudges"
+	"coach/signals"
+	"coach/slackfake"
+	"coach/store"
+)
+
+// crashConfig is a config whose working day is the whole day, every day, so
+// a digest is due whenever schedule says, and whose logs are JSON at debug
+// level.
+func crashConfig(t *testing.T, apiURL, dbPath, schedule string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`slack:
+  api_url: %q
+store:
+  path: %q
+metrics:
+  addr: ""
+log:
+  level: debug
+  format: json
+working_hours:
+  start: "00:00"
+  end: "23:59"
+  days: [mon, tue, wed, thu, fri, sat, sun]
+nudges:
+  schedule: %q
+teams:
+  - manager: UM1
+    reports: [UR1, UR2, UR3]
+  - manager: UM2
+    reports: [UR4, UR5, UR6]
+`, apiURL, dbPath, schedule)
+	p := filepath.Join(t.TempDir(), "coach.yaml")
+	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// allDay is crashConfig's working day: 00:00 to 23:59, every day.
+func allDay(at time.Time, loc *time.Location) bool {
+	l := at.In(loc)
+	return l.Hour()*60+l.Minute() < 23*60+59
+}
+
+// holdProxy sits between coach and the fake Slack's Web API. Armed, it holds
+// the first chat.postMessage that matches: before it reaches the fake (a kill
+// now is a crash after coach noted the attempt, with nothing in Slack), or
+// after the fake took it, holding the response back (a kill now is a crash
+// between "Slack has it" and "coach wrote down that Slack has it").
+type holdProxy struct {
+	srv *httptest.Server
+
+	mu      sync.Mutex
+	match   func(form url.Values) bool // nil when disarmed
+	before  bool                       // hold before forwarding
+	held    chan string                // what was held
+	release chan struct{}
+}
+
+func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
+	t.Helper()
+	target, err := url.Parse(strings.TrimSuffix(fake.APIURL(), "/api/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &holdProxy{held: make(chan string, 1), release: make(chan struct{})}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ErrorLog = nil
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/chat.postMessage") {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		p.mu.Lock()
+		hold, before := p.match != nil && p.match(form), p.before
+		if hold {
+			p.match = nil
+		}
+		p.mu.Unlock()
+		if !hold {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		what := form.Get("metadata")
+		if what == "" {
+			what = form.Get("text")
+		}
+		wait := func() bool {
+			p.held <- what
+			select {
+			case <-p.release:
+				return true
+			case <-r.Context().Done():
+				return false
+			}
+		}
+		if before {
+			if wait() {
+				rp.ServeHTTP(w, r)
+			}
+			return
+		}
+		rp.ServeHTTP(&holdWriter{ResponseWriter: w, hold: func() { wait() }}, r)
+	}))
+	t.Cleanup(func() {
+		close(p.release)
+		p.srv.Close()
+	})
+	return p
+}
+
+// arm holds the next chat.postMessage that match accepts, before it reaches
+// Slack or after.
+func (p *holdProxy) arm(before bool, match func(url.Values) bool) {
+	p.mu.Lock()
+	p.match, p.before = match, before
+	p.mu.Unlock()
+}
+
+func (p *holdProxy) disarm() { p.arm(false, nil) }
+
+// apiURL is the proxy's Web API base URL.
+func (p *holdProxy) apiURL() string { return p.srv.URL + "/api/" }
+
+// holdWriter blocks before the response status goes back to the client.
+type holdWriter struct {
+	http.ResponseWriter
+	hold func()
+	once sync.Once
+}
+
+func (w *holdWriter) WriteHeader(code int) {
+	w.once.Do(w.hold)
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *holdWriter) Write(b []byte) (int, error) {
+	w.once.Do(w.hold)
+	return w.ResponseWriter.Write(b)
+}
+
+// coachProcess is one life of the real binary.
+type coachProcess struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func startCoach(t *testing.T, bin, cfgPath string, logFile *os.File) *coachProcess {
+	t.Helper()
+	cmd := exec.Command(bin, "run", "--config", cfgPath)
+	cmd.Env = append(os.Environ(), "SLACK_BOT_TOKEN="+testBotToken, "SLACK_APP_TOKEN="+testAppToken)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &coachProcess{cmd: cmd, done: make(chan error, 1)}
+	exited := make(chan struct{})
+	go func() { p.done <- cmd.Wait(); close(exited) }()
+	// A test that stops early leaves no coach behind.
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	return p
+}
+
+// kill sends SIGKILL and waits for the process to be gone. It reports
+// whether coach had exited by itself before, which it never should.
+func (p *coachProcess) kill(t *testing.T) (exitedEarly error) {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		return fmt.Errorf("coach exited by itself: %v", err)
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("coach did not die within 10s of SIGKILL")
+	}
+	return nil
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (p *coachProcess) stop(t *testing.T) {
+	t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Errorf("coach did not exit cleanly on SIGTERM: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		_ = p.cmd.Process.Kill()
+		t.Fatal("coach did not stop within 20s of SIGTERM")
+	}
+}
+
+const noticeFallback = "Your workspace uses coach"
+
+// kill -9 at random moments, more than twenty times, while envelopes stream
+// in and digests go out: every envelope is acked in the end and counted
+// exactly once; no digest DM is sent twice or lost; nobody gets the consent
+// notice twice. Three kills are aimed: at a digest on its way to Slack, at a
+// digest Slack has taken before coach heard back, and likewise at a consent
+// notice.
+func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills it many times")
+	}
+	began := time.Now()
+	bin := buildBinary(t)
+	fake := newFake(t)
+	addTeamChannels(fake)
+	proxy := newHoldProxy(t, fake)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "coach.db")
+	logPath := filepath.Join(dir, "coach.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	t.Cleanup(func() {
+		if t.Failed() {
+			raw, _ := os.ReadFile(logPath)
+			lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+			t.Logf("last lines of coach's log:\n%s", strings.Join(lines[max(0, len(lines)-40):], "\n"))
+		}
+	})
+	// quiet has no digest due (its slots, on 1 January, are before the
+	// teams existed); everyMinute makes every minute a digest slot for every
+	// manager.
+	quiet := crashConfig(t, proxy.apiURL(), dbPath, "0 0 1 1 *")
+	everyMinute := crashConfig(t, proxy.apiURL(), dbPath, "* * * * *")
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+
+	// The teams have been in coach for an hour, so the digest of the
+	// current minute is due at once (no digest is made for a slot before
+	// a team existed).
+	seed, err := store.Open(dbPath, store.Options{Now: func() time.Time { return time.Now().Add(-time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var teams []signals.Team
+	for m, rs := range e2eTeams {
+		teams = append(teams, signals.Team{Manager: m, Reports: rs})
+	}
+	if err := seed.SyncTeams(teams); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+
+	rng := rand.New(rand.NewSource(20260307))
+	// Messages over the five days up to yesterday, which today's digests read.
+	now := time.Now().UTC()
+	s := newEventStream(t, fake, 3, now.Add(-6*24*time.Hour).Truncate(time.Hour), 5*24*time.Hour, allDay)
+	lives := 0
+	early := func(err error) {
+		if err != nil {
+			t.Errorf("life %d: %v", lives, err)
+		}
+	}
+	waitHeld := func(what string) string {
+		select {
+		case got := <-proxy.held:
+			return got
+		case <-ctx.Done():
+			t.Fatalf("no %s was sent; nothing to crash on", what)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no %s was sent within 30s; nothing to crash on", what)
+		}
+		return ""
+	}
+
+	// Life 1: killed while Slack has a consent notice that coach does not
+	// know went out.
+	proxy.arm(false, func(f url.Values) bool { return strings.Contains(f.Get("text"), noticeFallback) })
+	p := startCoach(t, bin, quiet, logFile)
+	lives++
+	waitHeld("consent notice")
+	early(p.kill(t))
+	proxy.disarm()
+
+	// Life 2: the first part of the stream, all of it acked, then kill.
+	p = startCoach(t, bin, quiet, logFile)
+	lives++
+	for range 600 {
+		s.next()
+	}
+	if err := fake.WaitAcked(ctx, s.ids...); err != nil {
+		t.Fatalf("first part of the stream: %v", err)
+	}
+	early(p.kill(t))
+
+	// Lives 3 and 4: digests are due at once. Kill the first while its
+	// digest is on its way to Slack (coach has noted the attempt; Slack has
+	// nothing), the second while Slack has a digest and coach has not heard
+	// back.
+	isDigest := func(f url.Values) bool { return strings.Contains(f.Get("metadata"), nudges.MetadataEventType) }
+	var heldDigests []string
+	for _, before := range []bool{true, false} {
+		proxy.arm(before, isDigest)
+		p = startCoach(t, bin, everyMinute, logFile)
+		lives++
+		heldDigests = append(heldDigests, waitHeld("digest"))
+		early(p.kill(t))
+		proxy.disarm()
+	}
+
+	// Lives 5…: the rest of the stream arrives while coach is killed at
+	// random moments and restarted on the same database; each start may be
+	// in a new minute, so a new digest slot. Every third life is killed a
+	// few milliseconds after a burst of envelopes, so that some are surely
+	// in flight: delivered, maybe committed, not yet acked.
+	const perLife = 12 // envelopes every 80ms: about 150 a second
+	randomKills, bursts := 0, 0
+	for randomKills < 24 || len(s.ids) < 3000 {
+		conns := fake.Connections()
+		p = startCoach(t, bin, everyMinute, logFile)
+		lives++
+		if randomKills%3 == 2 {
+			wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+			if err := fake.WaitConnections(wctx, conns+1); err != nil {
+				t.Fatalf("life %d did not connect: %v", lives, err)
+			}
+			wcancel()
+			for range 150 {
+				s.next()
+			}
+			bursts++
+			time.Sleep(time.Duration(rng.Intn(20)) * time.Millisecond)
+		} else {
+			d := time.Duration(250+rng.Intn(1250)) * time.Millisecond // mid-stream
+			if rng.Intn(3) == 0 {
+				d = time.Duration(20+rng.Intn(230)) * time.Millisecond // starting up, syncing, sending digests
+			}
+			for deadline := time.Now().Add(d); time.Now().Before(deadline); {
+				for range perLife {
+					s.next()
+				}
+				time.Sleep(min(80*time.Millisecond, time.Until(deadline)))
+			}
+		}
+		early(p.kill(t))
+		randomKills++
+		// Down for a moment: envelopes queue up and come as a burst after
+		// the redeliveries when coach is back.
+		time.Sleep(time.Duration(rng.Intn(300)) * time.Millisecond)
+		if ctx.Err() != nil {
+			t.Fatal("out of time while killing")
+		}
+	}
+	unackedAtLastKill := len(fake.Unacked())
+
+	// The last life, left alone: it takes every envelope not yet acked,
+	// sends every digest still pending, and stops cleanly.
+	p = startCoach(t, bin, quiet, logFile)
+	lives++
+	if err := fake.WaitAcked(ctx, s.ids...); err != nil {
+		t.Fatalf("after %d lives: %v (unacked %d)", lives, err, len(fake.Unacked()))
+	}
+	settle(ctx, fake, 2*time.Second)
+	p.stop(t)
+
+	// Every envelope the fake has is acked.
+	if un := fake.Unacked(); len(un) != 0 {
+		t.Errorf("%d envelopes never acked, e.g. %v", len(un), un[:min(5, len(un))])
+	}
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Every event counted exactly once.
+	assertCounts(t, db, s.want)
+
+	// Every digest in Slack at most once; every planned digest in Slack.
+	inSlack := map[string][]slackfake.Message{}
+	for _, m := range []string{"UM1", "UM2"} {
+		for _, msg := range fake.Messages(m) {
+			var meta struct {
+				EventType    string `json:"event_type"`
+				EventPayload struct {
+					DigestID string `json:"digest_id"`
+				} `json:"event_payload"`
+			}
+			if json.Unmarshal(msg.Metadata, &meta) == nil && meta.EventType == nudges.MetadataEventType {
+				inSlack[meta.EventPayload.DigestID] = append(inSlack[meta.EventPayload.DigestID], msg)
+			}
+		}
+	}
+	for id, msgs := range inSlack {
+		if len(msgs) != 1 {
+			t.Errorf("digest %s is in Slack %d times, want once", id, len(msgs))
+		}
+	}
+	sent := 0
+	for _, m := range []string{"UM1", "UM2"} {
+		recs, err := db.DigestsOf(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs {
+			id := rec.Digest.ID
+			switch {
+			case rec.State == store.DigestEmpty:
+				if len(inSlack[id]) != 0 {
+					t.Errorf("digest %s had nothing to say but is in Slack", id)
+				}
+			case rec.State != store.DigestSent:
+				t.Errorf("digest %s is still %s after the last clean run (attempts %d); lost", id, rec.State, rec.Attempts)
+			case len(inSlack[id]) == 0:
+				t.Errorf("digest %s is recorded sent but is not in Slack", id)
+			case inSlack[id][0].TS != rec.TS:
+				t.Errorf("digest %s recorded at ts %s, but Slack has it at %s", id, rec.TS, inSlack[id][0].TS)
+			default:
+				sent++
+			}
+			delete(inSlack, id)
+		}
+	}
+	for id := range inSlack {
+		t.Errorf("digest %s is in Slack but not in the outbox", id)
+	}
+	if sent == 0 {
+		t.Error("no digest was sent: the exactly-once check proved nothing")
+	}
+	for _, h := range heldDigests {
+		if !strings.Contains(h, nudges.MetadataEventType) {
+			t.Errorf("held call %q was not a digest", h)
+		}
+	}
+
+	// Nobody got the consent notice twice (nor missed it).
+	for _, u := range []string{"UM1", "UR1", "UR2", "UR3", "UM2", "UR4", "UR5", "UR6"} {
+		n := 0
+		for _, msg := range fake.Messages(u) {
+			if strings.Contains(msg.Text, noticeFallback) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s got the consent notice %d times, want exactly once", u, n)
+		}
+	}
+
+	// The crashes caught envelopes in flight, and they came again.
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logText := string(raw)
+	if !strings.Contains(logText, `"retry_attempt":`) {
+		t.Error("no envelope was redelivered; the kills caught nothing in flight")
+	}
+	if c := fake.Connections(); c < lives-2 {
+		t.Errorf("%d Socket Mode connections over %d lives", c, lives)
+	}
+	// Privacy holds through crashes: no text in the logs or the file, no
+	// token in the logs, the file private.
+	dbRaw, err := os.ReadFile(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range markers {
+		if strings.Contains(logText, w) {
+			t.Errorf("logs contain message text %q", w)
+		}
+		if bytes.Contains(dbRaw, []byte(w)) {
+			t.Errorf("database file contains message text %q", w)
+		}
+	}
+	for _, tok := range []string{testBotToken, testAppToken} {
+		if strings.Contains(logText, tok) {
+			t.Errorf("logs contain token %q", tok)
+		}
+	}
+	if fi, err := os.Stat(dbPath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("database file mode: %v %v, want 0600", fi.Mode().Perm(), err)
+	}
+	t.Logf("%d lives (%d random kills, %d after a burst), %d envelopes (%d redeliveries of an event id, %d redelivered after a crash), %d unacked at the last kill, %d digests sent, %d connections, %s",
+		lives, randomKills, bursts, len(s.ids), s.dups, strings.Count(logText, `"retry_attempt":`), unackedAtLastKill, sent, fake.Connections(), time.Since(began).Round(time.Millisecond))
+}
+
+// settle waits until coach has made no Web API call for quiet, so the
+// sends it started are done.
+func settle(ctx context.Context, fake *slackfake.Server, quiet time.Duration) {
+	last, since := -1, time.Now()
+	for ctx.Err() == nil {
+		n := len(fake.AllCalls())
+		if n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) >= quiet {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
