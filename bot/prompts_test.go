@@ -214,6 +214,7 @@ func TestPromptOpenAcrossRestartClosesOnce(t *testing.T) {
 // and fake Slack.
 func restart(t *testing.T, h *harness, now time.Time) *Server {
 	t.Helper()
+	h.stop() // one bot at a time, as with one database
 	h.clock.Set(now)
 	cfg := h.srv.cfg
 	srv := New(cfg, h.db, zerolog.New(zerolog.NewTestWriter(t)))

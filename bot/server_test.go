@@ -43,6 +43,7 @@ type harness struct {
 	db    *store.DB
 	srv   *Server
 	clock *testClock
+	stop  func() // stops srv and waits for it
 }
 
 var harnessPeople = []slackfake.User{
@@ -91,12 +92,16 @@ func startHarnessLog(t *testing.T, now time.Time, edit func(*Config), log zerolo
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	})
+	var once sync.Once
+	h.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("server: %v", err)
+			}
+		})
+	}
+	t.Cleanup(h.stop)
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
 	if err := h.fake.WaitConnections(wctx, 1); err != nil {
