@@ -22,6 +22,7 @@ import (
 	"time"
 	_ "time/tzdata" // IANA zones even where the system has none
 
+	"coach/bench"
 	"coach/bot"
 	"coach/config"
 	"coach/demo"
@@ -61,6 +62,10 @@ Usage:
   coach compact [--config FILE]
         rewrite the database with only its live data (run it while coach is stopped):
         bytes of forgotten people and expired days no longer linger in freed pages.
+  coach bench [--events N] [--dir DIR] [--keep] [--cpuprofile FILE]
+        measure the ingest path (raw Socket Mode envelopes → decode → windows →
+        durable bbolt commit) against raw bbolt on the same disk, and digests for
+        10,000 managers; the last line is one JSON object.
   coach help
         this text.
 
@@ -88,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return check(ctx, args, getenv, stdout, stderr)
 	case "compact":
 		return compact(args, getenv, stdout, stderr)
+	case "bench":
+		return bench.Main(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

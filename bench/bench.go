@@ -217,7 +217,7 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	bad := ing.ackedOnce()
 	say("ingest: %d envelopes in %s = %.0f/s; %d commits, %s envelopes per commit; applied %d, duplicates %d, no event %d, malformed %d, hints %d",
 		ing.envelopes, ing.elapsed.Round(time.Millisecond), eps, ing.commits, spread(ing.batchSizes), ing.applied, ing.duplicates, ing.skipped, ing.malformed, ing.hints)
-	say("acks: %d of %d envelopes acked exactly once", tr.envelopes-bad, tr.envelopes)
+	say("acks: %d of %d envelopes acked exactly once; member cache: %d DMs and group DMs", tr.envelopes-bad, tr.envelopes, ing.conversations)
 	say("updates: %d = %d window/state keys (Result.Keys) + %d seen ids (Result.Applied); %.3f per envelope", updates, keys, seen, upe)
 
 	// Digests, from the database just written.

@@ -92,3 +92,18 @@ func TestMembers(t *testing.T) {
 		}
 	}
 }
+
+// Message texts are 20 to 300 characters long, of every kind.
+func TestMessageLengths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 20_000 {
+		var mention []string
+		if i%3 == 0 {
+			mention = []string{"U10000001"}
+		}
+		text := textOf(messageParts(rng, textKind(i%4), mention))
+		if n := len(text); n < 20 || n > 300 {
+			t.Fatalf("text of %d bytes: %q", n, text)
+		}
+	}
+}

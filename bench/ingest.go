@@ -34,6 +34,8 @@ type ingestRun struct {
 	duplicates int
 	hints      int
 	idBytes    int // length of the event ids decoded, summed
+
+	conversations int // DMs and group DMs in the member cache at the end
 }
 
 // seenKeySize is the mean size of a seen/ key: a 4-byte ts and the event id.
@@ -84,16 +86,17 @@ func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, or
 		res.duplicates += sr.Duplicates
 		res.hints += len(sr.Hints)
 	}
-	done := make(chan struct{})
-	go func() { defer close(done); in.Run(ctx) }()
 	if profile != nil {
 		if err := pprof.StartCPUProfile(profile); err != nil {
 			return nil, err
 		}
 		defer pprof.StopCPUProfile()
 	}
+	done := make(chan struct{})
+	go func() { defer close(done); in.Run(ctx) }()
 
-	dec := &bot.Decoder{Lexicon: org.Lexicon, BotUserID: botUserID, Members: w.Members}
+	members := newMemberCache(w)
+	dec := &bot.Decoder{Lexicon: org.Lexicon, BotUserID: botUserID, Members: members.Members}
 	var hdr [4]byte
 	var start time.Time
 	var readErr error
@@ -140,6 +143,7 @@ func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, or
 	in.Close()
 	<-done
 	res.elapsed = time.Since(start)
+	res.conversations = len(members.known)
 	if readErr != nil {
 		return res, fmt.Errorf("read frames: %w", readErr)
 	}

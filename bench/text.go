@@ -90,7 +90,7 @@ func messageParts(rng *rand.Rand, kind textKind, mention []string) []part {
 	length := 0
 	add := func(p part) {
 		parts = append(parts, p)
-		length += len(p.text) + len(p.mention) + len(p.emoji) + 3
+		length += p.len()
 	}
 	for _, id := range mention {
 		add(part{mention: id})
@@ -132,9 +132,20 @@ func messageParts(rng *rand.Rand, kind textKind, mention []string) []part {
 	for length > 300 && len(parts) > 1 {
 		p := parts[len(parts)-1]
 		parts = parts[:len(parts)-1]
-		length -= len(p.text) + len(p.mention) + len(p.emoji) + 3
+		length -= p.len()
 	}
 	return parts
+}
+
+// len is the length of p in the text.
+func (p part) len() int {
+	switch {
+	case p.mention != "":
+		return len(p.mention) + 3 // <@…>
+	case p.emoji != "":
+		return len(p.emoji) + 2 // :…:
+	}
+	return len(p.text)
 }
 
 // textOf is the mrkdwn text Slack sends for parts.

@@ -45,7 +45,6 @@ type traffic struct {
 	bytes     int64
 	kinds     [nKinds]int
 	outsiders int // messages by people in no team
-	start     time.Time
 	days      int
 }
 
@@ -82,7 +81,7 @@ type posted struct {
 func generate(out io.Writer, w *workspace, n, days int, start time.Time, seed uint64) (traffic, error) {
 	g := &generator{w: w, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), start: start,
 		span: time.Duration(days) * 24 * time.Hour, n: n}
-	g.stats.start, g.stats.days = start, days
+	g.stats.days = days
 	bw := bufio.NewWriterSize(out, 1<<20)
 	total := 0
 	for _, s := range mix {

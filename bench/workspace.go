@@ -29,9 +29,8 @@ var zones = []struct {
 // the next managers×reports users are their reports (team m owns
 // managers+m*reports …), and the rest belong to no team.
 //
-// Conversation ids encode what they are (convID), so the decoder's Members
-// answers for every DM and group DM without a table: the bot keeps a member
-// cache that the benchmark does not model (see Members).
+// Conversation ids encode what they are (convID), so the members of every
+// DM and group DM can be told from the id (Members) without a table.
 type workspace struct {
 	managers, reports, users int
 
@@ -162,11 +161,8 @@ func (w *workspace) teams() []signals.Team {
 	return out
 }
 
-// Members is the decoder's Members for the generated conversations. The bot
-// answers it from an in-memory cache (map[string][]string, filled from the
-// store and conversations.members) that grows with the conversations seen;
-// the benchmark computes members from the id instead, so the cache's memory
-// (about 150 bytes per conversation) is not in its peak RSS.
+// Members is the members of a generated DM or group DM, from its id; nil
+// for anything else.
 func (w *workspace) Members(channel string) []string {
 	if len(channel) != 9 {
 		return nil
@@ -199,4 +195,27 @@ func (w *workspace) Members(channel string) []string {
 		return ids(w.report(i, 1), w.report(i, 2), w.report(i, 3))
 	}
 	return nil
+}
+
+// memberCache is the decoder's Members as the bot answers it
+// (Server.resolveMembers): a map of conversation → members, filled the first
+// time a conversation is seen (there from the store or
+// conversations.members, here from the id) and kept, so its memory grows
+// with the conversations the traffic touched, as the bot's does.
+type memberCache struct {
+	w     *workspace
+	known map[string][]string
+}
+
+func newMemberCache(w *workspace) *memberCache {
+	return &memberCache{w: w, known: map[string][]string{}}
+}
+
+func (c *memberCache) Members(channel string) []string {
+	if ids, ok := c.known[channel]; ok {
+		return ids
+	}
+	ids := c.w.Members(channel)
+	c.known[channel] = ids
+	return ids
 }

@@ -73,6 +73,9 @@ func BuildOrg(cfg Config, botUserID string, people []signals.Person, teams []sig
 	return o
 }
 
+// maxCachedConvs bounds the in-memory cache of DM and group DM members.
+const maxCachedConvs = 50000
+
 // resolveMembers returns the members of a DM or group DM: from memory, else
 // the store, else conversations.members (then stored). Unknown → nil, and
 // the message counts as directed only through mentions and threads.
@@ -97,6 +100,10 @@ func (s *Server) resolveMembers(channel string) []string {
 		}
 	}
 	s.membersMu.Lock()
+	if len(s.members) >= maxCachedConvs {
+		// Bounded memory: start the cache afresh; the store still has them.
+		s.members = make(map[string][]string, maxCachedConvs/4)
+	}
 	s.members[channel] = ids
 	s.membersMu.Unlock()
 	return ids
