@@ -158,6 +158,31 @@ func (e *expect) report(r string) *reportExpect {
 	return e.perReport[r]
 }
 
+// stored sums manager m's windows in db into the same shape as expect.
+func stored(t *testing.T, db *store.DB, m string) expect {
+	t.Helper()
+	ws, err := db.Windows(m, 0, signals.Day(1<<30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := expect{perReport: map[string]*reportExpect{}}
+	for _, w := range ws {
+		got.directed += w.Directed
+		got.offHours += w.OffHours
+		got.questions += w.Questions
+		got.statusChase += w.StatusChase
+		for r, rd := range w.Reports {
+			g := got.report(r)
+			g.directed += rd.Directed
+			g.offHours += rd.OffHours
+			g.recognition += rd.Recognition
+			g.chases += rd.StatusChase
+			g.own += rd.Own
+		}
+	}
+	return got
+}
+
 // onHours is the test's own reading of the default hours: Monday to
 // Friday, 09:00 to 18:00 on the recipient's wall clock.
 func onHours(at time.Time, loc *time.Location) bool {
@@ -320,26 +345,7 @@ func TestRunIngestsStreamIntoWindows(t *testing.T) {
 	}
 	defer db.Close()
 	for m, e := range want {
-		ws, err := db.Windows(m, 0, signals.Day(1<<30))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got expect
-		got.perReport = map[string]*reportExpect{}
-		for _, w := range ws {
-			got.directed += w.Directed
-			got.offHours += w.OffHours
-			got.questions += w.Questions
-			got.statusChase += w.StatusChase
-			for r, rd := range w.Reports {
-				g := got.report(r)
-				g.directed += rd.Directed
-				g.offHours += rd.OffHours
-				g.recognition += rd.Recognition
-				g.chases += rd.StatusChase
-				g.own += rd.Own
-			}
-		}
+		got := stored(t, db, m)
 		if got.directed != e.directed || got.offHours != e.offHours || got.questions != e.questions || got.statusChase != e.statusChase {
 			t.Errorf("%s: directed/off-hours/questions/chases = %d/%d/%d/%d, want %d/%d/%d/%d", m,
 				got.directed, got.offHours, got.questions, got.statusChase, e.directed, e.offHours, e.questions, e.statusChase)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
 )
@@ -153,25 +152,7 @@ func (s *eventStream) next() {
 func assertCounts(t *testing.T, db *store.DB, want map[string]*expect) {
 	t.Helper()
 	for m, e := range want {
-		ws, err := db.Windows(m, 0, signals.Day(1<<30))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := expect{perReport: map[string]*reportExpect{}}
-		for _, w := range ws {
-			got.directed += w.Directed
-			got.offHours += w.OffHours
-			got.questions += w.Questions
-			got.statusChase += w.StatusChase
-			for r, rd := range w.Reports {
-				g := got.report(r)
-				g.directed += rd.Directed
-				g.offHours += rd.OffHours
-				g.recognition += rd.Recognition
-				g.chases += rd.StatusChase
-				g.own += rd.Own
-			}
-		}
+		got := stored(t, db, m)
 		if got.directed != e.directed || got.offHours != e.offHours || got.questions != e.questions || got.statusChase != e.statusChase {
 			t.Errorf("%s: directed/off-hours/questions/chases = %d/%d/%d/%d, want %d/%d/%d/%d", m,
 				got.directed, got.offHours, got.questions, got.statusChase, e.directed, e.offHours, e.questions, e.statusChase)
