@@ -364,19 +364,24 @@ func (s *Server) handle(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
 // after its effects commit.
 func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *Ingest) {
 	d, err := dec.Decode(req.Payload)
-	log := s.log.With().Str("envelope_id", req.EnvelopeID).Str("event_id", d.EventID).Str("event_type", d.EventType).Logger()
-	if req.RetryAttempt > 0 {
-		log = log.With().Int("retry_attempt", req.RetryAttempt).Logger()
+	// Fields go on each line rather than on a derived logger: a disabled
+	// debug line then costs nothing on this per-envelope path.
+	ids := func(e *zerolog.Event) *zerolog.Event {
+		e = e.Str("envelope_id", req.EnvelopeID).Str("event_id", d.EventID).Str("event_type", d.EventType)
+		if req.RetryAttempt > 0 {
+			e = e.Int("retry_attempt", req.RetryAttempt)
+		}
+		return e
 	}
 	switch {
 	case err != nil:
-		log.Warn().Err(err).Msg("malformed event skipped")
+		ids(s.log.Warn()).Err(err).Msg("malformed event skipped")
 		s.cfg.Metrics.Event(d.EventType, "malformed")
 	case d.Event == nil:
-		log.Debug().Str("skip", d.Skip).Msg("event skipped")
+		ids(s.log.Debug()).Str("skip", d.Skip).Msg("event skipped")
 		s.cfg.Metrics.Event(d.EventType, "skipped")
 	default:
-		log.Debug().Msg("event queued")
+		ids(s.log.Debug()).Msg("event queued")
 		s.cfg.Metrics.Event(d.EventType, "queued")
 	}
 	received := time.Now()
