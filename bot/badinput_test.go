@@ -73,21 +73,20 @@ func socketFrame(id, kind string, payload any) []byte {
 	return b
 }
 
-// slackSampleFrames wraps every payload of shared/slack-samples in the envelope
+// slackSampleFrames wraps every payload of slackSamplesDir in the envelope
 // Socket Mode would deliver it in, with marker words in its texts.
-func slackSampleFrames(t *testing.T, root string) (frames [][]byte, ids []string) {
+func slackSampleFrames(t *testing.T) (frames [][]byte, ids []string) {
 	t.Helper()
-	kinds := []struct{ glob, kind string }{
-		{"events/*.json", "events_api"},
-		{"app-backend/slash-commands/*.json", "slash_commands"},
-		{"app-backend/interactive-components/*.json", "interactive"},
-		{"app-backend/views/*.json", "interactive"},
-		{"app-backend/dialogs/*.json", "interactive"},
+	kinds := []struct{ dir, kind string }{
+		{"events", "events_api"},
+		{"app-backend/slash-commands", "slash_commands"},
+		{"app-backend/interactive-components", "interactive"},
+		{"app-backend/views", "interactive"},
+		{"app-backend/dialogs", "interactive"},
 	}
 	n := 0
 	for _, k := range kinds {
-		files, _ := filepath.Glob(filepath.Join(root, k.glob))
-		for _, f := range files {
+		for _, f := range slackSampleFiles(t, k.dir) {
 			raw, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
@@ -215,17 +214,16 @@ func TestBadInputIsAckedHarmlessAndUnlogged(t *testing.T) {
 	ts := fmt.Sprintf("%d.000100", slot.Add(30*time.Minute).Unix())
 
 	// Slack's own payload skeletons.
-	root := "../../shared/slack-samples"
-	if _, err := os.Stat(root); err == nil {
-		frames, ids := slackSampleFrames(t, root)
-		if len(frames) < 50 {
-			t.Fatalf("only %d sample payloads under %s", len(frames), root)
-		}
-		for i := range frames {
-			raw(ids[i], frames[i])
-		}
-	} else {
-		t.Logf("shared/slack-samples not beside the repository; the sample payloads are not sent")
+	frames, ids := slackSampleFrames(t)
+	want := 0
+	for _, n := range slackSampleCounts {
+		want += n
+	}
+	if len(frames) != want {
+		t.Fatalf("%d sample payloads under %s, want %d", len(frames), slackSamplesDir, want)
+	}
+	for i := range frames {
+		raw(ids[i], frames[i])
 	}
 
 	// Broken envelopes and payloads.

@@ -94,8 +94,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	// Every event Slack publishes, wrapped in the envelope it comes in.
-	files, _ := filepath.Glob("../../shared/slack-samples/events/*.json")
-	for i, file := range files {
+	for i, file := range slackSampleFiles(f, "events") {
 		raw, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)
