@@ -21,6 +21,9 @@ type problem struct {
 	// also is another key the problem is about, whose line is used when the file does not
 	// have path (a window left at its default, but retention_days set too short).
 	also string
+	// needs lists other keys the rule read (the start that an end must follow), so that the
+	// problem is left out when one of them did not decode.
+	needs []string
 }
 
 // format renders p as "source:line: path: msg", leaving out what is unknown.

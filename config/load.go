@@ -52,26 +52,40 @@ func parse(source, dir string, data []byte, getenv func(string) string) (*Config
 	}
 	ix := newIndex(&root)
 
+	// Values that do not decode are reported together with every rule that the rest of the
+	// file breaks, so the file is fixed in one pass. Rules about what did not decode say
+	// nothing: they would check a default, not what the file says.
 	c := Default()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		// A value that did not decode left its default, or dropped its list item, so the
-		// rules below could only mislead: fix these first.
+	var ps []problem
+	err := dec.Decode(c)
+	var te *yaml.TypeError
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+	case errors.As(err, &te):
+		ps = yamlProblems(err, ix, data)
+	default:
 		return nil, report(source, yamlProblems(err, ix, data), nil, secrets)
+	}
+	bad := undecodedPaths{}
+	if te != nil {
+		c, bad = decodeWithout(&root)
 	}
 	var second yaml.Node
 	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
-		p := problem{line: second.Line, msg: "more than one YAML document (a config file holds one)"}
-		return nil, report(source, []problem{p}, nil, secrets)
+		ps = append(ps, problem{line: second.Line, msg: "more than one YAML document (a config file holds one)"})
 	}
 
 	c.normalise()
-	ps := c.validate()
+	rules := c.validate()
 	envErrs, tokenProblems := c.resolveTokens(getenv, dir)
-	ps = append(ps, tokenProblems...)
-	for i := range ps {
-		ps[i].line = ix.lineOf(ps[i])
+	for _, p := range append(rules, tokenProblems...) {
+		if bad.misleads(p) {
+			continue
+		}
+		p.line = ix.lineOf(p)
+		ps = append(ps, p)
 	}
 	secrets = append(secrets, string(c.BotToken), string(c.AppToken))
 	if err := report(source, ps, envErrs, secrets); err != nil {

@@ -103,7 +103,8 @@ func (c *Config) checkWorkingHours(ck *checker) {
 	okStart := ck.clock("working_hours.start", wh.Start, false)
 	okEnd := ck.clock("working_hours.end", wh.End, true)
 	if okStart && okEnd && wh.End <= wh.Start {
-		ck.add("working_hours.end", "%s is not after start %s", quote(wh.End.String()), quote(wh.Start.String()))
+		ck.ps = append(ck.ps, problem{path: "working_hours.end", needs: []string{"working_hours.start"},
+			msg: fmt.Sprintf("%s is not after start %s", quote(wh.End.String()), quote(wh.Start.String()))})
 	}
 	if len(wh.Days) == 0 {
 		ck.add("working_hours.days", "is empty (want at least one day, e.g. [mon, tue, wed, thu, fri])")
@@ -124,8 +125,12 @@ func (c *Config) checkWorkingHours(ck *checker) {
 // checkTeams checks that each team names a manager and reports by Slack user id, and that
 // who reports to whom is a function: one manager per report, one entry per manager.
 func (c *Config) checkTeams(ck *checker) {
-	teamOf := map[string]int{}       // manager → index of their first team
-	managerOf := map[string]string{} // report → manager
+	type team struct {
+		manager string
+		index   int
+	}
+	teamOf := map[string]int{}     // manager → index of their first team
+	managerOf := map[string]team{} // report → their manager's team
 	for i, t := range c.Teams {
 		p := fmt.Sprintf("teams[%d]", i)
 		if t.Manager == "" {
@@ -149,12 +154,14 @@ func (c *Config) checkTeams(ck *checker) {
 			switch {
 			case r == t.Manager:
 				ck.add(rp, "%s is the team's own manager (a manager cannot report to themselves)", r)
-			case has && m == t.Manager:
-				ck.add(rp, "%s is listed twice under manager %s", r, m)
+			case has && m.manager == t.Manager:
+				ck.ps = append(ck.ps, problem{path: rp, needs: []string{p + ".manager"},
+					msg: fmt.Sprintf("%s is listed twice under manager %s", r, m.manager)})
 			case has:
-				ck.add(rp, "%s reports to both %s and %s (a report has one manager)", r, m, t.Manager)
+				ck.ps = append(ck.ps, problem{path: rp, needs: []string{p + ".manager", fmt.Sprintf("teams[%d].manager", m.index)},
+					msg: fmt.Sprintf("%s reports to both %s and %s (a report has one manager)", r, m.manager, t.Manager)})
 			default:
-				managerOf[r] = t.Manager
+				managerOf[r] = team{t.Manager, i}
 			}
 		}
 		if t.Channel != "" && !channelID.MatchString(t.Channel) {

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -240,6 +242,91 @@ working_hours:
 	}, "\n")
 	if err == nil || err.Error() != want {
 		t.Errorf("Parse error\ngot\n%v\nwant\n%s", err, want)
+	}
+}
+
+// Values that do not decode (unknown keys, wrong types, bad days) and the rules that the rest
+// of the file breaks come back in one run, in file order. A list item that did not decode
+// keeps its place, so the items after it are named by their own index and line.
+func TestLoadReportsDecodeAndRuleProblemsTogether(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "coach.yaml")
+	file := `retention_days: thirty
+consent: always
+timezone: Mars/Olympus
+working_hours:
+  start: "09:00"
+  end: "08:00"
+  days: [mon, funday]
+teams:
+  - just a name
+  - manager: U0MGR
+    reports: [U0AAA, bob]
+    channnel: C0X
+  - manager: [U0MGS]
+    reports: [U0BBB]
+admins: [U0ADMIN, root]
+log:
+  level: loud
+  levle: debug
+nudges:
+  hints: maybe
+  max_per_digest: 0
+`
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, nil)
+	want := strings.Join([]string{
+		path + `:1: retention_days: cannot unmarshal !!str ` + "`thirty`" + ` into int`,
+		path + `:2: consent: "always" is not a consent mode (want opt_out or opt_in)`,
+		path + `:3: timezone: "Mars/Olympus" is not a time zone this system knows (want an IANA zone such as Europe/Berlin, or UTC)`,
+		path + `:6: working_hours.end: "08:00" is not after start "09:00"`,
+		path + `:7: working_hours.days: "funday" is not a day (want mon, tue, wed, thu, fri, sat or sun)`,
+		path + `:9: teams[0]: cannot unmarshal !!str ` + "`just a ...`" + ` into config.Team`,
+		path + `:11: teams[1].reports[1]: "bob" is not a Slack user id (want U… or W…)`,
+		path + `:12: teams[1].channnel: unknown key (want one of manager, reports, channel, scheduled_prompts)`,
+		path + `:13: teams[2].manager: cannot unmarshal !!seq into string`,
+		path + `:15: admins[1]: "root" is not a Slack user id (want U… or W…)`,
+		path + `:17: log.level: "loud" is not a log level (want debug, info, warn or error)`,
+		path + `:18: log.levle: unknown key (want one of level, format)`,
+		path + `:20: nudges.hints: cannot unmarshal !!str ` + "`maybe`" + ` into bool`,
+		path + `:21: nudges.max_per_digest: 0 is out of range (want 1..10)`,
+	}, "\n")
+	if err == nil || err.Error() != want {
+		t.Errorf("Load error\ngot\n%v\nwant\n%s", err, want)
+	}
+}
+
+// A rule that would check a value that did not decode, or work from one, says nothing: it
+// would see the default or an empty item, not what the file says.
+func TestParseSaysNothingAboutWhatDidNotDecode(t *testing.T) {
+	for _, tt := range []struct {
+		name, yaml, want string
+	}{
+		{"window against a retention that did not decode", "retention_days: sixty\nsignals:\n  recognition_days: 40\n",
+			"config:1: retention_days: cannot unmarshal !!str `sixty` into int"},
+		{"end against a start that did not decode", "working_hours:\n  start: [9]\n  end: \"08:00\"\n",
+			"config:2: working_hours.start: want a time of day like 09:00"},
+		{"an end that did not decode", "working_hours:\n  start: \"19:00\"\n  end: 7pm\n",
+			`config:3: working_hours.end: "7pm" is not a time of day (want HH:MM)`},
+		{"a team that did not decode", "teams:\n  - U0MGR\n",
+			"config:2: teams[0]: cannot unmarshal !!str `U0MGR` into config.Team"},
+		{"a manager that did not decode", "teams:\n  - manager: {id: U0MGR}\n    reports: [U0AAA]\n  - manager: U0MGS\n    reports: [U0AAA]\n",
+			"config:2: teams[0].manager: cannot unmarshal !!map into string"},
+		{"a day that did not decode, block list", "working_hours:\n  days:\n    - mon\n    - funday\n",
+			`config:4: working_hours.days[1]: "funday" is not a day (want mon, tue, wed, thu, fri, sat or sun)`},
+		{"a duplicate key", "log:\n  level: info\n  level: loud\n",
+			`config:3: log.level: mapping key "level" already defined at line 2`},
+		{"an admin that did not decode", "admins:\n  - {id: U0ADMIN}\n  - root\n",
+			"config:2: admins[0].id: cannot unmarshal !!map into string\n" +
+				`config:3: admins[1]: "root" is not a Slack user id (want U… or W…)`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), nil)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Parse(%q) error\ngot  %v\nwant %s", tt.yaml, err, tt.want)
+			}
+		})
 	}
 }
 
