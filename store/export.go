@@ -16,7 +16,7 @@ import (
 // Export is everything coach holds about one person, for /coach export. It
 // holds no other person's data beyond the ids that appear in their own
 // records as a manager (their team, their waits, the reports their digests
-// name).
+// name). Dates are ISO (2026-03-02) and instants RFC 3339, throughout.
 type Export struct {
 	// ID is the person's Slack user id.
 	ID string `json:"id"`
@@ -54,10 +54,10 @@ type ManagerExport struct {
 	// reports and how, per report. The reports' own message counts (own,
 	// own_off_hours) are left out: a manager sees those only as a team
 	// aggregate.
-	Days []signals.DayWindow `json:"days,omitempty"`
+	Days []DayExport `json:"days,omitempty"`
 	// State is their open waits (reports' messages not yet answered) and
 	// their last direct exchange with each report; nil when empty.
-	State *signals.ManagerState `json:"state,omitempty"`
+	State *StateExport `json:"state,omitempty"`
 	// Coaching is their coaching history: last digest's kinds, silenced
 	// kinds, pause, starter rotation; nil when none.
 	Coaching *nudges.History `json:"coaching,omitempty"`
@@ -66,6 +66,40 @@ type ManagerExport struct {
 	// Prompts are the norm prompts they opened. Anonymous prompts' salt
 	// and voter hashes are left out.
 	Prompts []norms.Prompt `json:"prompts,omitempty"`
+}
+
+// DayExport is one of a manager's day windows.
+type DayExport struct {
+	// Day is the manager's local date, ISO.
+	Day string `json:"day"`
+	// DayWindow are the counters; its own day number is not written.
+	signals.DayWindow
+}
+
+// StateExport is a manager's state between days.
+type StateExport struct {
+	// Waits are their reports' messages not yet answered.
+	Waits []signals.Wait `json:"waits,omitempty"`
+	// LastContact is, by report, their last direct exchange.
+	LastContact map[string]time.Time `json:"last_contact,omitempty"`
+	// HintDay is the date of the last live hint, ISO; empty when none.
+	HintDay string `json:"hint_day,omitempty"`
+}
+
+// exportState writes s with dates and instants rather than day and Unix
+// numbers.
+func exportState(s signals.ManagerState) *StateExport {
+	out := &StateExport{Waits: s.Waits}
+	if len(s.LastContact) > 0 {
+		out.LastContact = make(map[string]time.Time, len(s.LastContact))
+		for r, at := range s.LastContact {
+			out.LastContact[r] = time.Unix(at, 0).UTC()
+		}
+	}
+	if s.HintDay != 0 {
+		out.HintDay = s.HintDay.String()
+	}
+	return out
 }
 
 // ReportExport is what one manager's records hold about a report.
@@ -173,17 +207,17 @@ func exportManager(tx *bolt.Tx, id string) (*ManagerExport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("windows: %w", err)
 	}
-	for i := range days {
-		for _, rd := range days[i].Reports {
+	for _, d := range days {
+		for _, rd := range d.Reports {
 			rd.Own, rd.OwnOffHours = 0, 0
 		}
+		m.Days = append(m.Days, DayExport{Day: d.Day.String(), DayWindow: d})
 	}
-	m.Days = days
 	var s signals.ManagerState
 	if found, err := getJSON(tx.Bucket(bucketState), []byte(id), &s); err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	} else if found {
-		m.State = &s
+		m.State = exportState(s)
 	}
 	var h nudges.History
 	if found, err := getJSON(tx.Bucket(bucketCoaching), []byte(id), &h); err != nil {

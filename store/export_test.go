@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,75 @@ func TestExportVotesOnlyOpen(t *testing.T) {
 		if v.Kind == norms.MessageHours {
 			t.Errorf("vote on a closed prompt exported: %+v", v)
 		}
+	}
+}
+
+// isoDate matches the one date format of an export.
+var isoDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// TestExportDates checks that an export writes each date as YYYY-MM-DD and
+// each instant as RFC 3339, for managers as for reports: no field holds a day
+// or Unix number, which a reader could not make sense of.
+func TestExportDates(t *testing.T) {
+	f := newFixture(t)
+	for _, id := range []string{idMgr, idA, idB, idC} {
+		ex, err := f.db.Export(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := json.Marshal(ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatal(err)
+		}
+		dates := 0
+		checkDates(t, fixtureNames[id], "", v, &dates)
+		if dates == 0 {
+			t.Errorf("export of %s has no dates; the check read nothing", fixtureNames[id])
+		}
+	}
+}
+
+// checkDates walks one JSON value at path. A key named day or ending in _day
+// must hold an ISO date; any number large enough to be a day number (days
+// since 1970 run past 10000 in 1997) or a Unix time is reported.
+func checkDates(t *testing.T, who, path string, v any, dates *int) {
+	t.Helper()
+	key := path[strings.LastIndex(path, ".")+1:]
+	switch v := v.(type) {
+	case map[string]any:
+		for k, c := range v {
+			checkDates(t, who, path+"."+k, c, dates)
+		}
+	case []any:
+		for _, c := range v {
+			checkDates(t, who, path+"[]", c, dates)
+		}
+	case float64:
+		if key == "day" || strings.HasSuffix(key, "_day") {
+			t.Errorf("export of %s: %s = %v, want an ISO date", who, path, v)
+		} else if v >= 10000 {
+			t.Errorf("export of %s: %s = %v looks like a day or Unix number, want an ISO date or RFC 3339 time", who, path, v)
+		}
+	case string:
+		if key == "day" || strings.HasSuffix(key, "_day") {
+			if !isoDate.MatchString(v) {
+				t.Errorf("export of %s: %s = %q, want YYYY-MM-DD", who, path, v)
+			}
+			*dates++
+		}
+	}
+}
+
+func TestExportStateDates(t *testing.T) {
+	got := exportState(signals.ManagerState{
+		LastContact: map[string]int64{idA: fixtureNow.Unix()},
+		HintDay:     signals.DayOf(fixtureNow, time.UTC),
+	})
+	if got.HintDay != "2026-03-04" || !got.LastContact[idA].Equal(fixtureNow) {
+		t.Errorf("exportState = hint day %q, last contact %v; want 2026-03-04 and %v", got.HintDay, got.LastContact[idA], fixtureNow)
 	}
 }
