@@ -346,7 +346,11 @@ func (s *Server) share(ctx context.Context, user string, k norms.Kind) Reply {
 		return s.failed(err)
 	}
 	d, _ := s.norms.Lookup(k)
-	return say("Shared with your team in <#%s>: I'll tell you the result (counts only) when everyone has answered about %s, or after %s.", p.Channel, d.Topic, hoursText(s.cfg.NormsCloseAfter))
+	where := "in <#" + p.Channel + ">"
+	if p.Direct {
+		where = fmt.Sprintf("in a DM to each of your %d reports, with vote buttons (your team has no channel in coach and is too big for a group DM)", len(p.Voters))
+	}
+	return say("Shared with your team %s: I'll tell you the result (counts only) when everyone has answered about %s, or after %s.", where, d.Topic, hoursText(s.cfg.NormsCloseAfter))
 }
 
 func (s *Server) normsCommand(user string, c Command) Reply {

@@ -25,9 +25,16 @@ const promptMetadataType = "coach_norm_result"
 // ErrNoTeam means the user leads no team.
 var ErrNoTeam = errors.New("you don't lead a team in coach")
 
+// maxGroupDMUsers is how many people a group DM opened by conversations.open
+// may hold besides the bot; Slack refuses more with too_many_users.
+const maxGroupDMUsers = 8
+
 // SharePrompt posts a norm prompt of kind k to manager's team: the team
 // channel when there is one, else a group DM of the manager and the
 // reports. The bot adds the option reactions itself, so people only click.
+// A team with no channel and too many people for a group DM is asked
+// directly: each report gets the prompt in their DM with coach, with vote
+// buttons, and the manager alone gets the result.
 func (s *Server) SharePrompt(ctx context.Context, manager string, k norms.Kind, recheck bool) (norms.Prompt, error) {
 	org := s.Org()
 	team, ok := org.Teams[manager]
@@ -42,25 +49,43 @@ func (s *Server) SharePrompt(ctx context.Context, manager string, k norms.Kind, 
 	if len(voters) == 0 {
 		return norms.Prompt{}, fmt.Errorf("%w: no reports to ask", ErrNoTeam)
 	}
-	p := norms.NewPrompt(d, manager, voters, s.cfg.Now(), s.cfg.NormsCloseAfter, s.cfg.NormsAnonymous, recheck)
+	direct := team.Channel == "" && 1+len(voters) > maxGroupDMUsers
+	p := norms.NewPrompt(d, manager, voters, s.cfg.Now(), s.cfg.NormsCloseAfter, s.cfg.NormsAnonymous || direct, recheck)
+	p.Direct = direct
 	if err := s.db.AddPrompt(p); err != nil {
 		return *p, err
 	}
-	channel := team.Channel
+	var err error
+	if direct {
+		err = s.askEach(ctx, org, d, p)
+	} else {
+		err = s.postPrompt(ctx, org, d, p, team.Channel, voters)
+	}
+	if err != nil {
+		return *p, err
+	}
+	s.log.Info().Str("prompt", p.ID).Str("kind", string(k)).Int("voters", len(p.Voters)).Bool("anonymous", p.Anonymous).Bool("direct", p.Direct).Msg("norm prompt shared")
+	return *p, nil
+}
+
+// postPrompt posts a stored prompt to the team's channel, or to a group DM
+// of the manager and the reports when channel is "", and adds the option
+// reactions. A prompt that could not be posted is dropped.
+func (s *Server) postPrompt(ctx context.Context, org *signals.Org, d *norms.Definition, p *norms.Prompt, channel string, reports []string) error {
 	if channel == "" {
 		var err error
-		if channel, err = s.messenger.groupDM(ctx, append([]string{manager}, voters...)); err != nil {
+		if channel, err = s.messenger.groupDM(ctx, append([]string{p.Manager}, reports...)); err != nil {
 			_ = s.db.DropPrompt(p.ID)
-			return *p, err
+			return err
 		}
 	}
 	ts, err := s.messenger.post(ctx, channel, PromptFallback(org, d, p), PromptBlocks(org, d, p), nil, "")
 	if err != nil {
 		_ = s.db.DropPrompt(p.ID)
-		return *p, err
+		return err
 	}
 	if err := s.db.SetPromptMessage(p.ID, channel, ts); err != nil {
-		return *p, err
+		return err
 	}
 	p.Channel, p.TS = channel, ts
 	if !p.Anonymous {
@@ -70,8 +95,40 @@ func (s *Server) SharePrompt(ctx context.Context, manager string, k norms.Kind, 
 			}
 		}
 	}
-	s.log.Info().Str("prompt", p.ID).Str("kind", string(k)).Int("voters", len(voters)).Bool("anonymous", p.Anonymous).Msg("norm prompt shared")
-	return *p, nil
+	return nil
+}
+
+// askEach DMs a stored direct prompt to each voter. Voters coach could not
+// reach are taken off the voter list, so the vote can still close when
+// everyone asked has answered; if nobody could be reached the prompt is
+// dropped.
+func (s *Server) askEach(ctx context.Context, org *signals.Org, d *norms.Definition, p *norms.Prompt) error {
+	text, blocks := PromptFallback(org, d, p), PromptBlocks(org, d, p)
+	var missed []string
+	var errs []error
+	for _, v := range p.Voters {
+		ch, err := s.messenger.dm(ctx, v)
+		if err == nil {
+			_, err = s.messenger.post(ctx, ch, text, blocks, nil, "")
+		}
+		if err != nil {
+			s.log.Warn().Err(err).Str("prompt", p.ID).Str("voter", v).Msg("could not DM a norm prompt")
+			missed = append(missed, v)
+			errs = append(errs, err)
+		}
+	}
+	if len(missed) == len(p.Voters) {
+		_ = s.db.DropPrompt(p.ID)
+		return errors.Join(errs...)
+	}
+	if len(missed) > 0 {
+		q, err := s.db.DropPromptVoters(p.ID, missed)
+		if err != nil {
+			return err
+		}
+		p.Voters = q.Voters
+	}
+	return nil
 }
 
 // closePrompts closes every prompt that is due at now, applies agreed norms
@@ -118,15 +175,17 @@ func (s *Server) announce(ctx context.Context, p norms.Prompt) error {
 	}
 	org := s.Org()
 	meta := &slack.SlackMetadata{EventType: promptMetadataType, EventPayload: map[string]any{"prompt_id": p.ID}}
-	if !p.Announced["thread"] && p.Channel != "" {
-		found, err := s.messenger.findInThread(ctx, p.Channel, p.TS, promptMetadataType, "prompt_id", p.ID)
-		if err != nil {
-			return err
-		}
-		if !found {
-			text := ResultText(d, p, false, org)
-			if _, err := s.messenger.post(ctx, p.Channel, text, []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}, meta, p.TS); err != nil {
+	if !p.Announced["thread"] {
+		if p.Channel != "" && p.TS != "" { // a direct prompt has no thread
+			found, err := s.messenger.findInThread(ctx, p.Channel, p.TS, promptMetadataType, "prompt_id", p.ID)
+			if err != nil {
 				return err
+			}
+			if !found {
+				text := ResultText(d, p, false, org)
+				if _, err := s.messenger.post(ctx, p.Channel, text, []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}, meta, p.TS); err != nil {
+					return err
+				}
 			}
 		}
 		if err := s.db.MarkAnnounced(p.ID, "thread"); err != nil {
@@ -172,6 +231,8 @@ func (s *Server) anonymousVote(ctx context.Context, user, channel, value string)
 		reply = "You've already voted on this one. Votes are anonymous, so they can't be changed."
 	case errors.Is(err, norms.ErrNotVoter):
 		reply = "Only the team's members vote on this one."
+	case errors.Is(err, norms.ErrClosed) && p.Direct:
+		reply = "This vote has closed; <@" + p.Manager + "> has the result."
 	case errors.Is(err, norms.ErrClosed):
 		reply = "This vote has closed; the result is in the thread."
 	case errors.Is(err, store.ErrNotFound):
@@ -184,6 +245,12 @@ func (s *Server) anonymousVote(ctx context.Context, user, channel, value string)
 	if channel == "" {
 		channel = p.Channel
 	}
+	if channel == "" && p.Direct {
+		if channel, err = s.messenger.dm(ctx, user); err != nil {
+			s.log.Warn().Err(err).Msg("vote acknowledgement")
+			return
+		}
+	}
 	if err := s.messenger.ephemeral(ctx, channel, user, reply); err != nil {
 		s.log.Warn().Err(err).Msg("vote acknowledgement")
 	}
@@ -194,12 +261,13 @@ func (s *Server) anonymousVote(ctx context.Context, user, channel, value string)
 	}
 }
 
-// PromptFallback is a prompt's notification text.
+// PromptFallback is a prompt's notification text, in coach's voice.
 func PromptFallback(org *signals.Org, d *norms.Definition, p *norms.Prompt) string {
 	return org.Name(p.Manager) + " would like the team to agree on " + d.Topic + "."
 }
 
-// PromptBlocks renders a norm prompt, framed from the manager.
+// PromptBlocks renders a norm prompt: the manager's question in their own
+// words, the options, and coach's note on how to vote and who sees what.
 func PromptBlocks(org *signals.Org, d *norms.Definition, p *norms.Prompt) []slack.Block {
 	q := d.Question
 	if p.Recheck {
@@ -209,15 +277,23 @@ func PromptBlocks(org *signals.Org, d *norms.Definition, p *norms.Prompt) []slac
 	for _, o := range d.Options {
 		opts = append(opts, ":"+o.Emoji+": "+escape(o.Label))
 	}
-	how := "React with the option that fits you best; if you change your mind, change your reaction."
-	if p.Anonymous {
-		how = "Pick the option that fits you best. Votes are anonymous: only the totals are shared."
-	}
 	hours := int(p.Closes.Sub(p.Opened).Hours() + 0.5)
+	closes := fmt.Sprintf(" The vote closes in %d hours, or when everyone has voted.", hours)
+	var how string
+	switch {
+	case p.Direct:
+		how = "Pick the option that fits you best. Votes are anonymous: <@" + p.Manager + "> sees only the totals, never who chose what." + closes +
+			" Each of <@" + p.Manager + ">'s reports gets this question in a DM from coach, as the team has no channel and is too big for a group DM."
+	case p.Anonymous:
+		how = "Pick the option that fits you best. Votes are anonymous: only the totals are shared, never who chose what." + closes
+	default:
+		how = "React with the option that fits you best; if you change your mind, change your reaction." + closes +
+			" coach posts only the tally, but reactions are visible to everyone here, as on any Slack message."
+	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn("<@"+p.Manager+"> asks: _"+escape(q)+"_"), nil, nil),
 		slack.NewSectionBlock(mrkdwn(strings.Join(opts, "\n")), nil, nil),
-		slack.NewContextBlock("", mrkdwn(escape(how)+fmt.Sprintf(" The vote closes in %d hours, or when everyone has voted. Only the tally is shared, never who chose what.", hours))),
+		slack.NewContextBlock("", mrkdwn(how)),
 	}
 	if p.Anonymous {
 		var buttons []slack.BlockElement
@@ -258,14 +334,17 @@ func ResultText(d *norms.Definition, p norms.Prompt, forManager bool, org *signa
 	}
 	if r.Agreed == "" {
 		b.WriteString("Too few votes to call it, so nothing changes. It might be worth talking it through at the next team meeting.")
-		return b.String()
-	}
-	o, _ := d.Option(r.Agreed)
-	fmt.Fprintf(&b, "*Agreed: :%s: %s.* ", r.Agreed, escape(o.Label))
-	if forManager {
-		b.WriteString("Coach now measures your team by this instead of the default. You can see or reset your team's norms with `/coach norms`.")
 	} else {
-		b.WriteString("From now on this is the team's yardstick. Thanks for answering.")
+		o, _ := d.Option(r.Agreed)
+		fmt.Fprintf(&b, "*Agreed: :%s: %s.* ", r.Agreed, escape(o.Label))
+		if forManager {
+			b.WriteString("Coach now measures your team by this instead of the default. You can see or reset your team's norms with `/coach norms`.")
+		} else {
+			b.WriteString("From now on this is the team's yardstick. Thanks for answering.")
+		}
+	}
+	if forManager && p.Direct {
+		b.WriteString("\nYour team was asked one by one in DMs, so only you have this result: it's yours to share with them.")
 	}
 	return b.String()
 }

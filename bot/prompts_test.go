@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -393,5 +394,264 @@ func TestScheduledRecheckAndStarters(t *testing.T) {
 	teams, _ := h.db.Teams()
 	if teams[0].Norms.CheckIns != 1 {
 		t.Errorf("check-ins norm after the re-check = %d, want 1 (was 2)", teams[0].Norms.CheckIns)
+	}
+}
+
+// A team with no channel and more people than a group DM can hold (Slack's
+// conversations.open takes at most 8 users): each report is asked in their
+// own DM with vote buttons, everyone can vote, the result is agreed and
+// stored, and the manager alone gets the tally.
+func TestShareWithATeamTooBigForAGroupDM(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, berlin)
+	var reports []string
+	for i := 1; i <= 9; i++ {
+		reports = append(reports, fmt.Sprintf("UR%d", i))
+	}
+	h := startHarness(t, now, func(c *Config) { c.Teams = []signals.Team{{Manager: "UM1", Reports: reports}} })
+	for i, r := range reports {
+		h.fake.AddUser(slackfake.User{ID: r, Name: fmt.Sprintf("Report %d", i+1), TZ: "Europe/Berlin"})
+	}
+	reply := h.command("UM1", "share response_time")
+	if !strings.Contains(reply, "each of your 9 reports") || strings.Contains(reply, "<#") {
+		t.Fatalf("/coach share answered %q, want it shared by DM with each of the 9 reports", reply)
+	}
+	ps, _ := h.db.Prompts()
+	if len(ps) != 1 {
+		t.Fatalf("%d prompts stored, want 1", len(ps))
+	}
+	p := ps[0]
+	if !p.Direct || !p.Anonymous || len(p.Voters) != 9 {
+		t.Fatalf("prompt %+v: want one asked in DMs, with buttons, to 9 voters", p)
+	}
+	if len(h.fake.Reactions()) != 0 {
+		t.Error("option reactions were added; DM prompts vote with buttons")
+	}
+	emojis := []string{"zap", "zap", "zap", "zap", "zap", "hourglass_flowing_sand", "hourglass_flowing_sand", "calendar", "zap"}
+	for i, r := range reports {
+		msgs := h.fake.Messages(r)
+		if len(msgs) != 1 || !strings.Contains(string(msgs[0].Blocks), NormVoteAction+":zap") {
+			t.Fatalf("%s's DM holds %d messages (%+v), want the prompt with buttons", r, len(msgs), msgs)
+		}
+		h.fake.SendInteraction(map[string]any{
+			"type": "block_actions", "user": map[string]any{"id": r},
+			"container": map[string]any{"type": "message", "channel_id": msgs[0].Channel, "message_ts": msgs[0].TS},
+			"actions":   []map[string]any{{"type": "button", "action_id": NormVoteAction + ":" + emojis[i], "block_id": "norm_vote", "value": p.ID + "|" + emojis[i]}},
+		})
+		n := i + 1
+		eventually(t, "the vote's reply", func() bool { return len(h.fake.Ephemerals()) >= n })
+	}
+	eventually(t, "the close and the manager's DM", func() bool {
+		p := mustPrompt(t, h.db, p.ID)
+		return p.State == norms.Closed && p.Announced["dm"]
+	})
+	h.srv.Settle()
+	got := mustPrompt(t, h.db, p.ID)
+	if got.Result.Votes != 9 || got.Result.Agreed != "zap" || got.Result.Counts["zap"] != 6 {
+		t.Errorf("result %+v, want zap agreed with 6 of 9 votes", got.Result)
+	}
+	teams, _ := h.db.Teams()
+	if teams[0].Norms.ResponseHours != 1 {
+		t.Errorf("the team's response norm is %d, want 1 (within an hour)", teams[0].Norms.ResponseHours)
+	}
+	var toMia []string
+	for _, m := range h.fake.Messages("UM1") {
+		if strings.Contains(m.Text, "Your team answered") {
+			toMia = append(toMia, m.Text)
+		}
+	}
+	if len(toMia) != 1 || !strings.Contains(toMia[0], "9 of 9") || !strings.Contains(toMia[0], "Agreed: :zap:") {
+		t.Errorf("the manager's result DMs: %q", toMia)
+	}
+	for _, e := range h.fake.Ephemerals() {
+		if !strings.Contains(e.Text, "your vote is in") {
+			t.Errorf("%s was told %q", e.User, e.Text)
+		}
+	}
+	// Nothing more to announce: later ticks post nothing.
+	before := len(h.fake.Messages("UM1"))
+	if err := h.srv.Tick(context.Background(), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if after := len(h.fake.Messages("UM1")); after != before {
+		t.Errorf("a later tick posted %d more messages to the manager", after-before)
+	}
+}
+
+// The boundary: a manager and 7 reports fit in a group DM (8 users); with 8
+// reports coach asks each in a DM.
+func TestGroupDMUpToEightPeople(t *testing.T) {
+	for _, tt := range []struct {
+		reports int
+		direct  bool
+	}{{7, false}, {8, true}} {
+		t.Run(fmt.Sprint(tt.reports), func(t *testing.T) {
+			var reports []string
+			for i := 1; i <= tt.reports; i++ {
+				reports = append(reports, fmt.Sprintf("UR%d", i))
+			}
+			h := startHarness(t, time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC), func(c *Config) { c.Teams = []signals.Team{{Manager: "UM1", Reports: reports}} })
+			p, err := h.srv.SharePrompt(context.Background(), "UM1", norms.CheckIns, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Direct != tt.direct || (p.Channel == "") != tt.direct {
+				t.Errorf("%d reports: prompt in %q, direct %v; want direct %v", tt.reports, p.Channel, p.Direct, tt.direct)
+			}
+		})
+	}
+}
+
+// promptTexts renders a prompt as its reader sees it: the notification text
+// and every text object in its blocks.
+func promptTexts(t *testing.T, org *signals.Org, d *norms.Definition, p *norms.Prompt) []string {
+	t.Helper()
+	raw, err := json.Marshal(PromptBlocks(org, d, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []any
+	if err := json.Unmarshal(raw, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	out := []string{PromptFallback(org, d, p)}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if s, ok := v["text"].(string); ok {
+				out = append(out, s)
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(blocks)
+	return out
+}
+
+func testCatalog(t *testing.T) (*norms.Catalog, *signals.Org) {
+	t.Helper()
+	c, err := norms.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := signals.NewOrg([]signals.Person{{ID: "UM1", Name: "Priya"}, {ID: "UA", Name: "Ana"}, {ID: "UB", Name: "Ben"}},
+		[]signals.Team{{Manager: "UM1", Reports: []string{"UA", "UB"}}}, signals.DefaultHours(), time.UTC)
+	return c, org
+}
+
+// promptModes are the ways a prompt is asked: reactions in a conversation,
+// buttons in a conversation, buttons in each report's DM.
+var promptModes = []struct {
+	name              string
+	anonymous, direct bool
+}{{"reactions", false, false}, {"anonymous", true, false}, {"direct", true, true}}
+
+// A reaction shows in Slack who reacted, to everyone in the conversation: a
+// reaction prompt must not promise secrecy, and must say that. Button votes
+// keep their promise.
+func TestPromptSaysWhoSeesVotes(t *testing.T) {
+	c, org := testCatalog(t)
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	for _, k := range c.Kinds() {
+		d, _ := c.Lookup(k)
+		for _, m := range promptModes {
+			p := norms.NewPrompt(d, "UM1", []string{"UA", "UB"}, now, 48*time.Hour, m.anonymous, false)
+			p.Direct = m.direct
+			all := strings.ToLower(strings.Join(promptTexts(t, org, d, p), "\n"))
+			secret := strings.Contains(all, "anonymous") || strings.Contains(all, "never who chose what")
+			if m.anonymous != secret {
+				t.Errorf("%s %s prompt promises secrecy: %v, want %v:\n%s", k, m.name, secret, m.anonymous, all)
+			}
+			if !m.anonymous && !strings.Contains(all, "reactions are visible to everyone") {
+				t.Errorf("%s reaction prompt does not say reactions are visible to everyone:\n%s", k, all)
+			}
+		}
+	}
+}
+
+// firstPerson matches the words by which a speaker means themself or a group
+// they are in.
+var firstPerson = regexp.MustCompile(`(?i)\b(i|i'd|i'll|i'm|i've|me|my|mine|we|we'd|we'll|we've|us|our)\b`)
+
+// Every prompt speaks in one voice at a time: the manager's question, quoted
+// after "<@manager> asks:", is in the first person and names nobody; every
+// other line (the notification text, the options, coach's own notes, the
+// result) talks about people in the third person or to the reader, never as
+// "I".
+func TestPromptsSpeakInOneVoice(t *testing.T) {
+	c, org := testCatalog(t)
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	asks := regexp.MustCompile(`^<@UM1> asks: _(.+)_$`)
+	for _, k := range c.Kinds() {
+		d, _ := c.Lookup(k)
+		for _, recheck := range []bool{false, true} {
+			for _, m := range promptModes {
+				p := norms.NewPrompt(d, "UM1", []string{"UA", "UB"}, now, 48*time.Hour, m.anonymous, recheck)
+				p.Direct = m.direct
+				quoted := 0
+				for _, s := range promptTexts(t, org, d, p) {
+					if q := asks.FindStringSubmatch(s); q != nil {
+						quoted++
+						if !firstPerson.MatchString(q[1]) || strings.Contains(q[1], "Priya") || strings.Contains(q[1], "<@") {
+							t.Errorf("%s (recheck %v) question %q: want the manager's own words, in the first person", k, recheck, q[1])
+						}
+						continue
+					}
+					if w := firstPerson.FindString(s); w != "" {
+						t.Errorf("%s %s (recheck %v): %q says %q outside the manager's quoted question", k, m.name, recheck, s, w)
+					}
+				}
+				if quoted != 1 {
+					t.Errorf("%s %s: %d quoted questions, want 1", k, m.name, quoted)
+				}
+				for _, o := range append(d.Options, norms.Option{}) { // each option agreed, then none
+					p.State, p.Result = norms.Closed, &norms.Result{Counts: map[string]int{o.Emoji: 2}, Votes: 2, Agreed: o.Emoji}
+					for _, forManager := range []bool{false, true} {
+						if s := ResultText(d, *p, forManager, org); firstPerson.MatchString(s) {
+							t.Errorf("%s %s result (manager %v) %q says %q", k, m.name, forManager, s, firstPerson.FindString(s))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// A weekly starter is a question for the whole team at once; a team with no
+// channel and too many people for a group DM gets it through its manager.
+func TestStarterForATeamTooBigForAGroupDM(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 3, 4, 9, 0, 0, 0, berlin) // Wednesday
+	var reports []string
+	for i := 1; i <= 9; i++ {
+		reports = append(reports, fmt.Sprintf("UR%d", i))
+	}
+	h := startHarness(t, now, func(c *Config) { c.Teams = []signals.Team{{Manager: "UM1", Reports: reports, Prompts: true}} })
+	for tt := now; tt.Before(now.Add(3 * time.Hour)); tt = tt.Add(30 * time.Minute) {
+		h.clock.Set(tt)
+		if err := h.srv.Tick(context.Background(), tt); err != nil {
+			t.Fatalf("tick at %s: %v", tt.Format("15:04"), err)
+		}
+	}
+	var starters []string
+	for _, m := range h.fake.Messages("UM1") {
+		if strings.Contains(m.Text, "conversation starter for your team") {
+			starters = append(starters, m.Text)
+		}
+	}
+	if len(starters) != 1 {
+		t.Errorf("the manager got %d starters, want 1: %q", len(starters), starters)
+	}
+	for _, r := range reports {
+		if n := len(h.fake.Messages(r)); n != 0 {
+			t.Errorf("%s got %d messages; the starter is for the manager to ask", r, n)
+		}
 	}
 }

@@ -89,12 +89,29 @@ func (s *Server) postStarter(ctx context.Context, m string, t *signals.Team, slo
 		return err
 	}
 	channel := t.Channel
+	reports := s.Org().Reports(m)
+	if channel == "" && 1+len(reports) > maxGroupDMUsers {
+		return s.starterForManager(ctx, m, text)
+	}
 	if channel == "" {
-		if channel, err = s.messenger.groupDM(ctx, append([]string{m}, s.Org().Reports(m)...)); err != nil {
+		if channel, err = s.messenger.groupDM(ctx, append([]string{m}, reports...)); err != nil {
 			return err
 		}
 	}
 	msg := "<@" + m + "> asks the team: _" + escape(text) + "_ Reply in the thread if you like; there's no wrong answer."
 	_, err = s.messenger.post(ctx, channel, msg, []slack.Block{slack.NewSectionBlock(mrkdwn(msg), nil, nil)}, nil, "")
+	return err
+}
+
+// starterForManager gives a team's weekly starter to its manager instead,
+// when coach has no conversation that holds the whole team: a question
+// for a whole team cannot be asked one DM at a time.
+func (s *Server) starterForManager(ctx context.Context, m, text string) error {
+	ch, err := s.messenger.dm(ctx, m)
+	if err != nil {
+		return err
+	}
+	msg := "This week's conversation starter for your team: _" + escape(text) + "_ Your team has no channel in coach and is too big for a group DM, so coach can't post it; you could ask it at your next team meeting. An admin can give the team a channel with `/coach team channel`."
+	_, err = s.messenger.post(ctx, ch, msg, []slack.Block{slack.NewSectionBlock(mrkdwn(msg), nil, nil)}, nil, "")
 	return err
 }

@@ -39,9 +39,9 @@ type Option struct {
 // Definition is one prompt kind.
 type Definition struct {
 	Kind     Kind     `yaml:"kind"`
-	Topic    string   `yaml:"topic"`    // "when work messages are OK"
-	Question string   `yaml:"question"` // framed from the manager
-	Recheck  string   `yaml:"recheck"`  // the question of a scheduled re-check
+	Topic    string   `yaml:"topic"`    // "when work messages are OK": coach's words, no I, we or you
+	Question string   `yaml:"question"` // the manager's own words, in the first person
+	Recheck  string   `yaml:"recheck"`  // the question of a scheduled re-check, as Question
 	Options  []Option `yaml:"options"`  // most considerate first
 }
 

@@ -27,7 +27,11 @@ type Prompt struct {
 	Closes    time.Time `json:"closes"`
 	Anonymous bool      `json:"anonymous,omitempty"`
 	Recheck   bool      `json:"recheck,omitempty"`
-	State     string    `json:"state"`
+	// Direct means each voter was asked in their own DM with coach, because
+	// the team has no channel and is too big for a group DM. Direct prompts
+	// vote with buttons, and only the manager hears the result.
+	Direct bool   `json:"direct,omitempty"`
+	State  string `json:"state"`
 
 	// Votes holds, per voter, the options they reacted with, oldest first:
 	// the newest one still there is their vote. Not used when anonymous.

@@ -3,6 +3,7 @@ package norms
 import (
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +160,36 @@ func TestCatalogDescribe(t *testing.T) {
 	}
 	if _, err := parseCatalog([]byte("- kind: message_hours\n  question: q\n  options: []\n")); err == nil {
 		t.Error("a prompt without options loaded")
+	}
+}
+
+// Each text of a kind keeps one voice: the question and the re-check are the
+// manager speaking ("I'd like us…"); the topic and the labels are read in
+// coach's voice by the team and by the manager alike, so they say no I, we or
+// you, which would mean a different person to each reader.
+func TestPromptTextsKeepOneVoice(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := regexp.MustCompile(`(?i)\b(i|i'd|i'll|i'm|me|my|we|we've|us|our)\b`)
+	person := regexp.MustCompile(`(?i)\b(i|i'd|i'll|i'm|me|my|we|we've|us|our|you|your|you're)\b`)
+	third := regexp.MustCompile(`(?i)\b(the manager|your manager|coach)\b`)
+	for _, k := range c.Kinds() {
+		d, _ := c.Lookup(k)
+		for _, q := range []string{d.Question, d.Recheck} {
+			if !first.MatchString(q) || third.MatchString(q) {
+				t.Errorf("%s: %q is not in the manager's first person", k, q)
+			}
+		}
+		texts := []string{d.Topic}
+		for _, o := range d.Options {
+			texts = append(texts, o.Label)
+		}
+		for _, s := range texts {
+			if w := person.FindString(s); w != "" {
+				t.Errorf("%s: %q says %q; topics and labels are in coach's voice", k, s, w)
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,6 +53,21 @@ func (db *DB) AddPrompt(p *norms.Prompt) error {
 // DropPrompt deletes a prompt that never made it to Slack.
 func (db *DB) DropPrompt(id string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketPrompts).Delete([]byte(id)) })
+}
+
+// DropPromptVoters takes voters off an open prompt's voter list: people it
+// could not be delivered to, so "everyone has voted" means everyone asked.
+func (db *DB) DropPromptVoters(id string, gone []string) (norms.Prompt, error) {
+	return db.updatePrompt(id, func(_ *bolt.Tx, p *norms.Prompt) error {
+		kept := p.Voters[:0]
+		for _, v := range p.Voters {
+			if !slices.Contains(gone, v) {
+				kept = append(kept, v)
+			}
+		}
+		p.Voters = kept
+		return nil
+	})
 }
 
 // SetPromptMessage records where a prompt was posted, so reactions on that
