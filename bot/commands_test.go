@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,30 @@ func commandGolden(t *testing.T, name, got string) {
 	if got != string(want) {
 		t.Errorf("%s:\n got %q\nwant %q", name, got, want)
 	}
+}
+
+// namePromptConversation replaces, in a reply, the mention of the group DM
+// the norm prompt was posted to with <#PROMPT_GROUP_DM>. The fake numbers
+// every id it hands out from one sequence, background App Home redraws
+// included, so the group DM's id depends on timing; which conversation the
+// reply names does not.
+func (h *harness) namePromptConversation(t *testing.T, reply string) string {
+	t.Helper()
+	var groups []string
+	for _, c := range h.fake.Calls("chat.postMessage") {
+		if ch := c.Args["channel"]; strings.HasPrefix(ch, "G") && !slices.Contains(groups, ch) {
+			groups = append(groups, ch)
+		}
+	}
+	if len(groups) != 1 {
+		t.Errorf("the prompt went to group DMs %v, want one", groups)
+		return reply
+	}
+	mention := "<#" + groups[0] + ">"
+	if !strings.Contains(reply, mention) {
+		t.Errorf("the reply %q does not name the group DM %s the prompt went to", reply, mention)
+	}
+	return strings.ReplaceAll(reply, mention, "<#PROMPT_GROUP_DM>")
 }
 
 func commandHarness(t *testing.T) *harness {
@@ -129,6 +154,9 @@ func TestCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := h.command(tt.user, tt.text)
+		if tt.want == "golden:share" {
+			got = h.namePromptConversation(t, got)
+		}
 		if name, ok := strings.CutPrefix(tt.want, "golden:"); ok {
 			commandGolden(t, name, got)
 			continue

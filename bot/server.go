@@ -385,13 +385,16 @@ func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *In
 		s.cfg.Metrics.Event(d.EventType, "queued")
 	}
 	received := time.Now()
+	if d.HomeOpenedBy != "" && validUserID(d.HomeOpenedBy) {
+		s.changed(d.HomeOpenedBy)
+	}
+	// Submitted last: the ack can go out as soon as the batch commits, and
+	// the background work this envelope starts must be under way by then,
+	// so that Settle after the ack waits for it.
 	ingest.Submit(Pending{EnvelopeID: req.EnvelopeID, EventID: d.EventID, Event: d.Event, Ack: func() {
 		s.ackNow(req, nil)
 		s.cfg.Metrics.Acked(received)
 	}})
-	if d.HomeOpenedBy != "" && validUserID(d.HomeOpenedBy) {
-		s.changed(d.HomeOpenedBy)
-	}
 }
 
 // badFrame handles a frame slack-go could not parse: an events_api envelope
