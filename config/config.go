@@ -174,8 +174,8 @@ func Default() *Config {
 				"appreciate", "awesome work"},
 			RecognitionEmoji: []string{"+1", "thumbsup", "tada", "clap", "raised_hands", "heart",
 				"star", "100", "fire", "pray"},
-			StatusChasePatterns: []string{"any update", "status?", "where are we on", "eta?",
-				"following up on", "is it done"},
+			StatusChasePatterns: []string{"any update(s)", "status?", "where are we on", "eta(s)?",
+				"eta on", "following up on", "is it done"},
 		},
 		Nudges: Nudges{
 			Schedule:      "0 9 * * MON",

@@ -103,8 +103,17 @@ func ts(at time.Time) string { return fmt.Sprintf("%d.%06d", at.Unix(), at.Nanos
 
 // dm is a message from one person to another in their DM.
 func dm(from, to string, at time.Time, f Flags) Event {
-	a, b := min(from, to), max(from, to)
-	return Event{Message: &Message{Channel: "D" + a + b, TS: ts(at), At: at, Author: from, Kind: DM, Members: []string{from, to}, Flags: f}}
+	return Event{Message: &Message{Channel: dmChannel(from, to), TS: ts(at), At: at, Author: from, Kind: DM, Members: []string{from, to}, Flags: f}}
+}
+
+// dmChannel is the id of the DM between two people.
+func dmChannel(x, y string) string { return "D" + min(x, y) + max(x, y) }
+
+// mentioning is message event ev with mentions of ids added.
+func mentioning(ev Event, ids ...string) Event {
+	m := *ev.Message
+	m.Mentioned = append(append([]string(nil), m.Mentioned...), ids...)
+	return Event{ID: ev.ID, Message: &m}
 }
 
 // group is a message in a group DM.

@@ -87,7 +87,7 @@ func foldManagerMessage(o *Org, l Ledger, m *Message, directed []string, sign in
 	locM := o.Loc(mgr)
 	today := DayOf(m.At, locM)
 	st := l.State(mgr)
-	if sign > 0 && closeWaits(o, l, st, m) {
+	if sign > 0 && closeWaits(o, l, st, m, directed) {
 		eff.Recorded = true
 	}
 	var recipients []string
@@ -141,11 +141,10 @@ func foldManagerMessage(o *Org, l Ledger, m *Message, directed []string, sign in
 	}
 }
 
-// closeWaits closes the waits a manager's message answers: those in the same
-// conversation (same thread when threaded) and, for a DM, every wait of that
-// report. Each closed wait's latency in the manager's working minutes goes
-// into the window of the day it closed.
-func closeWaits(o *Org, l Ledger, st *ManagerState, m *Message) bool {
+// closeWaits closes the waits a manager's message answers. Each closed
+// wait's latency in the manager's working minutes goes into the window of
+// the day it closed.
+func closeWaits(o *Org, l Ledger, st *ManagerState, m *Message, directed []string) bool {
 	var dmWith string
 	if m.Kind == DM {
 		for _, id := range m.Members {
@@ -161,8 +160,7 @@ func closeWaits(o *Org, l Ledger, st *ManagerState, m *Message) bool {
 	kept := st.Waits[:0]
 	var closed []Wait
 	for _, w := range st.Waits {
-		same := w.Channel == m.Channel && (w.Thread == thread || (thread != "" && w.TS == thread))
-		if (same || w.Report == dmWith) && !w.Opened.After(m.At) {
+		if !w.Opened.After(m.At) && answers(w, m, thread, dmWith, directed) {
 			closed = append(closed, w)
 			continue
 		}

@@ -19,12 +19,14 @@ type Flags struct {
 // config so other languages can be added; DefaultLexicon is English.
 type Lexicon struct {
 	QuestionWords      []string // a message starting with one of these asks something
-	RecognitionPhrases []string // thanks, kudos, …; matched as whole words
+	RecognitionPhrases []string // thanks, kudos, …; phrases (see phrase.go)
 	RecognitionEmoji   []string // reaction names that count as recognition
-	StatusChase        []string // "any update", "eta?", …; matched as whole words
+	StatusChase        []string // "any update(s)", "eta?", …; phrases (see phrase.go)
 
-	emoji map[string]bool
-	qword map[string]bool
+	emoji       map[string]bool
+	qword       map[string]bool
+	recognition phraseSet
+	statusChase phraseSet
 }
 
 // DefaultLexicon is the English lexicon of the spec.
@@ -33,7 +35,7 @@ func DefaultLexicon() *Lexicon {
 		[]string{"what", "how", "why", "when", "where", "who", "which", "could", "would", "can", "do", "does", "did", "is", "are", "should", "thoughts"},
 		[]string{"thank you", "thanks", "thx", "kudos", "great job", "well done", "nice work", "great work", "good job", "shoutout", "shout-out", "appreciate", "awesome work"},
 		[]string{"+1", "thumbsup", "tada", "clap", "raised_hands", "heart", "star", "100", "fire", "pray"},
-		[]string{"any update", "status?", "where are we on", "eta?", "following up on", "is it done"},
+		[]string{"any update(s)", "status?", "where are we on", "eta(s)?", "eta on", "following up on", "is it done"},
 	)
 }
 
@@ -47,6 +49,8 @@ func NewLexicon(questionWords, recognition, emoji, statusChase []string) *Lexico
 		emoji:              make(map[string]bool, len(emoji)),
 		qword:              make(map[string]bool, len(questionWords)),
 	}
+	l.recognition = compilePhrases(l.RecognitionPhrases)
+	l.statusChase = compilePhrases(l.StatusChase)
 	for _, e := range emoji {
 		l.emoji[strings.Trim(e, ":")] = true
 	}
@@ -79,8 +83,8 @@ func (l *Lexicon) Classify(text string) Flags {
 	lower := strings.ToLower(text)
 	return Flags{
 		Question:    strings.Contains(lower, "?") || l.qword[firstWord(lower)],
-		Recognition: containsAny(lower, l.RecognitionPhrases),
-		StatusChase: containsAny(lower, l.StatusChase),
+		Recognition: l.recognition.match(lower),
+		StatusChase: l.statusChase.match(lower),
 		Mentions:    strings.Contains(text, "<@"),
 	}
 }
@@ -107,44 +111,12 @@ func firstWord(s string) string {
 	return ""
 }
 
-// containsAny reports whether s contains one of phrases with a word boundary
-// on each side, so "thanks" does not match "thanksgiving".
-func containsAny(s string, phrases []string) bool {
-	for _, p := range phrases {
-		if p == "" {
-			continue
-		}
-		for from := 0; from < len(s); {
-			i := strings.Index(s[from:], p)
-			if i < 0 {
-				break
-			}
-			i += from
-			if boundaryBefore(s, i) && boundaryAfter(s, i+len(p), p) {
-				return true
-			}
-			from = i + 1
-		}
-	}
-	return false
-}
-
+// boundaryBefore reports whether a word can start at byte i of s.
 func boundaryBefore(s string, i int) bool {
 	if i == 0 {
 		return true
 	}
 	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return !isWordRune(r)
-}
-
-func boundaryAfter(s string, i int, phrase string) bool {
-	if i >= len(s) {
-		return true
-	}
-	if last, _ := utf8.DecodeLastRuneInString(phrase); !isWordRune(last) {
-		return true // the phrase ends in punctuation ("status?"): that is its boundary
-	}
-	r, _ := utf8.DecodeRuneInString(s[i:])
 	return !isWordRune(r)
 }
 

@@ -4,7 +4,9 @@ package signals
 // working minutes. Fires when the median reply over the last WindowDays days
 // took longer than ResponseMedianHours (or the team's agreed response
 // norm), or when ResponseOpenWaits waits have been open longer than
-// ResponseOpenDays working days.
+// ResponseOpenDays working days. A wait is opened by a report's message
+// directed at the manager and closed by the first message or reaction of the
+// manager's that answers it (answers, and foldReaction).
 func (c *calc) responseTime() Signal {
 	f := Facts{Days: c.lim.WindowDays}
 	var lat []int32
@@ -55,3 +57,23 @@ func (c *calc) responseTime() Signal {
 
 // recorded reports whether r is one of the manager's recorded reports.
 func (c *calc) recorded(r string) bool { return contains(c.reports, r) }
+
+// answers reports whether the manager's message m (in thread, "" at the top
+// level; a DM with dmWith; directed at directed) answers wait w, by the
+// spec's rules: a DM from the manager to the report answers every wait of
+// theirs, which covers any message in a DM wait's own DM; in a group DM or
+// channel, so does a message in the wait's thread (a reply under the
+// report's own message is in its thread) or one directed at the report in
+// the same conversation. A top-level channel message to other people
+// answers nothing.
+func answers(w Wait, m *Message, thread, dmWith string, directed []string) bool {
+	switch {
+	case w.Report == dmWith:
+		return true
+	case w.Channel != m.Channel:
+		return false
+	case thread != "" && (thread == w.Thread || thread == w.TS):
+		return true
+	}
+	return contains(directed, w.Report)
+}

@@ -216,10 +216,13 @@ func TestResponseTimeWeekendThroughFold(t *testing.T) {
 	}
 }
 
-// A wait closes at the manager's first message in the same conversation
-// (same thread if threaded), a DM from the manager to the report, or the
-// manager's reaction on it. Ana opens a wait at Tue 16 June 10:00 Berlin;
-// Mia acts at 11:00, so a closed wait measures 60 working minutes.
+// What answers a wait (PRODUCT.md, response_time): in a DM any message of
+// the manager's; in a group DM or channel a message of hers in the same
+// thread, one directed at the report (a mention, or a reply in a thread the
+// report started) in that conversation, a DM from her to the report, or her
+// reaction on the message. A top-level channel message to other people
+// answers nothing. Ana opens a wait at Tue 16 June 10:00 Berlin; Mia acts at
+// 11:00, so a closed wait measures 60 working minutes.
 func TestResponseTimeWaitCloses(t *testing.T) {
 	berlin := mustLoc(t, "Europe/Berlin")
 	o := newTeam(Norms{}, "UA", "UB", "UK")
@@ -230,7 +233,9 @@ func TestResponseTimeWaitCloses(t *testing.T) {
 	topLevel := post("C1", "UA", []string{"UM"}, asked, Flags{Question: true})
 	inThread := reply("C1", thread, "UM", "UA", asked, Flags{Question: true})
 	inGroup := group("G1", "UA", []string{"UM", "UA", "UB"}, asked, Flags{Question: true})
+	inDM := dm("UA", "UM", asked, Flags{Question: true})
 	anaOld := post("C1", "UA", nil, earlier, Flags{}) // Ana's earlier message, not directed at Mia
+	anaThread := ts(earlier)                          // … and the thread under it
 	tests := []struct {
 		name     string
 		opened   []Event
@@ -238,7 +243,13 @@ func TestResponseTimeWaitCloses(t *testing.T) {
 		wantOpen bool
 	}{
 		{"top-level wait, Mia's DM to Ana", []Event{topLevel}, dm("UM", "UA", acts, Flags{}), false},
-		{"top-level wait, Mia posts in the channel", []Event{topLevel}, post("C1", "UM", nil, acts, Flags{}), false},
+		// The channel's top level, to nobody or to others, is not an answer.
+		{"top-level wait, Mia posts in the channel", []Event{topLevel}, post("C1", "UM", nil, acts, Flags{}), true},
+		{"top-level wait, Mia asks Ben at the channel's top level", []Event{topLevel}, post("C1", "UM", []string{"UB"}, acts, Flags{StatusChase: true}), true},
+		{"top-level wait, Mia mentions Ana at the channel's top level", []Event{topLevel}, post("C1", "UM", []string{"UA"}, acts, Flags{}), false},
+		{"top-level wait, Mia mentions Ana and Ben", []Event{topLevel}, post("C1", "UM", []string{"UB", "UA"}, acts, Flags{}), false},
+		{"top-level wait, Mia mentions Ana in another channel", []Event{topLevel}, post("C2", "UM", []string{"UA"}, acts, Flags{}), true},
+		{"top-level wait, Mia replies in another thread Ana started", []Event{anaOld, topLevel}, reply("C1", anaThread, "UA", "UM", acts, Flags{}), false},
 		{"top-level wait, Mia replies in its thread", []Event{topLevel}, reply("C1", ts(asked), "UA", "UM", acts, Flags{}), false},
 		{"top-level wait, Mia reacts on it", []Event{topLevel}, react("C1", ts(asked), "UA", "UM", "eyes", acts), false},
 		{"top-level wait, Mia replies in another thread", []Event{topLevel}, reply("C1", thread, "UM", "UM", acts, Flags{}), true},
@@ -248,10 +259,23 @@ func TestResponseTimeWaitCloses(t *testing.T) {
 		{"thread wait, Mia reacts on it", []Event{inThread}, react("C1", ts(asked), "UA", "UM", "+1", acts), false},
 		{"thread wait, Mia's DM to Ana", []Event{inThread}, dm("UM", "UA", acts, Flags{}), false},
 		{"thread wait, Mia posts at the channel's top level", []Event{inThread}, post("C1", "UM", nil, acts, Flags{}), true},
+		{"thread wait, Mia mentions Ana at the channel's top level", []Event{inThread}, post("C1", "UM", []string{"UA"}, acts, Flags{}), false},
+		{"thread wait, Mia mentions Ben in the thread", []Event{inThread}, mentioning(reply("C1", thread, "UM", "UM", acts, Flags{}), "UB"), false},
+		{"thread wait, Mia mentions Ana in another thread", []Event{inThread}, mentioning(reply("C1", anaThread, "UB", "UM", acts, Flags{}), "UA"), false},
+		{"thread wait, Mia replies in another thread", []Event{inThread}, reply("C1", anaThread, "UB", "UM", acts, Flags{}), true},
 		// "M's reaction on it": a reaction on another message of Ana's, in
 		// another thread of the channel, does not answer this one.
 		{"thread wait, Mia reacts on Ana's earlier top-level message", []Event{anaOld, inThread}, react("C1", ts(earlier), "UA", "UM", "eyes", acts), true},
 		{"group DM wait, Mia writes in the group DM", []Event{inGroup}, group("G1", "UM", []string{"UM", "UA", "UB"}, acts, Flags{}), false},
+		{"group DM wait, Mia's DM to Ana", []Event{inGroup}, dm("UM", "UA", acts, Flags{}), false},
+		{"group DM wait, Mia reacts on it", []Event{inGroup}, react("G1", ts(asked), "UA", "UM", "eyes", acts), false},
+		{"group DM wait, Mia writes in another group DM with Ana", []Event{inGroup}, group("G2", "UM", []string{"UM", "UA", "UK"}, acts, Flags{}), true},
+		{"group DM wait, Mia writes in a group DM without Ana", []Event{inGroup}, group("G3", "UM", []string{"UM", "UB", "UK"}, acts, Flags{}), true},
+		{"DM wait, Mia writes in the DM", []Event{inDM}, dm("UM", "UA", acts, Flags{}), false},
+		{"DM wait, Mia reacts on it", []Event{inDM}, react(dmChannel("UA", "UM"), ts(asked), "UA", "UM", "eyes", acts), false},
+		{"DM wait, Mia mentions Ana in a channel", []Event{inDM}, post("C1", "UM", []string{"UA"}, acts, Flags{}), true},
+		{"DM wait, Mia writes in a group DM with Ana", []Event{inDM}, group("G1", "UM", []string{"UM", "UA", "UB"}, acts, Flags{}), true},
+		{"DM wait, Mia DMs Ben", []Event{inDM}, dm("UM", "UB", acts, Flags{}), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -269,5 +293,36 @@ func TestResponseTimeWaitCloses(t *testing.T) {
 				t.Errorf("latencies = %v, want %v", tot.Latencies(), wantLat)
 			}
 		})
+	}
+}
+
+// Ben asks Mia at the top level of #launch on Tue 16 June 10:00 Berlin. At
+// 11:00 Mia asks Fox, who is not on her team, "@Fox any update?" at the
+// channel's top level: that answers nothing. She replies in Ben's thread on
+// Wed 17 June 12:00, 26 hours later: 480 working minutes on Tuesday (10:00
+// to 18:00) and 180 on Wednesday (09:00 to 12:00) make 660, not 60. Judged
+// on Thursday, when Wednesday is a full day, the median of 660 is over 240.
+func TestResponseTimeTopLevelPostToOthers(t *testing.T) {
+	berlin := mustLoc(t, "Europe/Berlin")
+	o := newTeam(Norms{}, "UA", "UB", "UK")
+	asked := wall(berlin, time.June, 16, 10, 0)
+	events := []Event{
+		post("C1", "UB", []string{"UM"}, asked, Flags{Question: true}),
+		post("C1", "UM", []string{"UF"}, wall(berlin, time.June, 16, 11, 0), o.Lexicon.Classify("<@UF> any update?")),
+	}
+	l := foldAll(o, events...)
+	if tot, _ := l.total("UM"); len(l.State("UM").Waits) != 1 || len(tot.Latencies()) != 0 {
+		t.Fatalf("after the post to Fox: waits %+v, latencies %v; want Ben's wait open, no latency", l.State("UM").Waits, tot.Latencies())
+	}
+	Fold(o, l, reply("C1", ts(asked), "UB", "UM", wall(berlin, time.June, 17, 12, 0), Flags{}))
+	tot, _ := l.total("UM")
+	if got, want := tot.Latencies(), []int32{660}; !reflect.DeepEqual(got, want) || len(l.State("UM").Waits) != 0 {
+		t.Errorf("latencies %v with %d waits open, want %v and none", got, len(l.State("UM").Waits), want)
+	}
+	now := wall(berlin, time.June, 18, 12, 0)
+	got := find(t, computeLedger(o, l, now, now.AddDate(0, 0, -60)), ResponseTime)
+	checkSeverity(t, got)
+	if !got.Fired || got.Facts.MedianMinutes != 660 || got.Facts.Waits != 1 {
+		t.Errorf("fired %v with median %d of %d, want fired with 660 of 1", got.Fired, got.Facts.MedianMinutes, got.Facts.Waits)
 	}
 }
