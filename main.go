@@ -59,6 +59,10 @@ Usage:
         print the Slack app manifest (YAML): paste it at api.slack.com/apps to create the app.
   coach check [--config FILE]
         check the tokens and the app's scopes against Slack; exits non-zero if something is missing.
+  coach preview [--config FILE] [--now TIME]
+        print what a first start sends, and send nothing: the consent notice each
+        team member gets (and how long sending them all takes), and each manager's
+        first digest as it would be sent today. Reads only Slack's user directory.
   coach compact [--config FILE]
         rewrite the database with only its live data (run it while coach is stopped):
         bytes of forgotten people and expired days no longer linger in freed pages.
@@ -91,6 +95,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "check":
 		return check(ctx, args, getenv, stdout, stderr)
+	case "preview":
+		return preview(ctx, args, getenv, stdout, stderr)
 	case "compact":
 		return compact(args, getenv, stdout, stderr)
 	case "bench":

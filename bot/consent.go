@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"sort"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"coach/nudges"
 	"coach/signals"
 )
 
@@ -37,55 +41,255 @@ func NoticeText(optIn bool) string {
 	return s
 }
 
-// noticeMembers DMs the consent notice to every team member who has not had
-// it yet, once.
-func (s *Server) noticeMembers(ctx context.Context) {
-	org := s.Org()
-	optIn := org.Consent == signals.OptIn
-	var members []string
-	for m := range org.Teams {
-		members = append(members, m)
-		members = append(members, org.Teams[m].Reports...)
+// noticeFallback is the notice's notification text.
+const noticeFallback = "Your workspace uses coach: what it measures and how to leave"
+
+// noticeProgressEvery is how many notices go out between progress lines in
+// the log.
+const noticeProgressEvery = 25
+
+// maxNoticeWaits bounds the rate-limit waits for one person's notice in one
+// run; past it the notice is left for the next run.
+const maxNoticeWaits = 10
+
+// Pace is how fast coach sends one DM each to many people, as it does with
+// the consent notices on a first start. Slack lets an app post about one
+// message a second per channel, within a workspace-wide limit it does not
+// publish, and each notice also takes one conversations.open and one
+// conversations.history call (Tier 3: 50 or more a minute). So after a short
+// burst coach sends one notice every 1.2 seconds, 50 a minute. Pace reads no
+// clock: it waits Every between sends, which is never faster than the rate
+// whatever the calls themselves take. The zero Pace is DefaultPace.
+type Pace struct {
+	// Every is the wait before each notice after the first Burst.
+	Every time.Duration
+	// Burst is how many notices go at once before the waits begin.
+	Burst int
+	// Sleep waits d or until ctx ends. Tests inject one that records the
+	// waits instead of taking them.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// DefaultPace is 5 notices at once, then one every 1.2 seconds.
+func DefaultPace() Pace {
+	return Pace{Every: 1200 * time.Millisecond, Burst: 5, Sleep: nudges.Wait}
+}
+
+func (p Pace) withDefaults() Pace {
+	def := DefaultPace()
+	if p.Every <= 0 {
+		p.Every = def.Every
 	}
-	for _, id := range members {
-		if p, ok := org.People[id]; !ok || p.IsBot || p.Deleted || p.OptedOut {
-			continue
-		}
-		done, err := s.db.Notified(id)
-		if err != nil || done {
-			continue
-		}
-		ch, err := s.messenger.dm(ctx, id)
-		if err != nil {
-			s.log.Warn().Err(err).Str("user", id).Msg("consent notice")
-			continue
-		}
-		btn := slack.NewButtonBlockElement(HomeOptOutAction, id, slack.NewTextBlockObject(slack.PlainTextType, "Opt out", false, false))
-		if optIn {
-			btn = slack.NewButtonBlockElement(HomeOptInAction, id, slack.NewTextBlockObject(slack.PlainTextType, "Opt in", false, false))
-			btn.Style = slack.StylePrimary
-		}
-		// The notice carries the person's id in its metadata: after a crash
-		// between the post and MarkNotified, coach finds it instead of
-		// sending it again.
-		found, err := s.messenger.findInThread(ctx, ch, "", noticeMetadataType, "user", id)
-		if err != nil {
-			s.log.Warn().Err(err).Str("user", id).Msg("consent notice")
-			continue
-		}
-		if !found {
-			text := NoticeText(optIn)
-			blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil), slack.NewActionBlock("consent", btn)}
-			meta := &slack.SlackMetadata{EventType: noticeMetadataType, EventPayload: map[string]any{"user": id}}
-			if _, err := s.messenger.post(ctx, ch, "Your workspace uses coach: what it measures and how to leave", blocks, meta, ""); err != nil {
-				s.log.Warn().Err(err).Str("user", id).Msg("consent notice")
+	if p.Burst <= 0 {
+		p.Burst = def.Burst
+	}
+	if p.Sleep == nil {
+		p.Sleep = def.Sleep
+	}
+	return p
+}
+
+// before waits, if need be, before the i-th send (from 0) of a run.
+func (p Pace) before(ctx context.Context, i int) error {
+	if i < p.Burst {
+		return ctx.Err()
+	}
+	return p.Sleep(ctx, p.Every)
+}
+
+// Duration is about how long n sends take at this pace.
+func (p Pace) Duration(n int) time.Duration {
+	p = p.withDefaults()
+	if n <= p.Burst {
+		return 0
+	}
+	return time.Duration(n-p.Burst) * p.Every
+}
+
+// noticeRun keeps the consent notices to one sender at a time: a second
+// call while one is sending asks it to look again when it is done, so two
+// never race to notify the same person.
+type noticeRun struct {
+	mu      sync.Mutex
+	running bool
+	again   bool
+}
+
+// start reports whether the caller is to send (no run was going).
+func (r *noticeRun) start() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running {
+		r.again = true
+		return false
+	}
+	r.running = true
+	return true
+}
+
+// finish ends a run, or reports that another was asked for meanwhile.
+func (r *noticeRun) finish() (again bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.again {
+		r.again = false
+		return true
+	}
+	r.running = false
+	return false
+}
+
+// noticeRecipients are the team members who may get the notice, sorted:
+// known to Slack's directory, not bots, not deactivated, not opted out.
+// skipped are the other team members, with why.
+func noticeRecipients(org *signals.Org) (ids []string, skipped map[string]string) {
+	skipped = map[string]string{}
+	seen := map[string]bool{}
+	for m, t := range org.Teams {
+		for _, id := range append([]string{m}, t.Reports...) {
+			if seen[id] {
 				continue
 			}
-		}
-		if err := s.db.MarkNotified(id); err != nil {
-			s.log.Warn().Err(err).Str("user", id).Msg("record consent notice")
+			seen[id] = true
+			p, ok := org.People[id]
+			switch {
+			case !ok:
+				skipped[id] = "not in Slack's directory"
+			case p.IsBot:
+				skipped[id] = "a bot"
+			case p.Deleted:
+				skipped[id] = "deactivated"
+			case p.OptedOut:
+				skipped[id] = "opted out"
+			default:
+				ids = append(ids, id)
+			}
 		}
 	}
+	sort.Strings(ids)
+	return ids, skipped
+}
+
+// noticeMembers DMs the consent notice, once, to every team member who has
+// not had it yet: paced within Slack's rate limits (Config.NoticePace),
+// waiting out 429s, with progress in the log. A notice carries the person's
+// id in its metadata, so a run cut short (a crash, a shutdown) resumes where
+// it stopped and sends nobody a second one.
+func (s *Server) noticeMembers(ctx context.Context) {
+	if !s.notices.start() {
+		return
+	}
+	for {
+		s.sendNotices(ctx)
+		if !s.notices.finish() {
+			return
+		}
+	}
+}
+
+func (s *Server) sendNotices(ctx context.Context) {
+	org := s.Org()
+	optIn := org.Consent == signals.OptIn
+	pace := s.cfg.NoticePace.withDefaults()
+	ids, _ := noticeRecipients(org)
+	var todo []string
+	for _, id := range ids {
+		done, err := s.db.Notified(id)
+		if err != nil {
+			s.log.Warn().Err(err).Str("user", id).Msg("consent notice")
+			continue
+		}
+		if !done {
+			todo = append(todo, id)
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	s.log.Info().Int("to_send", len(todo)).Int("already_sent", len(ids)-len(todo)).Int("burst", pace.Burst).Dur("every", pace.Every).
+		Msgf("consent notices: %d to send, about %s", len(todo), pace.Duration(len(todo)).Round(time.Second))
+	sent, failed := 0, 0
+	for i, id := range todo {
+		if err := pace.before(ctx, i); err != nil {
+			s.log.Info().Msgf("consent notices: stopped at %d of %d sent; the rest go at the next start", sent, len(todo))
+			return
+		}
+		err := s.sendNotice(ctx, pace, id, optIn)
+		if err != nil {
+			failed++
+			s.log.Warn().Err(err).Str("user", id).Msg("consent notice not sent; it is tried again at the next start or team change")
+		} else {
+			sent++
+		}
+		if (err == nil && sent%noticeProgressEvery == 0) || i == len(todo)-1 {
+			e := s.log.Info().Int("sent", sent).Int("total", len(todo))
+			if failed > 0 {
+				e = e.Int("failed", failed)
+			}
+			e.Msgf("consent notices: %d of %d sent", sent, len(todo))
+		}
+	}
+}
+
+// sendNotice DMs one person the notice, waiting out rate limits, and
+// records that they have it.
+func (s *Server) sendNotice(ctx context.Context, pace Pace, id string, optIn bool) error {
+	for try := 0; ; try++ {
+		err := s.postNotice(ctx, id, optIn)
+		var ra *nudges.RetryAfter
+		if !errors.As(err, &ra) || try >= maxNoticeWaits {
+			if err != nil {
+				return err
+			}
+			break
+		}
+		s.cfg.Metrics.RateLimited(ra.After)
+		s.log.Info().Str("user", id).Dur("retry_after", ra.After).Msg("consent notices: rate limited by Slack; waiting")
+		if err := pace.Sleep(ctx, ra.After); err != nil {
+			return err
+		}
+	}
+	if err := s.db.MarkNotified(id); err != nil {
+		return fmt.Errorf("record consent notice: %w", err)
+	}
+	return nil
+}
+
+// postNotice posts the notice unless the DM already has it: after a crash
+// between the post and MarkNotified, coach finds it by its metadata instead
+// of sending it again. A 429 comes back as *nudges.RetryAfter.
+func (s *Server) postNotice(ctx context.Context, id string, optIn bool) error {
+	ch, err := s.messenger.dm(ctx, id)
+	if err != nil {
+		return err
+	}
+	found, err := s.messenger.findInThread(ctx, ch, "", noticeMetadataType, "user", id)
+	if err != nil || found {
+		return err
+	}
+	_, _, err = s.messenger.api.PostMessageContext(ctx, ch,
+		slack.MsgOptionText(noticeFallback, false),
+		slack.MsgOptionBlocks(NoticeBlocks(id, optIn)...),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: noticeMetadataType, EventPayload: map[string]any{"user": id}}),
+	)
+	if err != nil {
+		return fmt.Errorf("slack: chat.postMessage consent notice: %w", retryAfter(err))
+	}
+	return nil
+}
+
+// NoticeBlocks is the notice as Block Kit: the text, and a button to leave
+// (opt_out mode) or join (opt_in mode). Opting out deletes what coach holds,
+// so that button asks to confirm first.
+func NoticeBlocks(id string, optIn bool) []slack.Block {
+	var btn *slack.ButtonBlockElement
+	if optIn {
+		btn = slack.NewButtonBlockElement(HomeOptInAction, id, homePlain("Opt in"))
+		btn.Style = slack.StylePrimary
+	} else {
+		btn = slack.NewButtonBlockElement(HomeOptOutAction, id, homePlain("Opt out")).WithConfirm(homeOptOutConfirm())
+	}
+	return []slack.Block{slack.NewSectionBlock(mrkdwn(NoticeText(optIn)), nil, nil), slack.NewActionBlock("consent", btn)}
 }
 
 func (s *Server) optOut(ctx context.Context, user string) Reply {

@@ -65,6 +65,8 @@ type Config struct {
 	NormsMinVotes     int
 	NormsAnonymous    bool
 	NormsRecheckAfter time.Duration
+	// NoticePace is how fast the consent notices go out (default DefaultPace).
+	NoticePace Pace
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Metrics, when set, count what the bot does for Prometheus.
@@ -98,6 +100,8 @@ type Server struct {
 
 	membersMu sync.Mutex
 	members   map[string][]string
+
+	notices noticeRun // one consent-notice sender at a time
 
 	bg sync.WaitGroup // background sends: hints, redraws
 }

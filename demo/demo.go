@@ -168,6 +168,8 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 		return w, err
 	}
 	bc.Now, bc.NoScheduler = w.clock.Now, true
+	// The fake Slack has no rate limits: the consent notices go at once.
+	bc.NoticePace.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	if w.db, err = store.Open(opts.DBPath, store.Options{Now: w.clock.Now}); err != nil {
 		return w, err
 	}

@@ -132,10 +132,6 @@ func (s *Server) chatPostMessage(req *apiRequest) apiResponse {
 	if code := checkContent(a); code != "" {
 		return apiError(code)
 	}
-	check, refuse := s.checkMessageLocked(req.method, a, nil)
-	if refuse != nil {
-		return refuse
-	}
 	m := &Message{
 		Channel:  ch.id,
 		TS:       s.nextTSLocked(),
@@ -147,7 +143,7 @@ func (s *Server) chatPostMessage(req *apiRequest) apiResponse {
 		BotID:    s.opts.BotID,
 	}
 	ch.messages = append(ch.messages, m)
-	return withWarnings(ok(apiResponse{"channel": ch.id, "ts": m.TS, "message": s.messageJSON(m, true)}), check)
+	return ok(apiResponse{"channel": ch.id, "ts": m.TS, "message": s.messageJSON(m, true)})
 }
 
 // chatPostEphemeral records a message only user sees; it returns message_ts.
@@ -165,10 +161,6 @@ func (s *Server) chatPostEphemeral(req *apiRequest) apiResponse {
 	if code := checkContent(a); code != "" {
 		return apiError(code)
 	}
-	check, refuse := s.checkMessageLocked(req.method, a, nil)
-	if refuse != nil {
-		return refuse
-	}
 	e := Ephemeral{
 		Channel:  ch.id,
 		User:     a["user"],
@@ -178,7 +170,7 @@ func (s *Server) chatPostEphemeral(req *apiRequest) apiResponse {
 		Blocks:   rawArg(a, "blocks"),
 	}
 	s.ephemerals = append(s.ephemerals, e)
-	return withWarnings(ok(apiResponse{"message_ts": e.TS}), check)
+	return ok(apiResponse{"message_ts": e.TS})
 }
 
 // findMessageLocked returns the live message at ts in channel, or nil.
@@ -208,10 +200,6 @@ func (s *Server) chatUpdate(req *apiRequest) apiResponse {
 	if code := checkContent(a); code != "" {
 		return apiError(code)
 	}
-	check, refuse := s.checkMessageLocked(req.method, a, m)
-	if refuse != nil {
-		return refuse
-	}
 	if v, ok := a["text"]; ok {
 		m.Text = v
 	}
@@ -222,7 +210,7 @@ func (s *Server) chatUpdate(req *apiRequest) apiResponse {
 		m.Metadata = rawArg(a, "metadata")
 	}
 	m.Updated = true
-	return withWarnings(ok(apiResponse{"channel": m.Channel, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m, true)}), check)
+	return ok(apiResponse{"channel": m.Channel, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m, true)})
 }
 
 // chatDelete marks the message deleted.

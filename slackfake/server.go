@@ -111,9 +111,6 @@ type Server struct {
 	files      map[string]*File
 	fileOrder  []string
 
-	// blockkit_check.go
-	blockChecks []BlockCheck
-
 	// socket.go, envelopes.go
 	tickets     map[string]bool
 	link        *link
