@@ -110,7 +110,10 @@ func TestMetricsAndReadiness(t *testing.T) {
 	// Traffic, a failing Web API call, and a digest (due every minute).
 	fake.FailNext("conversations.members", 1, slackfake.Fault{Status: 200, Error: "channel_not_found"})
 	fake.SendEvent(map[string]any{"type": "message", "channel": "DOTHER", "channel_type": "im", "user": "UM2", "text": "hi", "ts": "1700000000.000001"})
-	if err := fake.WaitAcked(ctx, statusChases(fake, 6)...); err != nil {
+	// An event coach does not count, and one that does not decode (its event_id is an object).
+	skipped := fake.SendEvent(map[string]any{"type": "channel_created", "channel": map[string]any{"id": "C0NEW"}})
+	fake.SendRaw([]byte(`{"envelope_id":"env-malformed","type":"events_api","payload":{"type":"event_callback","event_id":{"x":1},"event":{"type":"message"}}}`))
+	if err := fake.WaitAcked(ctx, append(statusChases(fake, 6), skipped, "env-malformed")...); err != nil {
 		t.Fatal(err)
 	}
 	// An admin sends Mia's digest now rather than wait for the minute.
@@ -167,6 +170,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+	checkEventOutcomes(t, metrics)
 	if strings.Contains(metrics, "coach_socket_reconnects_total 0") {
 		t.Error("the reconnect was not counted")
 	}
@@ -315,5 +319,41 @@ func TestSIGTERMLosesNoAckedEvent(t *testing.T) {
 	}
 	if ackedBefore == 0 || ackedBefore == len(ids) {
 		t.Logf("note: %d of %d acked before the stop; the SIGTERM did not land mid-stream", ackedBefore, len(ids))
+	}
+}
+
+// checkEventOutcomes checks that the help of coach_events_ingested_total names
+// exactly the outcomes the run produced: each one it names was counted, and
+// nothing was counted under an outcome it does not name.
+func checkEventOutcomes(t *testing.T, metrics string) {
+	t.Helper()
+	const name = "coach_events_ingested_total"
+	_, help, _ := strings.Cut(metrics, "# HELP "+name+" ")
+	help, _, _ = strings.Cut(help, "\n")
+	_, list, ok := strings.Cut(help, "outcome (")
+	list, _, ok2 := strings.Cut(list, ")")
+	if !ok || !ok2 {
+		t.Fatalf("the help of %s does not list its outcomes: %q", name, help)
+	}
+	documented := map[string]bool{}
+	for _, o := range strings.Split(list, ", ") {
+		documented[o] = true
+	}
+	counted := map[string]bool{}
+	for _, line := range strings.Split(metrics, "\n") {
+		if !strings.HasPrefix(line, name+"{") {
+			continue
+		}
+		_, rest, _ := strings.Cut(line, `outcome="`)
+		o, _, _ := strings.Cut(rest, `"`)
+		counted[o] = true
+		if !documented[o] {
+			t.Errorf("%s counted outcome %q, which its help does not name: %q", name, o, help)
+		}
+	}
+	for o := range documented {
+		if !counted[o] {
+			t.Errorf("%s names outcome %q in its help, but the run never counted it", name, o)
+		}
 	}
 }

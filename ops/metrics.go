@@ -1,11 +1,39 @@
 package ops
 
 import (
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
+
+// EventOutcome is what became of one Events API event: the outcome label of
+// coach_events_ingested_total.
+type EventOutcome string
+
+// The outcomes of an event. EventOutcomes lists them all, and the metric's help
+// text is made from that list.
+const (
+	EventQueued    EventOutcome = "queued"    // decoded and queued for the store
+	EventSkipped   EventOutcome = "skipped"   // decoded, but nothing coach counts
+	EventMalformed EventOutcome = "malformed" // did not decode
+)
+
+// EventOutcomes returns every outcome an event can have, in the order the help
+// text names them.
+func EventOutcomes() []EventOutcome {
+	return []EventOutcome{EventQueued, EventSkipped, EventMalformed}
+}
+
+func eventsHelp() string {
+	names := make([]string, 0, 3)
+	for _, o := range EventOutcomes() {
+		names = append(names, string(o))
+	}
+	return "Events API events received, by event type (message, message/subtype, reaction_added, …) and outcome (" +
+		strings.Join(names, ", ") + ")."
+}
 
 // Metrics are coach's Prometheus collectors, on their own registry. A nil
 // *Metrics records nothing, so callers need no checks.
@@ -32,7 +60,7 @@ func NewMetrics() *Metrics {
 	m := &Metrics{
 		Registry: r,
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "coach_events_ingested_total",
-			Help: "Events API events received, by event type (message, message/subtype, reaction_added, …) and outcome (recorded, skipped, duplicate, malformed)."}, []string{"type", "outcome"}),
+			Help: eventsHelp()}, []string{"type", "outcome"}),
 		acked: prometheus.NewCounter(prometheus.CounterOpts{Name: "coach_envelopes_acked_total",
 			Help: "Socket Mode envelopes acknowledged to Slack (after their effects were committed)."}),
 		ackLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coach_ack_latency_seconds",
@@ -50,7 +78,7 @@ func NewMetrics() *Metrics {
 		reconnects: prometheus.NewCounter(prometheus.CounterOpts{Name: "coach_socket_reconnects_total",
 			Help: "Socket Mode connections opened after the first."}),
 		apiErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "coach_slack_api_errors_total",
-			Help: "Slack Web API calls that failed, by method and error code (HTTP status for transport errors)."}, []string{"method", "code"}),
+			Help: "Slack Web API calls that failed, by method and code: Slack's error code, the HTTP status of a reply that is not 200 (ratelimited for 429), or transport when no reply came."}, []string{"method", "code"}),
 		rateLimit: prometheus.NewCounter(prometheus.CounterOpts{Name: "coach_rate_limit_waits_total",
 			Help: "Times coach waited out a Slack 429 (Retry-After)."}),
 		rateLimitSec: prometheus.NewCounter(prometheus.CounterOpts{Name: "coach_rate_limit_wait_seconds_total",
@@ -62,9 +90,9 @@ func NewMetrics() *Metrics {
 }
 
 // Event counts one Events API event by type and outcome.
-func (m *Metrics) Event(typ, outcome string) {
+func (m *Metrics) Event(typ string, outcome EventOutcome) {
 	if m != nil {
-		m.events.WithLabelValues(typ, outcome).Inc()
+		m.events.WithLabelValues(typ, string(outcome)).Inc()
 	}
 }
 
