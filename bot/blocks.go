@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"coach/nudges"
+	"coach/signals"
 )
 
 // Block Kit limits, in characters.
@@ -28,8 +29,10 @@ const digestTitle = "Your weekly coach digest"
 // nudges; and the privacy note to close.
 //
 // Once the manager has clicked a button on a nudge (d.Feedback), its
-// actions block gives way to a context line acknowledging the choice,
-// under the same block_id, so a redraw shows the click took.
+// actions block gives way to a context line acknowledging the choice, so
+// a redraw shows the click took. The acknowledgement has a block_id of its
+// own (ackBlockID): Slack asks for a new block_id whenever chat.update
+// changes a block's content.
 func DigestBlocks(d nudges.Digest) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(digestTitle, maxHeaderLen), true, false)),
@@ -59,7 +62,7 @@ func nudgeBlocks(d nudges.Digest, n nudges.Nudge) []slack.Block {
 		slack.NewSectionBlock(mrkdwn("*Try this week:* "+escape(n.Try)), nil, nil),
 	}
 	if ack := nudges.Acknowledgement(d.Feedback[n.Kind], n.Norm); ack != "" {
-		return append(out, slack.NewContextBlock(blockID, mrkdwn(escape(ack))))
+		return append(out, slack.NewContextBlock(ackBlockID(n.Kind, d.Feedback[n.Kind]), mrkdwn(escape(ack))))
 	}
 	value := truncate(nudges.ActionValue(d.ID, n.Kind), maxValueLen)
 	buttons := []slack.BlockElement{
@@ -71,6 +74,14 @@ func nudgeBlocks(d nudges.Digest, n nudges.Nudge) []slack.Block {
 		buttons = append(buttons, button(nudges.Share, "Share with my team", value))
 	}
 	return append(out, slack.NewActionBlock(blockID, buttons...))
+}
+
+// ackBlockID is the block_id of the acknowledgement that replaces a
+// nudge's buttons once action was clicked: "nudge_after_hours_ack_helpful".
+// It differs from the buttons' "nudge_<kind>", and from one choice to
+// another.
+func ackBlockID(k signals.Kind, action nudges.Action) string {
+	return "nudge_" + string(k) + "_ack_" + strings.TrimPrefix(string(action), "nudge_")
 }
 
 func button(a nudges.Action, label, value string) *slack.ButtonBlockElement {

@@ -174,7 +174,7 @@ func TestDigestBlocksRoundTrip(t *testing.T) {
 					if actions[id] != nil {
 						t.Errorf("%s: buttons still shown after feedback", id)
 					}
-					if acks[id] == nil {
+					if acks[ackBlockID(n.Kind, d.Feedback[n.Kind])] == nil {
 						t.Errorf("%s: no acknowledgement of the feedback", id)
 					}
 					continue

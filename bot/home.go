@@ -340,7 +340,7 @@ func HoursModal(current signals.Hours, source string) slack.ModalViewRequest {
 	}
 	reset := slack.NewCheckboxGroupsBlockElement(hoursResetID, slack.NewOptionBlockObject(hoursResetID,
 		homePlain("Use the default again"),
-		homePlain("Forget my own setting: go by my team's agreed norm, else the workspace default.")))
+		homePlain("Forget my own setting: go by my team's norm, else the workspace default.")))
 
 	return slack.ModalViewRequest{
 		Type:       slack.VTModal,

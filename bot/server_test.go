@@ -65,6 +65,7 @@ func startHarnessLog(t *testing.T, now time.Time, edit func(*Config), log zerolo
 	h := &harness{t: t, clock: &testClock{t: now}}
 	h.fake = slackfake.New(slackfake.Options{BotToken: "xoxb-h", AppToken: "xapp-h", PingInterval: time.Second})
 	t.Cleanup(h.fake.Close)
+	t.Cleanup(func() { requireValidBlockKit(t, h.fake) }) // after the bot stops
 	h.fake.SetNow(h.clock.Now)
 	for _, u := range harnessPeople {
 		h.fake.AddUser(u)

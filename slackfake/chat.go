@@ -132,6 +132,10 @@ func (s *Server) chatPostMessage(req *apiRequest) apiResponse {
 	if code := checkContent(a); code != "" {
 		return apiError(code)
 	}
+	check, refuse := s.checkMessageLocked(req.method, a, nil)
+	if refuse != nil {
+		return refuse
+	}
 	m := &Message{
 		Channel:  ch.id,
 		TS:       s.nextTSLocked(),
@@ -143,7 +147,7 @@ func (s *Server) chatPostMessage(req *apiRequest) apiResponse {
 		BotID:    s.opts.BotID,
 	}
 	ch.messages = append(ch.messages, m)
-	return ok(apiResponse{"channel": ch.id, "ts": m.TS, "message": s.messageJSON(m, true)})
+	return withWarnings(ok(apiResponse{"channel": ch.id, "ts": m.TS, "message": s.messageJSON(m, true)}), check)
 }
 
 // chatPostEphemeral records a message only user sees; it returns message_ts.
@@ -161,6 +165,10 @@ func (s *Server) chatPostEphemeral(req *apiRequest) apiResponse {
 	if code := checkContent(a); code != "" {
 		return apiError(code)
 	}
+	check, refuse := s.checkMessageLocked(req.method, a, nil)
+	if refuse != nil {
+		return refuse
+	}
 	e := Ephemeral{
 		Channel:  ch.id,
 		User:     a["user"],
@@ -170,7 +178,7 @@ func (s *Server) chatPostEphemeral(req *apiRequest) apiResponse {
 		Blocks:   rawArg(a, "blocks"),
 	}
 	s.ephemerals = append(s.ephemerals, e)
-	return ok(apiResponse{"message_ts": e.TS})
+	return withWarnings(ok(apiResponse{"message_ts": e.TS}), check)
 }
 
 // findMessageLocked returns the live message at ts in channel, or nil.
@@ -200,6 +208,10 @@ func (s *Server) chatUpdate(req *apiRequest) apiResponse {
 	if code := checkContent(a); code != "" {
 		return apiError(code)
 	}
+	check, refuse := s.checkMessageLocked(req.method, a, m)
+	if refuse != nil {
+		return refuse
+	}
 	if v, ok := a["text"]; ok {
 		m.Text = v
 	}
@@ -210,7 +222,7 @@ func (s *Server) chatUpdate(req *apiRequest) apiResponse {
 		m.Metadata = rawArg(a, "metadata")
 	}
 	m.Updated = true
-	return ok(apiResponse{"channel": m.Channel, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m, true)})
+	return withWarnings(ok(apiResponse{"channel": m.Channel, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m, true)}), check)
 }
 
 // chatDelete marks the message deleted.

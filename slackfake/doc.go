@@ -18,6 +18,14 @@
 // Reactions, HomeView, Files, Acks), and faults can be injected per method (FailNext),
 // including HTTP 429 with a Retry-After header. A Server is safe for concurrent use.
 //
+// Every Block Kit payload is checked against the limits Slack documents (blockkit.go):
+// blocks of chat.postMessage, chat.postEphemeral and chat.update, and views of
+// views.publish/open/update, are refused with invalid_blocks (and Slack's json-pointer
+// messages) when they break one; a missing fallback text beside blocks, or a block_id
+// that chat.update keeps while changing the block, is accepted with a warning, as
+// Slack's docs only ask for those. Ack payloads and response_url bodies are checked
+// too, though they cannot be refused. BlockChecks returns every check.
+//
 // What it deliberately does not do:
 //
 //   - no request signing or signature checks, no OAuth flow, no token rotation: a call is

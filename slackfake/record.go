@@ -79,6 +79,7 @@ func (s *Server) recordAck(frame []byte) {
 	}
 	s.mu.Lock()
 	s.acks = append(s.acks, Ack{EnvelopeID: msg.EnvelopeID, Payload: msg.Payload, At: s.now()})
+	s.checkResponseLocked("ack", msg.Payload)
 	if e := s.envByID[msg.EnvelopeID]; e != nil {
 		e.acked = true
 	}

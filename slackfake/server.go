@@ -111,6 +111,9 @@ type Server struct {
 	files      map[string]*File
 	fileOrder  []string
 
+	// blockkit_check.go
+	blockChecks []BlockCheck
+
 	// socket.go, envelopes.go
 	tickets     map[string]bool
 	link        *link

@@ -67,6 +67,9 @@ func (s *Server) viewsPublish(req *apiRequest) apiResponse {
 	if userID == "" || !valid {
 		return apiError("invalid_arguments")
 	}
+	if refuse := s.checkViewLocked(req.method, raw); refuse != nil {
+		return refuse
+	}
 	var v *view
 	for _, cand := range s.views {
 		if cand.userID == userID {
@@ -93,6 +96,9 @@ func (s *Server) viewsOpen(req *apiRequest) apiResponse {
 	if !valid {
 		return apiError("invalid_arguments")
 	}
+	if refuse := s.checkViewLocked(req.method, raw); refuse != nil {
+		return refuse
+	}
 	v := &view{id: s.nextIDLocked("V")}
 	s.views[v.id] = v
 	s.storeViewLocked(v, raw, fields)
@@ -104,6 +110,9 @@ func (s *Server) viewsUpdate(req *apiRequest) apiResponse {
 	raw, fields, valid := parseView(req.args["view"], "")
 	if !valid {
 		return apiError("invalid_arguments")
+	}
+	if refuse := s.checkViewLocked(req.method, raw); refuse != nil {
+		return refuse
 	}
 	v := s.views[req.args["view_id"]]
 	if ext := req.args["external_id"]; v == nil && ext != "" {

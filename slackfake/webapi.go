@@ -250,6 +250,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	args["response_url"] = r.URL.Path
 	s.mu.Lock()
 	s.calls = append(s.calls, Call{Method: "response_url", Args: args, At: s.now()})
+	s.checkResponseArgsLocked(args)
 	s.notifyLocked()
 	s.mu.Unlock()
 	s.logf("slackfake: response_url %s: ok", r.URL.Path)
