@@ -139,6 +139,19 @@ func (s *Server) help(ctx context.Context, user string) Reply {
 	return Reply{Text: b.String()}
 }
 
+// answerDM answers a person who wrote to coach in its Messages tab: coach
+// takes no requests in words, so it says so and shows what /coach can do.
+// What they wrote is neither read further nor kept.
+func (s *Server) answerDM(ctx context.Context, to DMToCoach) {
+	text := "I'm coach, a bot: I don't read or keep what you write here, so I can't answer it. " +
+		"Everything I do is one `/coach` command away:\n" + s.help(ctx, to.User).Text
+	if _, err := s.messenger.post(ctx, to.Channel, text, nil, nil, to.ThreadTS); err != nil {
+		s.log.Warn().Err(err).Str("user", to.User).Msg("answer to a DM not sent")
+		return
+	}
+	s.log.Info().Str("user", to.User).Msg("answered a DM with help")
+}
+
 // isAdmin: a Slack workspace admin or owner (asked fresh with users.info),
 // or listed in config.
 func (s *Server) isAdmin(ctx context.Context, user string) bool {

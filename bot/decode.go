@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"coach/signals"
@@ -176,6 +177,17 @@ type Decoded struct {
 	Skip      string         // why it was skipped
 	// HomeOpenedBy is set for app_home_opened: whose App Home to draw.
 	HomeOpenedBy string
+	// ToCoach is set for a person's message in their DM with coach (the App
+	// Home's Messages tab): who wrote and where, so coach can answer. The
+	// message itself is not counted.
+	ToCoach *DMToCoach
+}
+
+// DMToCoach is a person writing to coach in their DM with it.
+type DMToCoach struct {
+	User     string
+	Channel  string
+	ThreadTS string // set when they wrote in a thread: the answer goes there
 }
 
 // Decoder turns Events API payloads into derived events. The message text is
@@ -290,6 +302,11 @@ func (d *Decoder) message(out Decoded, ev *rawEvent, authorized []string) (Decod
 	m, skip := d.derive(ev, authorized)
 	if m == nil {
 		out.Skip = skip
+		return out, nil
+	}
+	if m.Kind == signals.DM && d.BotUserID != "" && slices.Contains(m.Members, d.BotUserID) {
+		out.Skip = "a message to coach"
+		out.ToCoach = &DMToCoach{User: m.Author, Channel: m.Channel, ThreadTS: m.ThreadTS}
 		return out, nil
 	}
 	out.Event = &signals.Event{ID: out.EventID, Message: m}

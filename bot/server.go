@@ -392,6 +392,15 @@ func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *In
 	if d.HomeOpenedBy != "" && validUserID(d.HomeOpenedBy) {
 		s.changed(d.HomeOpenedBy)
 	}
+	if d.ToCoach != nil && req.RetryAttempt == 0 && validUserID(d.ToCoach.User) {
+		// A courtesy answer, sent once: a redelivery is not answered again.
+		to := *d.ToCoach
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.answerDM(context.Background(), to)
+		}()
+	}
 	// Submitted last: the ack can go out as soon as the batch commits, and
 	// the background work this envelope starts must be under way by then,
 	// so that Settle after the ack waits for it.
