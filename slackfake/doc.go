@@ -8,6 +8,8 @@
 //     chat.postEphemeral, chat.update, chat.delete, reactions.add/remove,
 //     views.publish/open/update, and the current file upload flow
 //     (files.getUploadURLExternal, a POST of the bytes, files.completeUploadExternal);
+//     and oauth.v2.access and auth.revoke, with the OAuth authorize page a browser opens
+//     at AuthorizeURL() (oauth.go);
 //   - the Socket Mode WebSocket link that apps.connections.open hands out: a hello frame
 //     on connect, envelopes (events_api, slash_commands, interactive) delivered in order,
 //     acks recorded, unacked envelopes redelivered first on the next connection with
@@ -28,8 +30,12 @@
 //
 // What it deliberately does not do:
 //
-//   - no request signing or signature checks, no OAuth flow, no token rotation: a call is
-//     authorised when it carries the configured bot or app token, nothing more;
+//   - no request signing or signature checks: a call is authorised when it carries the
+//     configured bot or app token, or a user token the OAuth side (oauth.go) issued, nothing
+//     more. That side is small: an authorize page (a form with Allow and Cancel) acting for
+//     the user set with SignIn, oauth.v2.access (code or refresh token, with the client id
+//     and secret of SetOAuthApp as form fields), auth.revoke, and token rotation when
+//     enabled; an expired user token is simply invalid_auth;
 //   - no rate limiting or rate tiers beyond the faults a test injects;
 //   - no permission model: the bot is a member of every conversation and may post
 //     anywhere; posting to an unknown channel ID creates it, and posting to a user ID

@@ -114,6 +114,9 @@ type Server struct {
 	// blockkit_check.go
 	blockChecks []BlockCheck
 
+	// oauth.go
+	oauth oauthState
+
 	// socket.go, envelopes.go
 	tickets     map[string]bool
 	link        *link
@@ -147,6 +150,7 @@ func New(opts Options) *Server {
 		files:       map[string]*File{},
 		tickets:     map[string]bool{},
 		envByID:     map[string]*envelope{},
+		oauth:       newOAuthState(),
 	}
 	s.api = s.methods()
 
@@ -155,6 +159,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("/link/", s.serveLink)
 	mux.HandleFunc("/upload/", s.serveUpload)
 	mux.HandleFunc("/response/", s.serveResponseURL)
+	mux.HandleFunc("/oauth/", s.serveOAuth)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.served)

@@ -16,7 +16,8 @@ const (
 	noToken tokenKind = iota
 	botToken
 	appToken
-	anyToken // methods that take either
+	anyToken  // methods that take either
+	userToken // a user token from the OAuth flow (oauth.go)
 )
 
 // apiMethod is one Web API method: the token it needs and what it does. handle runs
@@ -31,6 +32,7 @@ type apiRequest struct {
 	method string
 	args   map[string]string
 	token  tokenKind
+	bearer string // the token itself
 }
 
 // apiResponse is the JSON object a method answers with.
@@ -73,6 +75,8 @@ func (s *Server) methods() map[string]apiMethod {
 		"views.update":                 {botToken, s.viewsUpdate},
 		"files.getUploadURLExternal":   {botToken, s.filesGetUploadURLExternal},
 		"files.completeUploadExternal": {botToken, s.filesCompleteUploadExternal},
+		"oauth.v2.access":              {noToken, s.oauthV2Access},
+		"auth.revoke":                  {userToken, s.authRevoke},
 	}
 }
 
@@ -119,6 +123,9 @@ func (s *Server) dispatchLocked(method, token string, args map[string]string, pa
 	if parseErr != nil {
 		return apiError("invalid_arguments")
 	}
+	if m.token == noToken { // authenticated by its arguments (oauth.v2.access)
+		return m.handle(&apiRequest{method: method, args: args})
+	}
 	kind := s.tokenKind(token)
 	if kind == noToken {
 		return apiError("invalid_auth")
@@ -126,7 +133,7 @@ func (s *Server) dispatchLocked(method, token string, args map[string]string, pa
 	if m.token != anyToken && m.token != kind {
 		return apiError("not_allowed_token_type")
 	}
-	return m.handle(&apiRequest{method: method, args: args, token: kind})
+	return m.handle(&apiRequest{method: method, args: args, token: kind, bearer: token})
 }
 
 func (s *Server) tokenKind(token string) tokenKind {
@@ -137,6 +144,9 @@ func (s *Server) tokenKind(token string) tokenKind {
 		return botToken
 	case s.opts.AppToken:
 		return appToken
+	}
+	if s.userTokenLocked(token) {
+		return userToken
 	}
 	return noToken
 }

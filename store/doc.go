@@ -36,6 +36,10 @@
 //	    <hex HMAC-SHA256(secret, user id)> → empty: they opted out (the id itself is not kept)
 //	notices/
 //	    <user id>                → time (JSON) they were sent the one-time notice of what is measured
+//	tokens/
+//	    <manager id>             → their Slack user token, sealed by connect.Sealer (AES-GCM; the key is not in this file)
+//	nonces/
+//	    <nonce>                  → uint64 BE unix time until which it is kept: Connect links already used (tokens.go)
 //
 // Keys sort the way they are read: a window of days is one Cursor.Seek and a
 // walk to the end key. The file grows with managers × days, not with messages:
