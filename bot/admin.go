@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"coach/nudges"
 	"coach/signals"
@@ -128,42 +129,67 @@ func (s *Server) teamsCommand() Reply {
 	return say("*Teams in coach* (%d)\n%s", len(lines), strings.Join(lines, "\n"))
 }
 
-// stats are aggregates only: no manager's signals, nudges or feedback.
+// minStatsManagers is how many managers admin figures must cover, so that
+// none of them stands for one manager.
+const minStatsManagers = 5
+
+// stats are aggregates only: no manager's signals, nudges or feedback. They
+// are shown only for at least minStatsManagers managers, and count complete
+// weeks only, so that asking before and after a nudge or a click shows no
+// difference that could be one manager's.
 func (s *Server) stats() Reply {
 	org := s.Org()
-	st, err := s.db.Stats()
-	if err != nil {
-		return s.failed(err)
-	}
-	reports := 0
+	managers, reports := 0, 0
 	for m := range org.Teams {
-		reports += len(org.Reports(m))
+		if org.Recorded(m) {
+			managers++
+			reports += len(org.Reports(m))
+		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "*coach, workspace-wide* (aggregates only: no one manager's data)\n")
-	fmt.Fprintf(&b, "• %s, %s measured\n", plural(len(org.Teams), "manager"), plural(reports, "report"))
-	fmt.Fprintf(&b, "• %s sent\n", plural(int(st["digests_sent"]), "digest"))
+	if managers < minStatsManagers {
+		fmt.Fprintf(&b, "coach shows workspace figures only once at least %d managers are measured, so that no figure can be one manager's (measured now: %s).",
+			minStatsManagers, plural(managers, "manager"))
+		return Reply{Text: b.String()}
+	}
+	st, err := s.db.Stats(s.cfg.Now())
+	if err != nil {
+		return s.failed(err)
+	}
+	n := st.Counters
+	fmt.Fprintf(&b, "Counted over complete weeks up to %s (Monday to Sunday, UTC); this week's show from next Monday.\n", st.Through.Start(time.UTC).Format("Mon 2 Jan 2006"))
+	fmt.Fprintf(&b, "• %s, %s measured now\n", plural(managers, "manager"), plural(reports, "report"))
+	fmt.Fprintf(&b, "• %s sent\n", plural(int(n["digests_sent"]), "digest"))
 	var kinds []string
 	for _, k := range signals.Kinds {
-		n := st["nudges/"+string(k)]
-		if n == 0 {
+		sent := int(n["nudges/"+string(k)])
+		if sent == 0 {
 			continue
 		}
-		helpful := st["feedback/"+string(k)+"/"+string(nudges.Helpful)]
-		answered := helpful + st["feedback/"+string(k)+"/"+string(nudges.NotForMe)] + st["feedback/"+string(k)+"/"+string(nudges.Snooze)] + st["feedback/"+string(k)+"/"+string(nudges.Share)]
+		feedback := func(a nudges.Action) int { return int(n["feedback/"+string(k)+"/"+string(a)]) }
+		helpful := feedback(nudges.Helpful)
+		answered := 0
+		for _, a := range nudges.Actions {
+			answered += feedback(a)
+		}
 		rate := "no feedback yet"
 		if answered > 0 {
 			rate = fmt.Sprintf("%d%% helpful of %d answered", helpful*100/answered, answered)
 		}
-		kinds = append(kinds, fmt.Sprintf("%s: %d nudges, %s", k, n, rate))
+		title, _ := s.catalogTitle(signals.Signal{Kind: k})
+		if title == "" {
+			title = string(k)
+		}
+		kinds = append(kinds, fmt.Sprintf("%s: %s, %s", title, plural(sent, "nudge"), rate))
 	}
 	if len(kinds) > 0 {
 		fmt.Fprintf(&b, "• nudges by kind: %s\n", strings.Join(kinds, "; "))
 	}
 	var agreed []string
 	for _, k := range s.norms.Kinds() {
-		if n := st["norms_agreed/"+string(k)]; n > 0 {
-			agreed = append(agreed, fmt.Sprintf("%s %d", k, n))
+		if c := n["norms_agreed/"+string(k)]; c > 0 {
+			agreed = append(agreed, fmt.Sprintf("%s %d", homeNormLabel(string(k)), c))
 		}
 	}
 	if len(agreed) == 0 {
@@ -185,10 +211,22 @@ func (s *Server) nudgeCommand(ctx context.Context, c Command) Reply {
 	if !org.IsManager(m) {
 		return say("%s doesn't lead a team in coach. Usage: `%s`", org.Name(m), usage["nudge"])
 	}
+	// The digest is planned before the answer, so that the request is
+	// durable once acknowledged and a second request for the same slot,
+	// however soon, finds it.
+	now := s.cfg.Now()
+	p, err := s.scheduler.PlanNow(m, now)
+	if err != nil {
+		return s.failed(err)
+	}
+	if !p.New {
+		return say("coach has already dealt with %s's digest for %s, and a manager gets one per digest day, so nothing more goes out now. What it said, if anything, is for them alone.",
+			org.Name(m), p.Digest.Slot.In(org.Loc(m)).Format("Mon 2 Jan"))
+	}
 	return Reply{
 		Text: fmt.Sprintf("Done: if coach has something for %s this week, it's in their DMs now. What it says is for them alone.", org.Name(m)),
 		After: func() {
-			if _, err := s.scheduler.SendNow(context.Background(), m, s.cfg.Now()); err != nil {
+			if _, err := s.scheduler.SendNow(context.Background(), m, now); err != nil {
 				s.log.Warn().Err(err).Str("manager", m).Msg("/coach nudge")
 			}
 		},

@@ -144,7 +144,7 @@ func takeUntouched(t *testing.T, h *harness, digestID string) untouched {
 	s.Windows = js(h.db.Windows("UM1", 0, signals.Day(1<<30)))
 	s.Coaching = js(h.db.Coaching("UM1"))
 	s.Digest = js(h.db.Digest(digestID))
-	s.Stats = js(h.db.Stats())
+	s.Stats = js(h.db.AllStats())
 	s.Schedule = js(h.db.Meta("schedule"))
 	s.Teams = js(h.db.Teams())
 	people, err := h.db.People()

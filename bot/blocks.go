@@ -38,7 +38,7 @@ func DigestBlocks(d nudges.Digest) []slack.Block {
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(digestTitle, maxHeaderLen), true, false)),
 	}
 	if len(d.Nudges) == 0 {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escape(nudges.AllClear)), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escape(d.AllClearText())), nil, nil))
 	}
 	for i, n := range d.Nudges {
 		if i > 0 {
@@ -61,14 +61,14 @@ func nudgeBlocks(d nudges.Digest, n nudges.Nudge) []slack.Block {
 		slack.NewContextBlock("", mrkdwn(escape(n.Why))),
 		slack.NewSectionBlock(mrkdwn("*Try this week:* "+escape(n.Try)), nil, nil),
 	}
-	if ack := nudges.Acknowledgement(d.Feedback[n.Kind], n.Norm); ack != "" {
+	if ack := d.Acknowledgement(n); ack != "" {
 		return append(out, slack.NewContextBlock(ackBlockID(n.Kind, d.Feedback[n.Kind]), mrkdwn(escape(ack))))
 	}
 	value := truncate(nudges.ActionValue(d.ID, n.Kind), maxValueLen)
 	buttons := []slack.BlockElement{
 		button(nudges.Helpful, "Helpful", value).WithStyle(slack.StylePrimary),
 		button(nudges.NotForMe, "Not for me", value),
-		button(nudges.Snooze, "Snooze 2 weeks", value),
+		button(nudges.Snooze, d.Terms.SnoozeLabel(), value),
 	}
 	if n.Norm != "" {
 		buttons = append(buttons, button(nudges.Share, "Share with my team", value))

@@ -228,7 +228,7 @@ func TestDigestBlocksAcknowledgeEachAction(t *testing.T) {
 		d := testDigest(t, "status_chasing")
 		d.Feedback = map[signals.Kind]nudges.Action{signals.StatusChasing: a}
 		js := string(blocksJSON(t, d))
-		want := nudges.Acknowledgement(a, "check_ins")
+		want := d.Terms.Acknowledgement(a, "check_ins")
 		if want == "" || !strings.Contains(js, want) {
 			t.Errorf("%s: blocks do not acknowledge it with %q:\n%s", a, want, js)
 		}

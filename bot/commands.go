@@ -229,48 +229,47 @@ func (s *Server) me(user string) Reply {
 		today := signals.DayOf(now, org.Loc(user))
 		ws, st, err := s.db.History(user, today-signals.Day(org.Limits.HistoryDays()), today)
 		if err == nil {
-			b.WriteString("*Your last 7 days*\n")
-			for _, sig := range signals.Compute(org, signals.Input{Manager: user, Now: now, Windows: ws, State: st}) {
-				mark := ""
-				if sig.Fired {
-					mark = " ✱"
-				}
-				fmt.Fprintf(&b, "• %s: %s%s\n", sig.Kind, cellText(sig), mark)
-			}
+			b.WriteString(s.signalLines(org, user, signals.Compute(org, signals.Input{Manager: user, Now: now, Windows: ws, State: st})))
 		}
 		if h, err := s.db.Coaching(user); err == nil && now.Before(h.PausedUntil) {
-			fmt.Fprintf(&b, "Your digests are paused until %s.\n", h.PausedUntil.In(org.Loc(user)).Format("Mon 2 Jan 2006"))
+			fmt.Fprintf(&b, "Your digests are paused %s.\n", pausedText(h.PausedUntil.In(org.Loc(user)), "Mon 2 Jan 2006"))
 		}
 	}
 	b.WriteString("`/coach export` sends you all of it as a file; `/coach forget` deletes it.")
 	return Reply{Text: b.String()}
 }
 
-// cellText is a signal's key number in a few words.
-func cellText(s signals.Signal) string {
-	f := s.Facts
-	switch s.Kind {
-	case signals.AfterHours:
-		return fmt.Sprintf("%d of %d messages outside the recipient's hours", f.Count, f.Total)
-	case signals.ResponseTime:
-		return fmt.Sprintf("median reply %d working minutes over %d replies, %d waiting over a day", f.MedianMinutes, f.Waits, f.OpenWaits)
-	case signals.ContactGap:
-		if len(f.Reports) == 0 {
-			return "in touch with everyone"
+// signalLines are a manager's signals of the last 7 days in the words and
+// units of the App Home, under the titles their nudges have; ✱ marks what
+// coach would flag. team_after_hours shows only for teams of 3 or more.
+func (s *Server) signalLines(org *signals.Org, user string, sigs []signals.Signal) string {
+	team := len(org.Reports(user))
+	var b strings.Builder
+	b.WriteString("*Your last 7 days* (✱ marks what coach would flag)\n")
+	for _, sig := range sigs {
+		say, ok := homeKinds[sig.Kind]
+		if !ok || (sig.Kind == signals.TeamAfterHours && team < 3) {
+			continue
 		}
-		return fmt.Sprintf("%s: %d days without a direct exchange", f.Reports[0].Name, f.Reports[0].Days)
-	case signals.AttentionBalance:
-		return fmt.Sprintf("%d messages over 28 days", f.Total)
-	case signals.Recognition:
-		return fmt.Sprintf("%d thanks and kudos in 30 days", f.Count)
-	case signals.Listening:
-		return fmt.Sprintf("%d of %d messages asked a question", f.Count, f.Total)
-	case signals.StatusChasing:
-		return fmt.Sprintf("%d status chases", f.Count)
-	case signals.TeamAfterHours:
-		return fmt.Sprintf("%.0f%% of the team's messages outside their hours (before: %.0f%%)", f.Share*100, f.Baseline*100)
+		title := say.title
+		if t, err := s.catalogTitle(sig); err == nil && t != "" {
+			title = t
+		}
+		mark := ""
+		if sig.Fired {
+			mark = " ✱"
+		}
+		fmt.Fprintf(&b, "• *%s*: %s%s\n", escape(title), say.words(sig.Facts, team), mark)
 	}
-	return ""
+	return b.String()
+}
+
+// catalogTitle is the title a nudge about sig has.
+func (s *Server) catalogTitle(sig signals.Signal) (string, error) {
+	if s.scheduler == nil || s.scheduler.Catalog == nil {
+		return "", errors.New("no catalog yet")
+	}
+	return s.scheduler.Catalog.Title(sig)
 }
 
 func (s *Server) hoursSource(user string) string {
@@ -312,8 +311,13 @@ func (s *Server) setHours(user string, h *signals.Hours) error {
 	if err := s.db.UpdatePerson(user, func(p *signals.Person) { p.Hours = h }); err != nil {
 		return err
 	}
+	// The App Home is drawn from the org, so it is published only once the
+	// org holds the new hours.
+	if err := s.rebuildOrg(); err != nil {
+		return err
+	}
 	s.changed(user)
-	return s.rebuildOrg()
+	return nil
 }
 
 func (s *Server) pause(user string, c Command) Reply {
@@ -333,7 +337,17 @@ func (s *Server) pause(user string, c Command) Reply {
 		return s.failed(err)
 	}
 	s.changed(user)
-	return say("Paused: no digests until %s. `/coach resume` restarts them sooner.", until.In(s.Org().Loc(user)).Format("Mon 2 Jan 2006"))
+	return say("Paused: no digests %s. `/coach resume` restarts them sooner.", pausedText(until.In(s.Org().Loc(user)), "Mon 2 Jan 2006"))
+}
+
+// pausedText says how long a pause lasts, on the clock until is in: "until
+// Wed 18 Mar 2026", or for a pause that ends at midnight (pause until a
+// date), "up to and including Thu 24 Dec 2026", the last day it covers.
+func pausedText(until time.Time, layout string) string {
+	if h, m, sec := until.Clock(); h == 0 && m == 0 && sec == 0 && until.Nanosecond() == 0 {
+		return "up to and including " + until.AddDate(0, 0, -1).Format(layout)
+	}
+	return "until " + until.Format(layout)
 }
 
 func (s *Server) resume(user string) Reply {
@@ -412,13 +426,9 @@ func (s *Server) normsCommand(user string, c Command) Reply {
 	return say("*Your team's agreed norms*\n%s", strings.Join(lines, "\n"))
 }
 
-// hoursText is a duration in words: "48 hours", "90 minutes".
-func hoursText(d time.Duration) string {
-	if d%time.Hour == 0 {
-		return plural(int(d/time.Hour), "hour")
-	}
-	return plural(int(d/time.Minute), "minute")
-}
+// hoursText is a duration in words, as the digest says it: "48 hours",
+// "3 days", "90 minutes".
+func hoursText(d time.Duration) string { return nudges.Span(d) }
 
 func plural(n int, unit string) string {
 	if n == 1 {

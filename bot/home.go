@@ -38,6 +38,7 @@ type HomeData struct {
 	Consent     string   // "opt_out" | "opt_in"
 	OptedOut    bool
 	OptedIn     bool
+	NoTeam      bool // in no coach team (as manager or report): nothing is recorded about them
 }
 
 // NormLine is one norm the team agreed: its norm prompt kind
@@ -54,6 +55,7 @@ type RecentNudge struct {
 	Kind     signals.Kind
 	Title    string
 	Feedback nudges.Action
+	Terms    nudges.Terms // the digest's: how long its choices lasted
 }
 
 // Action ids of the App Home buttons, and the callback id of the hours
@@ -118,7 +120,7 @@ func homeManager(d HomeData) []slack.Block {
 	out = append(out, slack.NewDividerBlock(), homeNorms(d.Norms), homeRecent(d.Recent))
 	pause := homeButton(HomePauseAction, "Pause digests for 2 weeks", "2w")
 	if d.PausedUntil.After(d.Now) {
-		out = append(out, slack.NewContextBlock("home_paused", mrkdwn("Your digests are paused until "+homeDay(d.PausedUntil)+".")))
+		out = append(out, slack.NewContextBlock("home_paused", mrkdwn("Your digests are paused "+pausedText(d.PausedUntil, "Mon 2 Jan")+".")))
 		pause = homeButton(HomeResumeAction, "Resume digests", "")
 	}
 	return append(out, slack.NewActionBlock("home_manager_actions", homeButton(HomeHoursAction, "Set my working hours", ""), pause))
@@ -187,19 +189,20 @@ func homeRecent(recent []RecentNudge) slack.Block {
 		if title == "" {
 			title = string(n.Kind)
 		}
-		text += "• " + homeDay(n.Slot) + " · *" + escape(title) + "* — " + homeFeedback(n.Feedback) + "\n"
+		text += "• " + homeDay(n.Slot) + " · *" + escape(title) + "* — " + homeFeedback(n.Feedback, n.Terms) + "\n"
 	}
 	return slack.NewSectionBlock(mrkdwn(strings.TrimSuffix(text, "\n")), nil, nil, slack.SectionBlockOptionBlockID("home_recent"))
 }
 
-func homeFeedback(a nudges.Action) string {
+func homeFeedback(a nudges.Action, t nudges.Terms) string {
+	t = t.WithDefaults()
 	switch a {
 	case nudges.Helpful:
 		return "you marked it helpful"
 	case nudges.NotForMe:
-		return "not for you: hidden for 8 weeks"
+		return "not for you: hidden for " + nudges.Span(t.NotForMe)
 	case nudges.Snooze:
-		return "you snoozed digests for 2 weeks"
+		return "you snoozed digests for " + nudges.Span(t.Snooze)
 	case nudges.Share:
 		return "you shared it with your team"
 	}
@@ -267,6 +270,9 @@ func homeAbout(d HomeData) []slack.Block {
 	case !measured:
 		status = "This workspace asks before measuring anyone, and you haven't opted in: coach records nothing about you."
 		buttons = append(buttons, homeButton(HomeOptInAction, "Opt in", "").WithStyle(slack.StylePrimary))
+	case d.NoTeam:
+		status = "You're not in a coach team, so coach records nothing about you."
+		buttons = append(buttons, homeButton(HomeOptOutAction, "Opt out", "").WithStyle(slack.StyleDanger).WithConfirm(homeOptOutConfirm()))
 	default:
 		status = "You're included in coach's counts"
 		if d.Consent == "opt_in" {

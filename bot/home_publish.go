@@ -27,15 +27,8 @@ func (s *Server) publishHome(ctx context.Context, user string) {
 func (s *Server) homeData(user string) (HomeData, error) {
 	org := s.Org()
 	now := s.cfg.Now()
-	d := HomeData{
-		UserID:      user,
-		Name:        org.Name(user),
-		Now:         now,
-		Hours:       org.HoursOf(user).String(),
-		HoursSource: s.hoursSource(user),
-		TimeZone:    org.Loc(user).String(),
-		Consent:     "opt_out",
-	}
+	loc := org.Loc(user)
+	d := HomeData{UserID: user, Now: now.In(loc), Consent: "opt_out"}
 	if org.Consent == signals.OptIn {
 		d.Consent = "opt_in"
 	}
@@ -44,6 +37,12 @@ func (s *Server) homeData(user string) (HomeData, error) {
 		return d, err
 	}
 	d.OptedOut = out
+	if !out {
+		// Of someone who opted out coach keeps no name, zone or hours, so
+		// it shows none (rather than their id and the workspace's zone).
+		d.Name, d.TimeZone = org.Name(user), loc.String()
+		d.Hours, d.HoursSource = org.HoursOf(user).String(), s.hoursSource(user)
+	}
 	if p, ok := org.People[user]; ok {
 		d.OptedIn = p.OptedIn
 	}
@@ -51,12 +50,13 @@ func (s *Server) homeData(user string) (HomeData, error) {
 	case d.OptedOut:
 		d.Role = "opted out: nothing is recorded of or about you"
 	case org.IsManager(user):
-		d.Role = fmt.Sprintf("manager of %d people", len(org.Reports(user)))
+		d.Role = "manager of " + homePlural(len(org.Reports(user)), "person", "people")
 	default:
 		if m, ok := org.ManagerOf(user); ok {
 			d.Role = "reports to " + org.Name(m)
 		} else {
 			d.Role = "not in a coach team"
+			d.NoTeam = true
 		}
 	}
 	ex, err := s.db.Export(user)
@@ -69,7 +69,6 @@ func (s *Server) homeData(user string) (HomeData, error) {
 	}
 	d.Manager = true
 	d.TeamSize = len(org.Reports(user))
-	loc := org.Loc(user)
 	today := signals.DayOf(now, loc)
 	ws, st, err := s.db.History(user, today-signals.Day(org.Limits.HistoryDays()+21), today)
 	if err != nil {
@@ -95,12 +94,12 @@ func (s *Server) homeData(user string) (HomeData, error) {
 	for _, rec := range recs {
 		for _, n := range rec.Digest.Nudges {
 			if len(d.Recent) < 6 {
-				d.Recent = append(d.Recent, RecentNudge{Slot: rec.Digest.Slot, Kind: n.Kind, Title: n.Title, Feedback: rec.Digest.Feedback[n.Kind]})
+				d.Recent = append(d.Recent, RecentNudge{Slot: rec.Digest.Slot.In(loc), Kind: n.Kind, Title: n.Title, Feedback: rec.Digest.Feedback[n.Kind], Terms: rec.Digest.Terms})
 			}
 		}
 	}
 	if h, err := s.db.Coaching(user); err == nil && now.Before(h.PausedUntil) {
-		d.PausedUntil = h.PausedUntil
+		d.PausedUntil = h.PausedUntil.In(loc)
 	}
 	return d, nil
 }
@@ -168,7 +167,7 @@ func heldLines(org *signals.Org, user string, ex store.Export) []string {
 		out = append(out, "Your Slack display name and time zone"+map[bool]string{true: ", and the working hours you set.", false: "."}[ex.Person.Hours != nil])
 	}
 	if ex.Manager != nil && len(ex.Manager.Days) > 0 {
-		out = append(out, fmt.Sprintf("%d days of counters about your messages to your team: who, when, and whether they asked, thanked or chased — never the text.", len(ex.Manager.Days)))
+		out = append(out, plural(len(ex.Manager.Days), "day")+" of counters about your messages to your team: who, when, and whether they asked, thanked or chased — never the text.")
 	}
 	if ex.Manager != nil {
 		sent := 0
@@ -177,12 +176,15 @@ func heldLines(org *signals.Org, user string, ex store.Export) []string {
 				sent++
 			}
 		}
-		if sent > 0 {
+		switch {
+		case sent == 1:
+			out = append(out, "The weekly digest coach sent you, and your feedback on it.")
+		case sent > 1:
 			out = append(out, fmt.Sprintf("The %d weekly digests coach sent you, and your feedback on them.", sent))
 		}
 	}
 	for _, r := range ex.AsReport {
-		out = append(out, fmt.Sprintf("%d days of counters about your messages with %s (who, when — never the text).", len(r.Days), org.Name(r.Manager)))
+		out = append(out, fmt.Sprintf("%s of counters about your messages with %s (who, when — never the text).", plural(len(r.Days), "day"), org.Name(r.Manager)))
 	}
 	if len(out) == 0 {
 		out = append(out, "Nothing beyond your Slack directory entry.")

@@ -157,8 +157,10 @@ func (a digestStore) History(m string, from, to signals.Day) ([]signals.DayWindo
 }
 
 func (a digestStore) Plan(m string, slot time.Time, f func(nudges.History) (nudges.Digest, nudges.History, error)) (nudges.Planned, error) {
-	rec, _, err := a.db.PlanDigest(m, slot, f)
-	return planned(rec), err
+	rec, created, err := a.db.PlanDigest(m, slot, f)
+	p := planned(rec)
+	p.New = created
+	return p, err
 }
 
 func (a digestStore) Attempt(id string) error {

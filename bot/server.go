@@ -139,6 +139,12 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 	if cfg.NormsRecheckAfter == 0 {
 		cfg.NormsRecheckAfter = 12 * 7 * 24 * time.Hour
 	}
+	// Digests say how long a shared prompt stays open and when a message
+	// counts as late, as configured.
+	cfg.Policy.ShareCloses = cfg.NormsCloseAfter
+	if cfg.Limits != (signals.Thresholds{}) {
+		cfg.Policy.LateHour = cfg.Limits.LateHour
+	}
 	return &Server{
 		cfg:       cfg,
 		db:        db,

@@ -234,7 +234,7 @@ func TestDigestButtonsAcknowledgeInPlace(t *testing.T) {
 	if until := hist.Silenced[signals.AfterHours]; !until.Equal(slot.Add(8 * 7 * 24 * time.Hour)) {
 		t.Errorf("after_hours silenced until %v, want 8 weeks after the click", until)
 	}
-	stats, _ := h.db.Stats()
+	stats, _ := h.db.AllStats()
 	if stats["feedback/after_hours/nudge_not_for_me"] != 1 {
 		t.Errorf("feedback stats = %v, want one not-for-me on after_hours", stats)
 	}

@@ -149,7 +149,7 @@ func compile(field, text string) (*template.Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
-	if _, err := execute(t, sampleSignal()); err != nil {
+	if _, err := execute(t, renderData{Signal: sampleSignal(), Late: lateWords(0)}); err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
 	return t, nil
@@ -166,9 +166,27 @@ func sampleSignal() signals.Signal {
 	}}
 }
 
+// renderData is what a template sees: the signal, and words that come
+// from config rather than from the signal.
+type renderData struct {
+	signals.Signal
+	// Late says when a message counts as late: "late in the evening" at
+	// the default late hour, else "between 19:00 and 06:00".
+	Late string
+}
+
+// lateWords says when a message is late (signals.Late) for a late hour; 0
+// is the default, 21.
+func lateWords(hour int) string {
+	if hour == 0 || hour == 21 {
+		return "late in the evening"
+	}
+	return fmt.Sprintf("between %02d:00 and 06:00", hour)
+}
+
 // execute runs t on s and tidies the result into one line of single spaces,
 // so templates can be laid out over several YAML lines.
-func execute(t *template.Template, s signals.Signal) (string, error) {
+func execute(t *template.Template, s renderData) (string, error) {
 	var b strings.Builder
 	if err := t.Execute(&b, s); err != nil {
 		return "", err
@@ -195,6 +213,12 @@ func (c *Catalog) Starters(kind signals.Kind) int {
 // team_after_hours is a team aggregate and never names anyone: its Reports
 // are dropped before rendering, whatever the signal carries.
 func (c *Catalog) Render(s signals.Signal, starter int) (Nudge, error) {
+	return c.render(s, starter, 0)
+}
+
+// render is Render with late messages described for lateHour (0: the
+// default).
+func (c *Catalog) render(s signals.Signal, starter, lateHour int) (Nudge, error) {
 	e, ok := c.entries[s.Kind]
 	if !ok {
 		return Nudge{}, fmt.Errorf("nudges: render %s: no catalog entry", s.Kind)
@@ -215,13 +239,23 @@ func (c *Catalog) Render(s signals.Signal, starter int) (Nudge, error) {
 		{e.why, &out.Why},
 		{e.starters[starter], &out.Try},
 	} {
-		text, err := execute(t.tmpl, s)
+		text, err := execute(t.tmpl, renderData{Signal: s, Late: lateWords(lateHour)})
 		if err != nil {
 			return Nudge{}, fmt.Errorf("nudges: render %s %s: %w", s.Kind, t.tmpl.Name(), err)
 		}
 		*t.dst = text
 	}
 	return out, nil
+}
+
+// Title is the heading a nudge about s has ("Replies to your team"), for
+// places that speak of a signal without a nudge, such as /coach me.
+func (c *Catalog) Title(s signals.Signal) (string, error) {
+	e, ok := c.entries[s.Kind]
+	if !ok {
+		return "", fmt.Errorf("nudges: title of %s: no catalog entry", s.Kind)
+	}
+	return execute(e.title, renderData{Signal: s, Late: lateWords(0)})
 }
 
 // maxNamed is how many reports a list names before "and 2 others".
@@ -238,14 +272,18 @@ const maxNamed = 6
 //	pct .Facts.Share                "23%"
 //	hours .Facts.MedianMinutes      "5 h 20 min"
 //	plural .Facts.Count "reply" "replies"
+//	uncounted .Facts.Reports        the reports whose Count is 0 ("got none")
+//	counted .Facts.Reports          the others
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"names": func(rs []signals.ReportFact, conj ...string) string { return each(rs, "{name}", conj...) },
-		"each":  each,
-		"sep":   sep,
-		"first": first,
-		"pct":   pct,
-		"hours": hours,
+		"uncounted": func(rs []signals.ReportFact) []signals.ReportFact { return byCount(rs, false) },
+		"counted":   func(rs []signals.ReportFact) []signals.ReportFact { return byCount(rs, true) },
+		"names":     func(rs []signals.ReportFact, conj ...string) string { return each(rs, "{name}", conj...) },
+		"each":      each,
+		"sep":       sep,
+		"first":     first,
+		"pct":       pct,
+		"hours":     hours,
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
 				return one
@@ -253,6 +291,17 @@ func templateFuncs() template.FuncMap {
 			return many
 		},
 	}
+}
+
+// byCount keeps the reports with a Count (counted) or without one.
+func byCount(rs []signals.ReportFact, counted bool) []signals.ReportFact {
+	var out []signals.ReportFact
+	for _, r := range rs {
+		if (r.Count > 0) == counted {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // each formats every report with pattern and joins them as a list; past

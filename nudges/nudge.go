@@ -35,6 +35,13 @@ type Digest struct {
 	// AllClear marks a digest with no nudges that is still sent, as a short
 	// "all clear" (nudges.all_clear in config).
 	AllClear bool `json:"all_clear,omitempty"`
+	// NothingSeen marks an all-clear with nothing behind it: coach saw no
+	// messages between the manager and the team, so it says so rather than
+	// praise.
+	NothingSeen bool `json:"nothing_seen,omitempty"`
+	// Terms are the lengths its buttons and acknowledgements promise, from
+	// the policy it was planned under.
+	Terms Terms `json:"terms"`
 	// Feedback is the button each nudge got, by kind, so the message can be
 	// redrawn with the choice acknowledged in place.
 	Feedback map[signals.Kind]Action `json:"feedback,omitempty"`

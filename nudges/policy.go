@@ -31,11 +31,25 @@ type Policy struct {
 	NotForMe     time.Duration // "Not for me" silences a kind this long (default 8 weeks)
 	Snooze       time.Duration // "Snooze" silences the digest this long (default 2 weeks)
 	AllClear     bool          // send a short "all clear" when there is nothing to say
+	// ShareCloses is how long a norm prompt shared from a nudge stays open
+	// (norms.close_after; default 48 hours), and LateHour the hour from
+	// which an off-hours message counts as late (signals.late_hour; default
+	// 21; 0 reads as the default). The digest's words say what these are.
+	ShareCloses time.Duration
+	LateHour    int
 }
 
 // DefaultPolicy is the spec's.
 func DefaultPolicy() Policy {
-	return Policy{MaxPerDigest: 2, NotForMe: 8 * 7 * 24 * time.Hour, Snooze: 2 * 7 * 24 * time.Hour}
+	return Policy{MaxPerDigest: 2, NotForMe: 8 * 7 * 24 * time.Hour, Snooze: 2 * 7 * 24 * time.Hour,
+		ShareCloses: 48 * time.Hour, LateHour: 21}
+}
+
+// Terms are the lengths the digest's buttons and acknowledgements promise.
+// A zero length (a digest planned before terms were kept, a policy built
+// by hand) reads as the default.
+func (p Policy) Terms() Terms {
+	return Terms{NotForMe: p.NotForMe, Snooze: p.Snooze, ShareCloses: p.ShareCloses}.WithDefaults()
 }
 
 // Select picks the nudges worth a manager's attention from their signals:
@@ -69,7 +83,7 @@ func (p Policy) Select(sigs []signals.Signal, h History, now time.Time) []signal
 // Plan makes the digest for one slot and the history that follows it. It is
 // pure: the same signals and history give the same digest.
 func (p Policy) Plan(cat *Catalog, manager string, slot time.Time, sigs []signals.Signal, h History) (Digest, History, error) {
-	d := Digest{ID: DigestID(manager, slot), Manager: manager, Slot: slot}
+	d := Digest{ID: DigestID(manager, slot), Manager: manager, Slot: slot, Terms: p.Terms()}
 	if slot.Before(h.PausedUntil) {
 		return d, h, nil
 	}
@@ -83,7 +97,7 @@ func (p Policy) Plan(cat *Catalog, manager string, slot time.Time, sigs []signal
 		if n := cat.Starters(s.Kind); n > 0 {
 			starter %= n
 		}
-		n, err := cat.Render(s, starter)
+		n, err := cat.render(s, starter, p.LateHour)
 		if err != nil {
 			return Digest{}, h, fmt.Errorf("nudges: render %s for %s: %w", s.Kind, manager, err)
 		}
@@ -92,7 +106,33 @@ func (p Policy) Plan(cat *Catalog, manager string, slot time.Time, sigs []signal
 		next.Starters[s.Kind] = n.Starter
 	}
 	d.AllClear = len(d.Nudges) == 0 && p.AllClear
+	d.NothingSeen = d.AllClear && nothingSeen(sigs)
 	return d, next, nil
+}
+
+// nothingSeen reports whether the signals rest on no messages at all: the
+// manager sent their team nothing (in the last 7 and 28 days) and no
+// message of theirs waited on the manager. An all-clear then has nothing to
+// go on, rather than good news.
+func nothingSeen(sigs []signals.Signal) bool {
+	for _, s := range sigs {
+		f := s.Facts
+		switch s.Kind {
+		case signals.AfterHours, signals.AttentionBalance, signals.Listening, signals.StatusChasing, signals.TeamAfterHours:
+			if f.Total > 0 {
+				return false
+			}
+		case signals.ResponseTime:
+			if f.Waits > 0 || f.OpenWaits > 0 {
+				return false
+			}
+		case signals.Recognition:
+			if f.Count > 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Apply records a button click in the history.

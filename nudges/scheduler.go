@@ -33,6 +33,7 @@ type Planned struct {
 	Digest   Digest
 	State    string // "pending", "sent" or "empty"
 	Attempts int    // sends started before
+	New      bool   // planned by this call, not found already planned
 }
 
 // Messenger delivers digests. bot implements it over the Slack Web API.
@@ -71,12 +72,15 @@ type Scheduler struct {
 
 	mu      sync.Mutex        // one run at a time
 	planned map[string]string // manager → id of the last digest known planned, to skip recomputing
+	schedMu sync.RWMutex      // guards Schedule once running: Slot may be asked outside a run
 }
 
 // SetSchedule changes the schedule from the next run on.
 func (s *Scheduler) SetSchedule(sched cron.Schedule) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.schedMu.Lock()
+	defer s.schedMu.Unlock()
 	s.Schedule = sched
 }
 
@@ -102,9 +106,12 @@ type Report struct {
 // loc, moved forward to the start of their working hours when it falls
 // outside them. ok is false when no slot is due yet (within 8 days).
 func (s *Scheduler) Slot(now time.Time, loc *time.Location, h signals.Hours) (slot, due time.Time, ok bool) {
+	s.schedMu.RLock()
+	sched := s.Schedule
+	s.schedMu.RUnlock()
 	t := now.In(loc).Add(-8 * 24 * time.Hour)
 	for i := 0; i < 100000; i++ {
-		n := s.Schedule.Next(t)
+		n := sched.Next(t)
 		if n.IsZero() || n.After(now) {
 			break
 		}
@@ -168,13 +175,36 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
 	return rep, errors.Join(errs...)
 }
 
-// SendNow plans (if not yet) and sends manager's digest for the slot at now,
-// outside the schedule: `/coach nudge @m`.
+// CurrentSlot is the slot a digest asked for at now belongs to: the
+// manager's latest slot that is due, else (a schedule with no slot in the
+// last 8 days) the start of their day. A manager gets one digest per slot,
+// however many times it is asked for.
+func (s *Scheduler) CurrentSlot(o *signals.Org, manager string, now time.Time) time.Time {
+	loc := o.Loc(manager)
+	if slot, _, ok := s.Slot(now, loc, o.HoursOf(manager)); ok {
+		return slot
+	}
+	return signals.DayOf(now, loc).Start(loc)
+}
+
+// PlanNow plans manager's digest for their current slot, with their
+// signals as of now, unless that slot's digest is planned already (then it
+// is returned as it stands, New false). It does not send: SendNow or the
+// next run does. `/coach nudge @m` plans before it answers, so the request
+// is durable once acknowledged.
+func (s *Scheduler) PlanNow(manager string, now time.Time) (Planned, error) {
+	o := s.Org()
+	return s.planFor(o, manager, s.CurrentSlot(o, manager, now), now)
+}
+
+// SendNow plans (if not yet) and sends manager's digest for their current
+// slot, outside the schedule: `/coach nudge @m`. A slot's digest that is
+// already sent is not sent again.
 func (s *Scheduler) SendNow(ctx context.Context, manager string, now time.Time) (Planned, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.Org()
-	p, err := s.plan(o, manager, now, now)
+	p, err := s.plan(o, manager, s.CurrentSlot(o, manager, now), now)
 	if err != nil {
 		return p, err
 	}
@@ -185,18 +215,10 @@ func (s *Scheduler) SendNow(ctx context.Context, manager string, now time.Time) 
 	return p, nil
 }
 
-// plan computes the manager's signals as of due and stores the digest.
+// plan computes the manager's signals as of due and stores the digest,
+// remembering it was planned. Call it with s.mu held.
 func (s *Scheduler) plan(o *signals.Org, m string, slot, due time.Time) (Planned, error) {
-	loc := o.Loc(m)
-	today := signals.DayOf(due, loc)
-	ws, st, err := s.Store.History(m, today-signals.Day(o.Limits.HistoryDays()), today)
-	if err != nil {
-		return Planned{}, err
-	}
-	sigs := signals.Compute(o, signals.Input{Manager: m, Now: due, Windows: ws, State: st})
-	p, err := s.Store.Plan(m, slot, func(h History) (Digest, History, error) {
-		return s.Policy.Plan(s.Catalog, m, slot, sigs, h)
-	})
+	p, err := s.planFor(o, m, slot, due)
 	if err == nil {
 		if s.planned == nil {
 			s.planned = map[string]string{}
@@ -204,6 +226,21 @@ func (s *Scheduler) plan(o *signals.Org, m string, slot, due time.Time) (Planned
 		s.planned[m] = p.Digest.ID
 	}
 	return p, err
+}
+
+// planFor computes the manager's signals as of due and stores the digest
+// of slot, exactly once (the store's Plan is one transaction).
+func (s *Scheduler) planFor(o *signals.Org, m string, slot, due time.Time) (Planned, error) {
+	loc := o.Loc(m)
+	today := signals.DayOf(due, loc)
+	ws, st, err := s.Store.History(m, today-signals.Day(o.Limits.HistoryDays()), today)
+	if err != nil {
+		return Planned{}, err
+	}
+	sigs := signals.Compute(o, signals.Input{Manager: m, Now: due, Windows: ws, State: st})
+	return s.Store.Plan(m, slot, func(h History) (Digest, History, error) {
+		return s.Policy.Plan(s.Catalog, m, slot, sigs, h)
+	})
 }
 
 // deliver sends one pending digest exactly once: a digest that may have

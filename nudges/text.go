@@ -3,6 +3,7 @@ package nudges
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // PrivacyNote closes every digest: who can see it, what the numbers cover,
@@ -13,11 +14,65 @@ const PrivacyNote = "Only you can see this. The numbers cover the last 7 days un
 // to hear when there is nothing to flag.
 const AllClear = "Nothing stood out this week, so there's nothing new to try. Keep doing what you're doing."
 
+// NothingSeen is what that digest says instead when coach saw no messages
+// between the manager and their team: no news, rather than good news.
+const NothingSeen = "coach hasn't seen any messages between you and your team lately, so it has nothing to go on yet and nothing to suggest this week."
+
+// Terms are the lengths a digest's buttons and acknowledgements promise:
+// how long "Not for me" hides a kind, how long "Snooze" pauses digests,
+// and how long a shared norm prompt stays open.
+type Terms struct {
+	NotForMe    time.Duration `json:"not_for_me,omitempty"`
+	Snooze      time.Duration `json:"snooze,omitempty"`
+	ShareCloses time.Duration `json:"share_closes,omitempty"`
+}
+
+// WithDefaults fills the lengths left zero with the spec's.
+func (t Terms) WithDefaults() Terms {
+	d := DefaultPolicy()
+	if t.NotForMe <= 0 {
+		t.NotForMe = d.NotForMe
+	}
+	if t.Snooze <= 0 {
+		t.Snooze = d.Snooze
+	}
+	if t.ShareCloses <= 0 {
+		t.ShareCloses = d.ShareCloses
+	}
+	return t
+}
+
+// Span is a length of time in words: "8 weeks", "10 days", "48 hours",
+// "90 minutes". Whole weeks read as weeks, whole days from 3 on as days,
+// shorter spans as hours or minutes.
+func Span(d time.Duration) string {
+	const day, week = 24 * time.Hour, 7 * 24 * time.Hour
+	switch {
+	case d >= week && d%week == 0:
+		return count(int(d/week), "week")
+	case d >= 3*day && d%day == 0:
+		return count(int(d/day), "day")
+	case d >= time.Hour && d%time.Hour == 0:
+		return count(int(d/time.Hour), "hour")
+	}
+	return count(int(d/time.Minute), "minute")
+}
+
+func count(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
 // Summary says in a few words what the digest holds: "two things to try
 // this week", or "all clear this week".
 func (d Digest) Summary() string {
 	switch n := len(d.Nudges); n {
 	case 0:
+		if d.NothingSeen {
+			return "nothing to go on yet"
+		}
 		return "all clear this week"
 	case 1:
 		return "one thing to try this week"
@@ -28,17 +83,36 @@ func (d Digest) Summary() string {
 	}
 }
 
+// AllClearText is what a digest with no nudges says.
+func (d Digest) AllClearText() string {
+	if d.NothingSeen {
+		return NothingSeen
+	}
+	return AllClear
+}
+
+// Acknowledgement is what nudge n shows once the manager has clicked a
+// button on it (d.Feedback), in place of the buttons, in the digest's own
+// terms. It is empty while no button was clicked.
+func (d Digest) Acknowledgement(n Nudge) string {
+	return d.Terms.Acknowledgement(d.Feedback[n.Kind], n.Norm)
+}
+
+// SnoozeLabel is the Snooze button's label: "Snooze 2 weeks".
+func (t Terms) SnoozeLabel() string { return "Snooze " + Span(t.WithDefaults().Snooze) }
+
 // Acknowledgement is what a nudge shows once the manager has clicked
 // action on it, in place of the buttons; norm is the nudge's norm prompt
 // kind, for Share. It is empty for an action that is not a nudge button.
-func Acknowledgement(action Action, norm string) string {
+func (t Terms) Acknowledgement(action Action, norm string) string {
+	t = t.WithDefaults()
 	switch action {
 	case Helpful:
 		return "✓ Marked helpful — thanks, this shapes what you see next."
 	case NotForMe:
-		return "Got it: you won't see this kind of nudge for 8 weeks."
+		return "Got it: you won't see this kind of nudge for " + Span(t.NotForMe) + "."
 	case Snooze:
-		return "Snoozed: no digest for 2 weeks."
+		return "Snoozed: no digest for " + Span(t.Snooze) + "."
 	case Share:
 		var asked string
 		switch norm {
@@ -51,7 +125,7 @@ func Acknowledgement(action Action, norm string) string {
 		default:
 			asked = "they're asked to agree on it together"
 		}
-		return "Shared with your team: " + asked + ". You'll see the result when everyone has answered, or after 48 hours."
+		return "Shared with your team: " + asked + ". You'll see the result when everyone has answered, or after " + Span(t.ShareCloses) + "."
 	}
 	return ""
 }
@@ -63,14 +137,14 @@ func (d Digest) Text() string {
 	var b strings.Builder
 	b.WriteString("Hi! Here's your weekly coach digest: " + d.Summary() + ".\n")
 	if len(d.Nudges) == 0 {
-		b.WriteString("\n" + AllClear + "\n")
+		b.WriteString("\n" + d.AllClearText() + "\n")
 	}
 	for _, n := range d.Nudges {
 		b.WriteString("\n*" + n.Title + "*\n")
 		b.WriteString(n.Observation + "\n")
 		b.WriteString("_" + n.Why + "_\n")
 		b.WriteString("Try this week: " + n.Try + "\n")
-		if ack := Acknowledgement(d.Feedback[n.Kind], n.Norm); ack != "" {
+		if ack := d.Acknowledgement(n); ack != "" {
 			b.WriteString("(" + ack + ")\n")
 		}
 	}

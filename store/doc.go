@@ -31,7 +31,9 @@
 //	promptmsgs/
 //	    <channel> <ts>           → prompt id: which message is a prompt, so reactions on it are votes
 //	stats/
-//	    <counter name>           → uint64 BE: aggregates only (digests_sent, nudges/<kind>, feedback/<kind>/<action>)
+//	    <week: uint32 BE>/       the day of the week's Monday (UTC): admin figures read complete weeks only
+//	        <counter name>       → uint64 BE: aggregates only (digests_sent, nudges/<kind>, feedback/<kind>/<action>, norms_agreed/<kind>)
+//	    <counter name>           → uint64 BE: the same, counted before weeks were kept; no longer changes
 //	optout/
 //	    <hex HMAC-SHA256(secret, user id)> → empty: they opted out (the id itself is not kept)
 //	notices/
@@ -40,6 +42,8 @@
 //	    <manager id>             → their Slack user token, sealed by connect.Sealer (AES-GCM; the key is not in this file)
 //	nonces/
 //	    <nonce>                  → uint64 BE unix time until which it is kept: Connect links already used (tokens.go)
+//	backfill/
+//	    <manager id>             → BackfillJob (JSON): reading back a connected manager's DM history (backfill.go): its span, conversation ids, how far it got
 //
 // Keys sort the way they are read: a window of days is one Cursor.Seek and a
 // walk to the end key. The file grows with managers × days, not with messages:

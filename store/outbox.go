@@ -131,7 +131,7 @@ func (db *DB) MarkSent(id, channel, ts string, at time.Time) (OutboxRecord, erro
 		for _, n := range rec.Digest.Nudges {
 			keys = append(keys, "nudges/"+string(n.Kind))
 		}
-		return incStats(tx, keys...)
+		return incStats(tx, at, keys...)
 	})
 }
 
@@ -204,7 +204,7 @@ func (db *DB) RecordFeedback(id string, kind signals.Kind, a nudges.Action, by s
 		if err := putJSON(tx.Bucket(bucketCoaching), []byte(by), apply(h)); err != nil {
 			return err
 		}
-		return incStats(tx, "feedback/"+string(kind)+"/"+string(a))
+		return incStats(tx, db.now(), "feedback/"+string(kind)+"/"+string(a))
 	})
 	return rec, changed, err
 }

@@ -202,7 +202,7 @@ func (db *DB) ClosePrompt(id string, minVotes int, now time.Time) (p norms.Promp
 		})
 	})
 	if err == nil && closed && p.Result != nil && p.Result.Agreed != "" {
-		err = db.bolt.Update(func(tx *bolt.Tx) error { return incStats(tx, "norms_agreed/"+string(p.Kind)) })
+		err = db.bolt.Update(func(tx *bolt.Tx) error { return incStats(tx, now, "norms_agreed/"+string(p.Kind)) })
 	}
 	return p, closed, err
 }
