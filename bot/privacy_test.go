@@ -143,6 +143,11 @@ func TestForgetAndOptOutLeaveNoTrace(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	at := time.Date(2026, 3, 10, 22, 0, 0, 0, berlin)
 	h.send(dm("UM1", "UB", at, "late"), dm("UB", "UM1", at.Add(time.Minute), "reply"))
+	// Mia's DMs are what coach counts: she connected them, so her later
+	// digests may also say what coach saw missing.
+	if err := h.db.SetDMsSince("UM1", time.Date(2026, 3, 2, 0, 0, 0, 0, berlin)); err != nil {
+		t.Fatal(err)
+	}
 	h2 := restart(t, h, at.Add(time.Hour))
 	_ = h2
 	if tr := traces(t, h.db, "UB"); len(tr) != 0 {

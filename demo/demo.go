@@ -22,6 +22,7 @@ import (
 	"coach/bot"
 	"coach/config"
 	"coach/nudges"
+	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
 )
@@ -174,6 +175,9 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 		return w, err
 	}
 	defer w.db.Close()
+	if err := seeDMs(w.db, bc.Teams, start); err != nil {
+		return w, err
+	}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -206,6 +210,21 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 		return w, err
 	}
 	return w, w.out.summary(w.clock.Now())
+}
+
+// seeDMs stores the teams as the bot will and records that coach sees
+// every manager's DMs from the start of the month, as if each had
+// connected before it: the month then shows every kind of nudge.
+func seeDMs(db *store.DB, teams []signals.Team, start time.Time) error {
+	if err := db.SyncTeams(teams); err != nil {
+		return err
+	}
+	for _, t := range teams {
+		if err := db.SetDMsSince(t.Manager, start); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // simulate plays the month hour by hour: deliver that hour's events over the

@@ -57,7 +57,10 @@ type replayer struct {
 // begin starts the clock on the first replayed day: --from, else the UTC
 // date of the first event. The org is built then, because each team's Since
 // is that day: its midnight on the manager's own clock, so that a manager
-// west of UTC is not credited with a day of history before the export.
+// west of UTC is not credited with a day of history before the export. A
+// full export holds every DM and group DM too, so coach sees each manager's
+// DMs from that same moment (Visibility.DMsSince), as if they had all
+// connected before it.
 func (r *replayer) begin(first time.Time) {
 	r.start = r.from
 	if r.start.IsZero() {
@@ -68,6 +71,7 @@ func (r *replayer) begin(first time.Time) {
 	for i, t := range r.teams {
 		y, m, d := r.start.Date()
 		t.Since = time.Date(y, m, d, 0, 0, 0, 0, org.Loc(t.Manager))
+		t.DMsSince = t.Since
 		teams[i] = t
 	}
 	r.org = bot.BuildOrg(r.cfg, "", r.people, teams)

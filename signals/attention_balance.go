@@ -4,6 +4,8 @@ package signals
 // team over AttentionDays days. Fires, for teams of at least
 // AttentionMinTeam, when a report got less than AttentionMinFraction of the
 // even share, once there are AttentionMinMessages messages to judge by.
+// Only the days coach saw all of the manager's conversations count: a day
+// it saw only the channels would make a report they DM look forgotten.
 func (c *calc) attentionBalance() Signal {
 	f := Facts{Days: c.lim.AttentionDays}
 	s := Signal{Kind: AttentionBalance, Facts: f}
@@ -15,7 +17,7 @@ func (c *calc) attentionBalance() Signal {
 	for _, r := range c.reports {
 		per[r] = 0
 	}
-	c.span(f.Days, func(w *DayWindow) {
+	c.spanFrom(c.first, f.Days, func(w *DayWindow) {
 		for _, r := range c.reports {
 			if rd := w.Reports[r]; rd != nil {
 				per[r] += rd.Directed

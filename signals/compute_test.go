@@ -23,14 +23,24 @@ func people() map[string]Person {
 }
 
 // newTeam is an org in which Mia leads the given reports under norms n, with
-// the workspace default hours (Mon–Fri 09:00–18:00).
+// the workspace default hours (Mon–Fri 09:00–18:00). Coach has seen Mia's
+// DMs since long before any test's history, so each test's Since is what
+// bounds what coach has seen (visibility_test.go varies that).
 func newTeam(n Norms, reports ...string) *Org {
+	return newTeamSeeing(Visibility{DMsSince: longAgo}, n, reports...)
+}
+
+// longAgo is before every test's history.
+var longAgo = time.Date(2020, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// newTeamSeeing is newTeam with what coach sees of Mia's conversations.
+func newTeamSeeing(v Visibility, n Norms, reports ...string) *Org {
 	ps := people()
 	list := []Person{ps["UM"]}
 	for _, r := range reports {
 		list = append(list, ps[r])
 	}
-	return NewOrg(list, []Team{{Manager: "UM", Reports: reports, Norms: n}}, DefaultHours(), time.UTC)
+	return NewOrg(list, []Team{{Manager: "UM", Reports: reports, Norms: n, Visibility: v}}, DefaultHours(), time.UTC)
 }
 
 // find returns the signal of kind k, failing the test when it is absent.

@@ -4,8 +4,10 @@ import "time"
 
 // contactGap: days since the last direct exchange, either way, between the
 // manager and each report. Fires when any report has gone ContactGapDays
-// without one. A report never seen in contact counts from the start of
-// coach's history, so a new install makes no claim it cannot back.
+// without one. A gap is counted no further back than the start of what
+// coach has seen (c.first): a report never seen in contact counts from
+// there, and so does one last seen before it, so a new install or a fresh
+// connection makes no claim it cannot back.
 func (c *calc) contactGap() Signal {
 	f := Facts{Total: len(c.reports)}
 	per := map[string]int{}
@@ -13,7 +15,7 @@ func (c *calc) contactGap() Signal {
 	for _, r := range c.reports {
 		var days int
 		if last, ok := c.in.State.LastContact[r]; ok && last > 0 {
-			days = int(c.today - DayOf(time.Unix(last, 0), c.loc))
+			days = min(int(c.today-DayOf(time.Unix(last, 0), c.loc)), c.covered-1)
 		} else {
 			days = c.covered - 1
 		}

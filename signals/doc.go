@@ -14,6 +14,12 @@
 // implements inside one transaction. The package imports nothing else of
 // coach, so store, nudges and bot can all depend on it.
 //
+// Honesty: what coach sees of each manager (Visibility: channels only, or
+// DMs too since a date) decides what Compute may claim. A signal that
+// claims an absence or rests on DMs is Unseen for a manager whose DMs coach
+// does not see, and an absence is claimed only over what coach has seen of
+// every kind of conversation (visibility.go).
+//
 // Privacy: no type in this package has a field for message text. Flags are the
 // only thing the text leaves behind.
 package signals

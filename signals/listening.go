@@ -2,10 +2,11 @@ package signals
 
 // listening: the share of the manager's directed messages over the last
 // WindowDays days that ask a question. Fires below ListeningMinShare over at
-// least ListeningMinMessages messages.
+// least ListeningMinMessages messages. Only the days coach saw the
+// manager's DMs count: the questions of a 1:1 are asked there.
 func (c *calc) listening() Signal {
 	f := Facts{Days: c.lim.WindowDays}
-	c.span(f.Days, func(w *DayWindow) {
+	c.spanFrom(c.dmFirst, f.Days, func(w *DayWindow) {
 		f.Count += w.Questions
 		f.Total += w.Directed
 	})

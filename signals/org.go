@@ -25,6 +25,9 @@ type Team struct {
 	// Since is when coach began recording this team: signals about absence
 	// ("no recognition in 30 days") need that much history.
 	Since time.Time `json:"since,omitempty"`
+	// Visibility says what coach sees of the manager's conversations:
+	// channels only, or their DMs too since DMsSince.
+	Visibility
 	// Prompts turns on scheduled team prompts: norm re-checks and a weekly
 	// conversation starter.
 	Prompts bool `json:"prompts,omitempty"`

@@ -2,7 +2,8 @@ package signals
 
 // recognition: thanks and kudos messages, and positive reactions, from the
 // manager to each report. Fires when a report had none in RecognitionDays
-// days, once coach has that much history.
+// days, once coach has seen that much of all the manager's conversations
+// (c.covered). A recognition seen before then still counts against a claim.
 func (c *calc) recognition() Signal {
 	f := Facts{Days: c.lim.RecognitionDays, Total: len(c.reports)}
 	got := map[string]int{}

@@ -6,11 +6,14 @@ package signals
 // norm), or when ResponseOpenWaits waits have been open longer than
 // ResponseOpenDays working days. A wait is opened by a report's message
 // directed at the manager and closed by the first message or reaction of the
-// manager's that answers it (answers, and foldReaction).
+// manager's that answers it (answers, and foldReaction). The answer may be
+// a DM, so only what coach saw while it saw the manager's DMs counts: the
+// replies of the days since dmFirst, and the waits opened since dmSince (an
+// older one may have been answered where coach could not see).
 func (c *calc) responseTime() Signal {
 	f := Facts{Days: c.lim.WindowDays}
 	var lat []int32
-	c.span(f.Days, func(w *DayWindow) {
+	c.spanFrom(c.dmFirst, f.Days, func(w *DayWindow) {
 		for _, r := range c.reports {
 			if rd := w.Reports[r]; rd != nil {
 				lat = append(lat, rd.Latencies...)
@@ -29,7 +32,7 @@ func (c *calc) responseTime() Signal {
 	openLimit := int(c.lim.ResponseOpenDays * float64(h.End-h.Start))
 	per := map[string]int{}
 	for _, w := range c.in.State.Waits {
-		if !c.recorded(w.Report) || w.Opened.After(c.in.Now) {
+		if !c.recorded(w.Report) || w.Opened.After(c.in.Now) || w.Opened.Before(c.dmSince) {
 			continue
 		}
 		if h.WorkingMinutes(w.Opened, c.in.Now, c.loc) > openLimit {

@@ -33,6 +33,10 @@ type Signal struct {
 	Fired    bool    `json:"fired"`
 	Severity float64 `json:"severity"`
 	Facts    Facts   `json:"facts"`
+	// Unseen means coach cannot judge this signal for this manager: it
+	// needs their DMs (Kind.NeedsDMs), which coach does not see. An unseen
+	// signal never fires and holds no numbers.
+	Unseen bool `json:"unseen,omitempty"`
 }
 
 // Facts are a signal's numbers. Which fields are set depends on the kind;
@@ -69,22 +73,31 @@ type Input struct {
 	State   ManagerState
 	// Since is when coach began recording this manager. Signals about
 	// absence ("no contact in 14 days") need that much history; zero means
-	// the team's Since, else the oldest window.
+	// the team's Since, else the oldest window. What coach sees of the
+	// manager's DMs is the team's Visibility.
 	Since time.Time
 }
 
 // Compute judges one manager: every signal kind, in Kinds order, with its
 // numbers, whether it fired and how severe it is. team_after_hours is
-// absent for teams smaller than the team minimum. Compute is pure.
+// absent for teams smaller than the team minimum. A kind that needs the
+// manager's DMs is Unseen when coach does not see them (Visibility).
+// Compute is pure.
 func Compute(o *Org, in Input) []Signal {
 	c := newCalc(o, in)
+	judge := func(k Kind, f func() Signal) Signal {
+		if k.NeedsDMs() && !c.dms {
+			return c.unseen(k)
+		}
+		return f()
+	}
 	out := []Signal{
 		c.afterHours(),
-		c.responseTime(),
-		c.contactGap(),
-		c.attentionBalance(),
-		c.recognition(),
-		c.listening(),
+		judge(ResponseTime, c.responseTime),
+		judge(ContactGap, c.contactGap),
+		judge(AttentionBalance, c.attentionBalance),
+		judge(Recognition, c.recognition),
+		judge(Listening, c.listening),
 		c.statusChasing(),
 	}
 	if s, ok := c.teamAfterHours(); ok {
@@ -103,7 +116,17 @@ type calc struct {
 	loc     *time.Location
 	today   Day
 	days    map[Day]*DayWindow
-	covered int // days of history coach has for this manager, today included
+	// dms says coach sees the manager's DMs, since dmSince (dmFirst is
+	// that day). Kinds that need them are judged only then.
+	dms     bool
+	dmSince time.Time
+	dmFirst Day
+	// first is the first day coach has seen all of the manager's
+	// conversations (channels and, with dms, DMs), and covered the days
+	// from it to today, today included: how far back an absence can be
+	// claimed.
+	first   Day
+	covered int
 }
 
 func newCalc(o *Org, in Input) *calc {
@@ -127,6 +150,12 @@ func newCalc(o *Org, in Input) *calc {
 	case c.team != nil && !c.team.Since.IsZero():
 		first = DayOf(c.team.Since, c.loc)
 	}
+	if c.team != nil && c.team.DMs() {
+		c.dms, c.dmSince = true, c.team.DMsSince
+		c.dmFirst = DayOf(c.dmSince, c.loc)
+		first = max(first, c.dmFirst)
+	}
+	c.first = first
 	c.covered = int(c.today-first) + 1
 	return c
 }
@@ -147,6 +176,16 @@ func (c *calc) spanAt(back, n int, f func(*DayWindow)) {
 			f(w)
 		}
 	}
+}
+
+// spanFrom is span without the windows before day from: the days before
+// coach saw what the signal needs.
+func (c *calc) spanFrom(from Day, n int, f func(*DayWindow)) {
+	c.span(n, func(w *DayWindow) {
+		if w.Day >= from {
+			f(w)
+		}
+	})
 }
 
 func (c *calc) fact(r string) ReportFact { return ReportFact{ID: r, Name: c.o.Name(r)} }

@@ -10,7 +10,7 @@
 //	users/
 //	    <user id>                → signals.Person (JSON)
 //	teams/
-//	    <manager id>             → signals.Team (JSON: reports, channel, norms, source "config" or "admin", removed)
+//	    <manager id>             → signals.Team (JSON: reports, channel, norms, source "config" or "admin", removed, dms_since: visibility.go)
 //	convs/
 //	    <channel id>             → member ids of a DM or group DM (JSON)
 //	windows/

@@ -21,8 +21,8 @@ const (
 var ErrConflict = errors.New("conflict")
 
 // SyncTeams makes the stored config teams exactly the given ones (from
-// config), keeping the norms each team already agreed and when it was first
-// seen. Admin edits win over the file: a team an admin set or removed is
+// config), keeping the norms each team already agreed, when it was first
+// seen and what coach sees of the manager (Visibility). Admin edits win over the file: a team an admin set or removed is
 // left as the admin left it, and a report in an admin's team is not put in
 // a config team too. Config teams gone from the file are deleted; admin
 // teams stay. Nobody who opted out is stored: their team is skipped and
@@ -52,6 +52,7 @@ func (db *DB) SyncTeams(teams []signals.Team) error {
 			t.Reports = slices.DeleteFunc(out.without(slices.Clone(t.Reports)), func(r string) bool { return admin[r] || r == t.Manager })
 			t.Source, t.Removed = SourceConfig, false
 			t.Norms, t.Since, t.StarterIndex, t.StarterSlot, t.Rechecked = old.Norms, old.Since, old.StarterIndex, old.StarterSlot, old.Rechecked
+			t.Visibility = old.Visibility // only connecting and disconnecting change it
 			if !found || t.Since.IsZero() {
 				t.Since = db.now()
 			}
@@ -116,8 +117,9 @@ func (db *DB) Teams() ([]signals.Team, error) {
 }
 
 // SetTeam stores an admin's team: t's reports and channel, Source "admin",
-// keeping the agreed norms, Since, starter rotation and re-checks of the
-// stored team (Since is now for a new team, or one an admin had removed).
+// keeping the agreed norms, Since, Visibility, starter rotation and
+// re-checks of the stored team (Since is now for a new team, or one an
+// admin had removed).
 // The file no longer changes it. It refuses (ErrConflict) a report already
 // in another team and a manager listed as their own report, and
 // (ErrOptedOut) a manager who opted out; reports who opted out are left
@@ -150,6 +152,7 @@ func (db *DB) SetTeam(t signals.Team) error {
 		old, found := stored[t.Manager]
 		t.Source, t.Removed = SourceAdmin, false
 		t.Norms, t.Since, t.StarterIndex, t.StarterSlot, t.Rechecked = old.Norms, old.Since, old.StarterIndex, old.StarterSlot, old.Rechecked
+		t.Visibility = old.Visibility // a removed team's tombstone has none
 		if !found || old.Removed || t.Since.IsZero() {
 			t.Since = db.now()
 		}
@@ -162,8 +165,10 @@ func (db *DB) SetTeam(t signals.Team) error {
 }
 
 // RemoveTeam records that an admin removed manager's team: a tombstone
-// (Source "admin", Removed, no reports, the agreed norms kept) that stops
-// the file bringing the team back until an admin sets it again. Their
+// (Source "admin", Removed, no reports, the agreed norms kept, no
+// Visibility: a team set again sees the channels only until its manager
+// connects again) that stops the file bringing the team back until an
+// admin sets it again. Their
 // windows age out with retention. A manager who opted out has no team to
 // remove, and gets no tombstone either.
 func (db *DB) RemoveTeam(manager string) error {
