@@ -9,7 +9,11 @@
 //     views.publish/open/update, and the current file upload flow
 //     (files.getUploadURLExternal, a POST of the bytes, files.completeUploadExternal);
 //     and oauth.v2.access and auth.revoke, with the OAuth authorize page a browser opens
-//     at AuthorizeURL() (oauth.go);
+//     at AuthorizeURL() (oauth.go); and, for a user token, users.conversations and
+//     conversations.info/members/history/replies of the conversations that user is in,
+//     with history between people seeded by a test (AddDM, AddGroupDM, SeedHistory:
+//     threads, broadcast replies, reactions) and per-method rate limits that answer 429
+//     with Retry-After on the fake's clock (SetRateLimit, Tier3, EarlyRetries; history.go);
 //   - the Socket Mode WebSocket link that apps.connections.open hands out: a hello frame
 //     on connect, envelopes (events_api, slash_commands, interactive) delivered in order,
 //     acks recorded, unacked envelopes redelivered first on the next connection with
@@ -36,14 +40,15 @@
 //     the user set with SignIn, oauth.v2.access (code or refresh token, with the client id
 //     and secret of SetOAuthApp as form fields), auth.revoke, and token rotation when
 //     enabled; an expired user token is simply invalid_auth;
-//   - no rate limiting or rate tiers beyond the faults a test injects;
-//   - no permission model: the bot is a member of every conversation and may post
+//   - no rate limiting beyond the faults a test injects and the limits it sets;
+//   - no permission model for the bot (a user token reads only its user's
+//     conversations): the bot is a member of every conversation and may post
 //     anywhere; posting to an unknown channel ID creates it, and posting to a user ID
 //     opens (or reuses) the DM with that user;
 //   - no events of its own: posting a message does not echo a message event over the
 //     socket; tests send the events they want with SendEvent;
-//   - no threads API (conversations.replies), search, pins, scheduled messages or
-//     legacy files.upload: any method it does not know answers unknown_method;
+//   - no search, pins, scheduled messages or legacy files.upload: any method it does not
+//     know answers unknown_method;
 //   - the user directory holds only the users added with AddUser (not the bot itself).
 //
 // The fake never logs message text; with Options.Logf set it logs method names, IDs and

@@ -117,6 +117,9 @@ type Server struct {
 	// oauth.go
 	oauth oauthState
 
+	// history.go
+	history historyState
+
 	// socket.go, envelopes.go
 	tickets     map[string]bool
 	link        *link

@@ -60,10 +60,11 @@ func (s *Server) methods() map[string]apiMethod {
 		"users.list":                   {botToken, s.usersList},
 		"users.info":                   {botToken, s.usersInfo},
 		"conversations.open":           {botToken, s.conversationsOpen},
-		"conversations.info":           {botToken, s.conversationsInfo},
-		"conversations.members":        {botToken, s.conversationsMembers},
-		"conversations.history":        {botToken, s.conversationsHistory},
-		"conversations.replies":        {botToken, s.conversationsReplies},
+		"conversations.info":           {anyToken, s.readable(s.conversationsInfo, s.conversationsInfoAsUser)},
+		"conversations.members":        {anyToken, s.readable(s.conversationsMembers, s.conversationsMembersAsUser)},
+		"conversations.history":        {anyToken, s.readable(s.conversationsHistory, s.historyAsUser)},
+		"conversations.replies":        {anyToken, s.readable(s.conversationsReplies, s.repliesAsUser)},
+		"users.conversations":          {userToken, s.usersConversations},
 		"chat.postMessage":             {botToken, s.chatPostMessage},
 		"chat.postEphemeral":           {botToken, s.chatPostEphemeral},
 		"chat.update":                  {botToken, s.chatUpdate},
@@ -94,6 +95,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, Call{Method: method, Args: args, Token: token, At: s.now()})
 	s.notifyLocked()
 	fault, faulted := s.takeFaultLocked(method)
+	if !faulted {
+		fault, faulted = s.rateLimitLocked(method, token)
+	}
 	var resp apiResponse
 	if !faulted {
 		resp = s.dispatchLocked(method, token, args, parseErr)

@@ -34,64 +34,71 @@ type Result struct {
 func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 	var res Result
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		res = Result{}
-		seen, err := seenBuckets(tx, db.now())
-		if err != nil {
-			return err
-		}
-		out := db.optOuts(tx)
-		l := newLedger(tx, out)
-		var key []byte
-		for _, ev := range events {
-			if ev.ID != "" {
-				key = seenKey(key[:0], ev)
-				if seen.has(key, ev.ID) {
-					res.Duplicates++
-					continue
-				}
-			}
-			recorded := false
-			if ev.Reaction != nil {
-				p, voted, err := db.vote(tx, ev.Reaction)
-				if err != nil {
-					return err
-				}
-				if voted {
-					res.Votes++
-					recorded = true
-					if p.AllVoted() {
-						res.PromptsDue = append(res.PromptsDue, p.ID)
-					}
-				}
-			}
-			if ev.Person != nil {
-				written, err := mergePerson(tx, out, *ev.Person)
-				if err != nil {
-					return err
-				}
-				recorded = recorded || written
-			} else {
-				eff := signals.Fold(o, l, ev)
-				recorded = recorded || eff.Recorded
-				res.Hints = append(res.Hints, eff.Hints...)
-			}
-			if recorded {
-				res.Applied++
-				if ev.ID != "" {
-					if err := seen.add(key); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		res.Hints = withoutOptedOut(out, res.Hints)
-		res.Keys, err = l.flush()
+		var err error
+		res, err = db.apply(tx, o, events)
 		return err
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("store: apply %d events: %w", len(events), err)
 	}
 	return res, nil
+}
+
+// apply is Apply within tx.
+func (db *DB) apply(tx *bolt.Tx, o *signals.Org, events []signals.Event) (Result, error) {
+	var res Result
+	seen, err := seenBuckets(tx, db.now())
+	if err != nil {
+		return Result{}, err
+	}
+	out := db.optOuts(tx)
+	l := newLedger(tx, out)
+	var key []byte
+	for _, ev := range events {
+		if ev.ID != "" {
+			key = seenKey(key[:0], ev)
+			if seen.has(key, ev.ID) {
+				res.Duplicates++
+				continue
+			}
+		}
+		recorded := false
+		if ev.Reaction != nil {
+			p, voted, err := db.vote(tx, ev.Reaction)
+			if err != nil {
+				return Result{}, err
+			}
+			if voted {
+				res.Votes++
+				recorded = true
+				if p.AllVoted() {
+					res.PromptsDue = append(res.PromptsDue, p.ID)
+				}
+			}
+		}
+		if ev.Person != nil {
+			written, err := mergePerson(tx, out, *ev.Person)
+			if err != nil {
+				return Result{}, err
+			}
+			recorded = recorded || written
+		} else {
+			eff := signals.Fold(o, l, ev)
+			recorded = recorded || eff.Recorded
+			res.Hints = append(res.Hints, eff.Hints...)
+		}
+		if recorded {
+			res.Applied++
+			if ev.ID != "" {
+				if err := seen.add(key); err != nil {
+					return Result{}, err
+				}
+			}
+		}
+	}
+	res.Hints = withoutOptedOut(out, res.Hints)
+	res.Keys, err = l.flush()
+	return res, err
 }
 
 // ledger implements signals.Ledger over one transaction, decoding each
