@@ -40,8 +40,10 @@ func get(addr, path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// opsConfig is a config for the fake with metrics on addr and digests due
-// every minute at any hour, so a short run sends one.
+// opsConfig is a config for the fake with metrics on addr, working hours all
+// day, and a schedule that does not fire during a run: the test sends the
+// digest with /coach nudge, and a scheduled slot of the same day, planned
+// before the events were in, would take the day's one digest.
 func opsConfig(t *testing.T, fake *slackfake.Server, dbPath, addr string) string {
 	t.Helper()
 	cfg := fmt.Sprintf(`slack:
@@ -55,7 +57,7 @@ working_hours:
   end: "24:00"
   days: [mon, tue, wed, thu, fri, sat, sun]
 nudges:
-  schedule: "* * * * *"
+  schedule: "0 0 1 1 *"
 admins: [UX]
 teams:
   - manager: UM1
@@ -107,7 +109,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 	if code, body := get(addr, "/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
-	// Traffic, a failing Web API call, and a digest (due every minute).
+	// Traffic, a failing Web API call, and a digest.
 	fake.FailNext("conversations.members", 1, slackfake.Fault{Status: 200, Error: "channel_not_found"})
 	fake.SendEvent(map[string]any{"type": "message", "channel": "DOTHER", "channel_type": "im", "user": "UM2", "text": "hi", "ts": "1700000000.000001"})
 	// An event coach does not count, and one that does not decode (its event_id is an object).
