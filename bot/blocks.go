@@ -26,7 +26,8 @@ const digestTitle = "Your weekly coach digest"
 // matters, a section with the conversation starter, and an actions block
 // (block_id "nudge_<kind>") with Helpful, Not for me, Snooze 2 weeks and,
 // for a nudge with a norm prompt, Share with my team; dividers between
-// nudges; and the privacy note to close.
+// nudges; for a manager whose DMs coach did not see, what it sees, with a
+// Connect button; and the privacy note to close.
 //
 // Once the manager has clicked a button on a nudge (d.Feedback), its
 // actions block gives way to a context line acknowledging the choice, so
@@ -46,10 +47,12 @@ func DigestBlocks(d nudges.Digest) []slack.Block {
 		}
 		blocks = append(blocks, nudgeBlocks(d, n)...)
 	}
-	return append(blocks,
-		slack.NewDividerBlock(),
-		slack.NewContextBlock("", mrkdwn(escape(nudges.PrivacyNote))),
-	)
+	blocks = append(blocks, slack.NewDividerBlock())
+	if note := d.VisibilityNote(); note != "" {
+		connect := button(nudges.ConnectAction, nudges.ConnectLabel, d.ID).WithStyle(slack.StylePrimary)
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escape(note)), nil, slack.NewAccessory(connect), slack.SectionBlockOptionBlockID("digest_channels_only")))
+	}
+	return append(blocks, slack.NewContextBlock("", mrkdwn(escape(nudges.PrivacyNote))))
 }
 
 // nudgeBlocks is one nudge: what happened, why, what to try, and the

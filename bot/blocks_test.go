@@ -52,7 +52,8 @@ func testDigest(t *testing.T, names ...string) nudges.Digest {
 		t.Fatal(err)
 	}
 	ex := exampleSignals(t)
-	d := nudges.Digest{ID: testDigestID, Manager: "UM1", Slot: time.Unix(1767600000, 0).UTC()}
+	d := nudges.Digest{ID: testDigestID, Manager: "UM1", Slot: time.Unix(1767600000, 0).UTC(),
+		Visibility: signals.Visibility{DMsSince: time.Unix(1767600000, 0).UTC().AddDate(0, 0, -35)}} // a manager who connected
 	for _, name := range names {
 		s, ok := ex[name]
 		if !ok {

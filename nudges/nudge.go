@@ -45,6 +45,10 @@ type Digest struct {
 	// Feedback is the button each nudge got, by kind, so the message can be
 	// redrawn with the choice acknowledged in place.
 	Feedback map[signals.Kind]Action `json:"feedback,omitempty"`
+	// Visibility is what coach saw of the manager's conversations when it
+	// planned the digest: without their DMs, the digest says so
+	// (ChannelsOnlyNote) and offers to connect them.
+	Visibility signals.Visibility `json:"visibility,omitzero"`
 }
 
 // Action is a button on a nudge.

@@ -239,7 +239,9 @@ func (s *Scheduler) planFor(o *signals.Org, m string, slot, due time.Time) (Plan
 	}
 	sigs := signals.Compute(o, signals.Input{Manager: m, Now: due, Windows: ws, State: st})
 	return s.Store.Plan(m, slot, func(h History) (Digest, History, error) {
-		return s.Policy.Plan(s.Catalog, m, slot, sigs, h)
+		d, next, err := s.Policy.Plan(s.Catalog, m, slot, sigs, h)
+		d.Visibility = o.Visibility(m)
+		return d, next, err
 	})
 }
 

@@ -18,6 +18,26 @@ const AllClear = "Nothing stood out this week, so there's nothing new to try. Ke
 // between the manager and their team: no news, rather than good news.
 const NothingSeen = "coach hasn't seen any messages between you and your team lately, so it has nothing to go on yet and nothing to suggest this week."
 
+// ChannelsOnlyNote is what coach says under a digest to a manager whose DMs
+// it did not see, next to a Connect button (ConnectAction).
+const ChannelsOnlyNote = "coach sees only the channels it's in; connect your DMs to see the conversations with your reports. Until then it says nothing about what it can't see there: staying in touch, recognition, how your attention is spread, replies and questions."
+
+// ConnectLabel and ConnectAction are the Connect button offered with
+// ChannelsOnlyNote: its label and its Block Kit action_id.
+const (
+	ConnectLabel  = "Connect my DMs"
+	ConnectAction = "connect"
+)
+
+// VisibilityNote is what the digest says of what coach saw: ChannelsOnlyNote
+// for a manager whose DMs it did not see, else nothing.
+func (d Digest) VisibilityNote() string {
+	if d.Visibility.DMs() {
+		return ""
+	}
+	return ChannelsOnlyNote
+}
+
 // Terms are the lengths a digest's buttons and acknowledgements promise:
 // how long "Not for me" hides a kind, how long "Snooze" pauses digests,
 // and how long a shared norm prompt stays open.
@@ -147,6 +167,9 @@ func (d Digest) Text() string {
 		if ack := d.Acknowledgement(n); ack != "" {
 			b.WriteString("(" + ack + ")\n")
 		}
+	}
+	if note := d.VisibilityNote(); note != "" {
+		b.WriteString("\n" + note + "\n")
 	}
 	b.WriteString("\n" + PrivacyNote + "\n")
 	return b.String()

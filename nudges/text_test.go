@@ -13,6 +13,8 @@ func TestDigestText(t *testing.T) {
 		ID:      "d1-UM1-1767600000",
 		Manager: "UM1",
 		Slot:    time.Unix(1767600000, 0).UTC(),
+		// A manager who connected: nothing to say about what coach sees.
+		Visibility: signals.Visibility{DMsSince: time.Unix(1764000000, 0).UTC()},
 		Nudges: []Nudge{
 			{Kind: signals.AfterHours, Title: "Late messages", Observation: "6 of your 26 messages landed late.", Why: "Rest matters.", Try: "Use schedule send.", Norm: "message_hours"},
 			{Kind: signals.Listening, Title: "Asking questions", Observation: "1 of your 34 messages asked a question.", Why: "Questions invite thinking.", Try: "Ask what they think."},
@@ -48,7 +50,7 @@ Try this week: Ask what they think.
 }
 
 func TestDigestTextAllClear(t *testing.T) {
-	got := Digest{ID: "d1"}.Text()
+	got := Digest{ID: "d1", Visibility: signals.Visibility{DMsSince: time.Unix(1764000000, 0).UTC()}}.Text()
 	want := "Hi! Here's your weekly coach digest: all clear this week.\n\n" + AllClear + "\n\n" + PrivacyNote + "\n"
 	if got != want {
 		t.Errorf("Text() =\n%s\nwant\n%s", got, want)

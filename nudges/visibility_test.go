@@ -97,3 +97,45 @@ func TestNoContactGapNudgeWithoutTheDMs(t *testing.T) {
 		t.Errorf("connected: nudges %v, but coach saw Mia and Ana talk every day", kinds(connected))
 	}
 }
+
+// A digest for a manager whose DMs coach did not see says so, in plain
+// words, just above the privacy note; one for a manager who connected says
+// nothing of it.
+func TestDigestSaysWhatCoachSaw(t *testing.T) {
+	d := nudges.Digest{ID: "d1-UM-1781506800", Manager: "UM", Nudges: []nudges.Nudge{
+		{Kind: signals.AfterHours, Title: "Messages outside working hours", Observation: "5 of your 20 messages landed late.", Why: "Rest matters.", Try: "Use schedule send."},
+	}}
+	want := "Try this week: Use schedule send.\n\n" + nudges.ChannelsOnlyNote + "\n\n" + nudges.PrivacyNote + "\n"
+	if got := d.Text(); !strings.HasSuffix(got, want) {
+		t.Errorf("channels only: Text() =\n%s\nwant it to end\n%s", got, want)
+	}
+	for _, w := range []string{"only the channels it's in", "connect your DMs", "conversations with your reports"} {
+		if !strings.Contains(nudges.ChannelsOnlyNote, w) {
+			t.Errorf("ChannelsOnlyNote %q does not say %q", nudges.ChannelsOnlyNote, w)
+		}
+	}
+	d.Visibility = signals.Visibility{DMsSince: time.Date(2026, time.May, 1, 0, 0, 0, 0, time.UTC)}
+	if got := d.Text(); strings.Contains(got, nudges.ChannelsOnlyNote) || d.VisibilityNote() != "" {
+		t.Errorf("connected: Text() =\n%s\nwant no word on what coach sees", got)
+	}
+}
+
+// The scheduler plans each digest with the manager's visibility of that
+// moment, which is how the footer knows what to say.
+func TestPlannedDigestCarriesVisibility(t *testing.T) {
+	w := newWorld(t)
+	since := w.now.AddDate(0, 0, -35)
+	w.org.Teams["UM2"].Visibility = signals.Visibility{} // Raj has not connected
+	w.org.Teams["UM1"].Visibility = signals.Visibility{DMsSince: since}
+	s := w.scheduler(nil)
+	for _, m := range []string{"UM1", "UM2"} {
+		p, err := s.PlanNow(m, w.now.Add(9*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := p.Digest.Visibility
+		if want := m == "UM1"; v.DMs() != want || (want && !v.DMsSince.Equal(since)) {
+			t.Errorf("%s's digest: visibility %+v, want DMs %v since %v", m, v, want, since)
+		}
+	}
+}
