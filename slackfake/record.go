@@ -78,6 +78,11 @@ func (s *Server) recordAck(frame []byte) {
 		msg.Payload = nil
 	}
 	s.mu.Lock()
+	if s.losingAcks {
+		s.mu.Unlock()
+		s.logf("slackfake: ack %s lost in flight", msg.EnvelopeID)
+		return
+	}
 	s.acks = append(s.acks, Ack{EnvelopeID: msg.EnvelopeID, Payload: msg.Payload, At: s.now()})
 	s.checkResponseLocked("ack", msg.Payload)
 	if e := s.envByID[msg.EnvelopeID]; e != nil {
@@ -86,6 +91,16 @@ func (s *Server) recordAck(frame []byte) {
 	s.notifyLocked()
 	s.mu.Unlock()
 	s.logf("slackfake: ack %s", msg.EnvelopeID)
+}
+
+// LoseAcks makes the fake drop every ack it receives from now on, as if the
+// acks were lost in flight, until it is called with false. Envelopes whose
+// acks were lost stay unacked, so a link that closes meanwhile has them
+// delivered again with retry_attempt+1, as Slack does.
+func (s *Server) LoseAcks(lose bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.losingAcks = lose
 }
 
 // Acked reports whether the client has acknowledged the envelope.

@@ -96,6 +96,7 @@ type Server struct {
 	acks        []Ack
 	faults      map[string][]Fault
 	rateLimited map[string]int
+	losingAcks  bool // LoseAcks: acks are dropped as if lost in flight
 
 	// directory and conversations
 	users     []User
