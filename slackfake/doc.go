@@ -17,8 +17,11 @@
 //   - the Socket Mode WebSocket link that apps.connections.open hands out: a hello frame
 //     on connect, envelopes (events_api, slash_commands, interactive) delivered in order,
 //     acks recorded, unacked envelopes redelivered first on the next connection with
-//     retry_attempt incremented (as Slack does), disconnect frames, abrupt drops, and
-//     server WebSocket pings so slack-go's dead-man timer stays quiet.
+//     retry_attempt incremented (as Slack does), disconnect frames, abrupt drops, a
+//     link that goes quiet without closing (StallLink), server WebSocket pings so
+//     slack-go's dead-man timer stays quiet, and several connections open at once
+//     (Options.MaxLinks), with what a test checks of them: PeakLinks, LinkGaps, and
+//     the pings and pongs clients sent.
 //
 // Everything the bot sends is recorded for assertions (Calls, Messages, Ephemerals,
 // Reactions, HomeView, Files, Acks), and faults can be injected per method (FailNext),

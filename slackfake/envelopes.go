@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,6 +21,7 @@ type envelope struct {
 	raw             []byte // set for SendRaw frames: sent verbatim on first delivery
 	attempts        int    // deliveries so far
 	acked           bool
+	on              *link // the connection of the latest delivery
 }
 
 // outItem is one frame waiting to be written: a tracked envelope, or raw bytes,
@@ -220,12 +222,13 @@ func (s *Server) trackLocked(e *envelope) {
 }
 
 // rebuildOutboxLocked orders the outbox for a new connection l: hello, then every
-// envelope delivered before but not acked (original order), then whatever was still
-// queued. Frames meant only for an older link are dropped.
+// envelope delivered before on a connection now closed and not acked (original
+// order), then whatever was still queued. Frames meant only for an older link are
+// dropped.
 func (s *Server) rebuildOutboxLocked(l *link) {
 	items := []outItem{{raw: s.helloFrame(), only: l}}
 	for _, e := range s.envelopes {
-		if e.attempts > 0 && !e.acked {
+		if e.attempts > 0 && !e.acked && !slices.Contains(s.links.open, e.on) {
 			items = append(items, outItem{env: e})
 		}
 	}
@@ -238,19 +241,30 @@ func (s *Server) rebuildOutboxLocked(l *link) {
 	s.outbox = items
 }
 
+// redeliverLocked queues again, for the current connection, the envelopes delivered
+// on the closed connection l and not acked.
+func (s *Server) redeliverLocked(l *link) {
+	for _, e := range s.envelopes {
+		if e.on == l && e.attempts > 0 && !e.acked {
+			s.outbox = append(s.outbox, outItem{env: e})
+		}
+	}
+}
+
 // nextFrame pops the next frame for l, counting an envelope as delivered. It reports
 // false when the outbox is empty or l is no longer the current link.
 func (s *Server) nextFrame(l *link) (frame []byte, after func(), ok bool) {
 	var delivered string
 	var attempt int
 	s.mu.Lock()
-	for len(s.outbox) > 0 && s.link == l {
+	for len(s.outbox) > 0 && s.link == l && !l.stalled.Load() {
 		it := s.outbox[0]
 		s.outbox = s.outbox[1:]
 		if (it.only != nil && it.only != l) || (it.env != nil && it.env.acked) {
 			continue
 		}
 		if it.env != nil {
+			it.env.on = l
 			it.env.attempts++
 			delivered, attempt = it.env.id, it.env.attempts
 			frame = it.env.frame()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,11 @@ type Options struct {
 	// DisconnectDelay is how long after a disconnect frame the server closes the socket
 	// (default 100ms; Slack waits about 10s after a "warning").
 	DisconnectDelay time.Duration
+
+	// MaxLinks is how many Socket Mode connections may be open at once (default 1: a
+	// new connection replaces the open one). Slack allows several per app; with more
+	// than one, envelopes go to the newest connection (see socket.go).
+	MaxLinks int
 
 	// Logf, if set, receives one line per connection event and Web API call. It never
 	// receives message text.
@@ -70,6 +76,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DisconnectDelay <= 0 {
 		o.DisconnectDelay = 100 * time.Millisecond
+	}
+	if o.MaxLinks <= 0 {
+		o.MaxLinks = 1
 	}
 	return o
 }
@@ -123,7 +132,8 @@ type Server struct {
 
 	// socket.go, envelopes.go
 	tickets     map[string]bool
-	link        *link
+	link        *link   // the connection envelopes go to: the newest open one
+	links       linkSet // every open connection
 	connections int
 	envelopes   []*envelope
 	envByID     map[string]*envelope
@@ -186,9 +196,9 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
-	l := s.link
+	open := slices.Clone(s.links.open)
 	s.mu.Unlock()
-	if l != nil {
+	for _, l := range open {
 		s.closeLink(l, "server closed")
 	}
 	_ = s.srv.Close()

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -19,13 +21,28 @@ type link struct {
 	kick chan struct{} // wakes the write loop; buffered, one pending kick is enough
 	done chan struct{} // closed when the link is closed
 	once sync.Once
+
+	stalled atomic.Bool // StallLink: nothing more is written or answered
+}
+
+// linkSet is every open Socket Mode connection, oldest first, and what the tests
+// read about them.
+type linkSet struct {
+	open      []*link
+	peak      int             // most connections open at once
+	gaps      []time.Duration // stretches with no connection open, after the first
+	downSince time.Time       // when the last connection closed, while none is open
+	pings     int             // WebSocket PINGs from clients
+	pongs     int             // PONGs answering the server's pings
 }
 
 // writeTimeout bounds every write on the link so a stuck client cannot wedge the fake.
 const writeTimeout = 5 * time.Second
 
-// serveLink upgrades GET /link/?ticket=... to the Socket Mode WebSocket. A new connection
-// replaces the current one; envelopes delivered but not acked are redelivered first.
+// serveLink upgrades GET /link/?ticket=... to the Socket Mode WebSocket. The new
+// connection is where envelopes go from now on; past Options.MaxLinks it replaces the
+// oldest open one. Envelopes delivered on a connection that closed and not acked are
+// redelivered first.
 func (s *Server) serveLink(w http.ResponseWriter, r *http.Request) {
 	ticket := r.URL.Query().Get("ticket")
 	s.mu.Lock()
@@ -52,18 +69,47 @@ func (s *Server) serveLink(w http.ResponseWriter, r *http.Request) {
 		_ = conn.Close()
 		return
 	}
-	old := s.link
+	var replaced []*link
+	for len(s.links.open) >= s.opts.MaxLinks {
+		replaced = append(replaced, s.links.open[0])
+		s.links.open = s.links.open[1:]
+	}
 	s.connections++
 	l.n = s.connections
+	s.links.open = append(s.links.open, l)
+	s.links.peak = max(s.links.peak, len(s.links.open))
+	if !s.links.downSince.IsZero() {
+		s.links.gaps = append(s.links.gaps, time.Since(s.links.downSince))
+		s.links.downSince = time.Time{}
+	}
 	s.link = l
 	s.rebuildOutboxLocked(l)
 	s.kickLocked()
 	s.notifyLocked()
 	s.mu.Unlock()
 
-	if old != nil {
+	for _, old := range replaced {
 		s.closeLink(old, "replaced by a new connection")
 	}
+	conn.SetPingHandler(func(data string) error {
+		s.mu.Lock()
+		s.links.pings++
+		s.mu.Unlock()
+		if l.stalled.Load() {
+			return nil
+		}
+		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeTimeout))
+		if err != nil && err != websocket.ErrCloseSent {
+			return err
+		}
+		return nil
+	})
+	conn.SetPongHandler(func(string) error {
+		s.mu.Lock()
+		s.links.pongs++
+		s.mu.Unlock()
+		return nil
+	})
 	s.logf("slackfake: socket mode connection %d open", l.n)
 	go s.writeLoop(l)
 	go s.pingLoop(l)
@@ -113,6 +159,9 @@ func (s *Server) pingLoop(l *link) {
 	t := time.NewTicker(s.opts.PingInterval)
 	defer t.Stop()
 	for {
+		if l.stalled.Load() {
+			return
+		}
 		if err := l.conn.WriteControl(websocket.PingMessage, []byte("fake"), time.Now().Add(writeTimeout)); err != nil {
 			return // the read loop sees the broken connection and closes the link
 		}
@@ -124,7 +173,9 @@ func (s *Server) pingLoop(l *link) {
 	}
 }
 
-// closeLink closes l abruptly (no close frame) and forgets it if it is current.
+// closeLink closes l abruptly (no close frame) and forgets it. Envelopes go to the
+// newest connection still open, if any; those delivered on l and not acked go there
+// again.
 func (s *Server) closeLink(l *link, why string) {
 	first := false
 	l.once.Do(func() {
@@ -133,6 +184,24 @@ func (s *Server) closeLink(l *link, why string) {
 		_ = l.conn.Close()
 	})
 	s.mu.Lock()
+	// A connection replaced by a newer one left the open set already, and the newer
+	// one's outbox holds its redeliveries.
+	if i := slices.Index(s.links.open, l); i >= 0 {
+		s.links.open = slices.Delete(s.links.open, i, i+1)
+		if len(s.links.open) == 0 {
+			s.links.downSince = time.Now()
+		}
+		if s.link == l {
+			s.link = nil
+			if n := len(s.links.open); n > 0 {
+				s.link = s.links.open[n-1]
+			}
+		}
+		if s.link != nil {
+			s.redeliverLocked(l)
+			s.kickLocked()
+		}
+	}
 	if s.link == l {
 		s.link = nil
 	}
@@ -159,7 +228,7 @@ func (s *Server) kickLocked() {
 func (s *Server) helloFrame() []byte {
 	return mustJSON(map[string]any{
 		"type":            "hello",
-		"num_connections": 1,
+		"num_connections": len(s.links.open),
 		"connection_info": map[string]any{"app_id": s.opts.AppID},
 		"debug_info": map[string]any{
 			"host":                        "fake",
@@ -219,6 +288,59 @@ func (s *Server) WaitConnections(ctx context.Context, n int) error {
 		return fmt.Errorf("slackfake: wait for %d connections: %w", n, err)
 	}
 	return nil
+}
+
+// StallLink makes the current connection go quiet with its socket left open, as a
+// link that died without closing: it delivers nothing more, sends no pings and
+// answers none. Envelopes wait for the next connection.
+func (s *Server) StallLink() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.link != nil {
+		s.link.stalled.Store(true)
+	}
+}
+
+// OpenLinks counts the Socket Mode connections open now.
+func (s *Server) OpenLinks() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.links.open)
+}
+
+// PeakLinks is the most Socket Mode connections that were open at once.
+func (s *Server) PeakLinks() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.links.peak
+}
+
+// LinkGaps returns each stretch, after the first connection opened, in which no
+// Socket Mode connection was open, so an envelope sent then had to wait for a
+// reconnect; a stretch still going counts up to now.
+func (s *Server) LinkGaps() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gaps := slices.Clone(s.links.gaps)
+	if !s.links.downSince.IsZero() {
+		gaps = append(gaps, time.Since(s.links.downSince))
+	}
+	return gaps
+}
+
+// ClientPings counts the WebSocket PINGs clients sent; ClientPongs the PONGs with
+// which they answered the server's.
+func (s *Server) ClientPings() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.links.pings
+}
+
+// ClientPongs: see ClientPings.
+func (s *Server) ClientPongs() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.links.pongs
 }
 
 // Connected reports whether a Socket Mode connection is open.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
@@ -278,5 +279,70 @@ func TestInteractionAndMalformedFrames(t *testing.T) {
 	}
 	if got := fake.Connections(); got != 1 {
 		t.Errorf("Connections = %d, want 1: a malformed frame must not break the link", got)
+	}
+}
+
+// dialLink opens a Socket Mode connection by hand and reads its hello.
+func dialLink(ctx context.Context, t *testing.T, fake *Server) *websocket.Conn {
+	t.Helper()
+	api := slack.New(testBotToken, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(testAppToken))
+	_, url, err := api.StartSocketModeContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if typ := readFrame(t, conn)["type"]; typ != "hello" {
+		t.Fatalf("first frame type %v, want hello", typ)
+	}
+	return conn
+}
+
+func readFrame(t *testing.T, conn *websocket.Conn) map[string]any {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var f map[string]any
+	if err := conn.ReadJSON(&f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// With MaxLinks 2 a second connection leaves the first open; envelopes go to the
+// newest, and those unacked on a connection that closes go to the one left.
+func TestTwoLinksAtOnce(t *testing.T) {
+	t.Parallel()
+	fake, _ := newFake(t, Options{MaxLinks: 2})
+	ctx := testContext(t)
+	first := dialLink(ctx, t, fake)
+	second := dialLink(ctx, t, fake)
+	if fake.OpenLinks() != 2 || fake.PeakLinks() != 2 || len(fake.LinkGaps()) != 0 {
+		t.Errorf("open %d, peak %d, gaps %v; want 2, 2, none", fake.OpenLinks(), fake.PeakLinks(), fake.LinkGaps())
+	}
+	id := fake.SendEvent(testMessage)
+	if got := readFrame(t, second)["envelope_id"]; got != id {
+		t.Fatalf("second connection got %v, want %s", got, id)
+	}
+	second.Close()
+	f := readFrame(t, first)
+	if f["envelope_id"] != id || f["retry_attempt"] != 1.0 {
+		t.Errorf("first connection got %v attempt %v, want %s again, attempt 1", f["envelope_id"], f["retry_attempt"], id)
+	}
+	if err := first.WriteJSON(map[string]string{"envelope_id": id}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.WaitAcked(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	waitGone := time.Now().Add(5 * time.Second)
+	for fake.OpenLinks() > 0 && time.Now().Before(waitGone) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if gaps := fake.LinkGaps(); len(gaps) != 1 {
+		t.Errorf("LinkGaps = %v, want the one going on since both closed", gaps)
 	}
 }
