@@ -4,6 +4,7 @@
 //	coach [run] [--config FILE]   connect to Slack over Socket Mode (default)
 //	coach demo                    run the bot against an in-process fake Slack
 //	coach replay EXPORT --teams F print the digests a Slack export would have produced
+//	coach manifest, check, connect-key, preview, compact, bench: see usage
 //
 // main only calls run; run is what the end-to-end tests call.
 package main
@@ -55,10 +56,14 @@ Usage:
   coach replay EXPORT.zip|DIR --teams teams.yaml [--json] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
         read a Slack workspace export and print the digest each manager would
         have received, week by week. Sends nothing; needs no Slack and no config.
-  coach manifest
+  coach manifest [--config FILE]
         print the Slack app manifest (YAML): paste it at api.slack.com/apps to create the app.
+        With connect.public_url in the config it holds Connect's redirect URL.
   coach check [--config FILE]
-        check the tokens and the app's scopes against Slack; exits non-zero if something is missing.
+        check the tokens and the app's scopes against Slack, and Connect's settings and
+        secrets; exits non-zero if something is missing.
+  coach connect-key
+        print a fresh COACH_TOKEN_KEY (32 random bytes in base64) for Connect.
   coach preview [--config FILE] [--now TIME]
         print what a first start sends, and send nothing: the consent notice each
         team member gets (and how long sending them all takes), and each manager's
@@ -91,8 +96,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "replay":
 		return replay.Main(ctx, args, stdout, stderr)
 	case "manifest":
-		fmt.Fprint(stdout, bot.Manifest())
-		return nil
+		return manifest(args, getenv, stdout, stderr)
+	case "connect-key":
+		return connectKey(args, stdout, stderr)
 	case "check":
 		return check(ctx, args, getenv, stdout, stderr)
 	case "preview":
@@ -143,7 +149,14 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	defer db.Close()
 	metrics := ops.NewMetrics()
 	bc.Metrics = metrics
-	srv := bot.New(bc, db, log)
+	var srv *bot.Server
+	cw, err := wireConnect(cfg, db, log, &bc, func() *bot.Server { return srv })
+	if err != nil {
+		return err
+	}
+	srv = bot.New(bc, db, log)
+	stopConnect := cw.serve(ctx, log)
+	defer stopConnect()
 	if cfg.Metrics.Addr != "" {
 		ms, err := ops.Listen(cfg.Metrics.Addr, metrics, srv, db)
 		if err != nil {
@@ -159,15 +172,24 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 }
 
 // check is `coach check`: auth.test with both tokens, the workspace and
-// bot user, and every required scope the bot token lacks, with what breaks
-// without it.
+// bot user, every required scope the bot token lacks, with what breaks
+// without it, and Connect's settings and secrets.
 func check(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("coach check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", defaultConfigPath(getenv), "config file")
-	cfg, err := loadConfig(fs, args, path, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path, getenv)
 	if err != nil {
 		return err
+	}
+	// Without both Slack tokens there is nothing to check; a missing
+	// Connect secret is reported with Connect, below.
+	missing := cfg.RequireTokens()
+	if missing != nil && (cfg.BotToken == "" || cfg.AppToken == "") {
+		return missing
 	}
 	client := &http.Client{Timeout: 20 * time.Second}
 	fmt.Fprintf(stdout, "coach check: %s, Slack API %s\n", *path, cfg.Slack.APIURL)
@@ -187,16 +209,17 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("the app-level token was refused (%s): check SLACK_APP_TOKEN (it needs connections:write)", appID.Error)
 	}
 	fmt.Fprintf(stdout, "  app token  ok\n")
-	missing := ops.Missing(botID.Scopes, bot.Scopes())
-	if len(missing) == 0 {
+	var scopesErr error
+	if lack := ops.Missing(botID.Scopes, bot.Scopes()); len(lack) == 0 {
 		fmt.Fprintf(stdout, "  scopes     all %d present\n", len(bot.Scopes()))
-		return nil
+	} else {
+		fmt.Fprintf(stdout, "  missing scopes (add them under OAuth & Permissions, then reinstall the app):\n")
+		for _, s := range lack {
+			fmt.Fprintf(stdout, "    %-17s needed for %s\n", s, bot.ScopeUses[s])
+		}
+		scopesErr = fmt.Errorf("%d scope(s) missing", len(lack))
 	}
-	fmt.Fprintf(stdout, "  missing scopes (add them under OAuth & Permissions, then reinstall the app):\n")
-	for _, s := range missing {
-		fmt.Fprintf(stdout, "    %-17s needed for %s\n", s, bot.ScopeUses[s])
-	}
-	return fmt.Errorf("%d scope(s) missing", len(missing))
+	return errors.Join(scopesErr, checkConnect(cfg, missing, stdout))
 }
 
 // compact is `coach compact`: rewrite the stopped bot's database file.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"coach/connect"
 	"coach/slackfake"
 )
 
@@ -153,6 +155,55 @@ func TestExportWritesNothingToDisk(t *testing.T) {
 	}
 	if after := dirNames(t, wd); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("working directory changed during the export: %v, was %v", after, before)
+	}
+}
+
+// A connected manager's user token (and, with token rotation, its refresh
+// token) is in the database only sealed: the file holds no xoxp-/xoxe-
+// string and no token in clear, and neither the file nor the logs hold the
+// token, the key (as configured or decoded) or the client secret.
+func TestConnectKeepsTokensSealed(t *testing.T) {
+	r := startConnectRun(t)
+	r.fake.SetOAuthApp(slackfake.OAuthApp{RedirectURLs: []string{r.public + connect.CallbackPath}, TokenRotation: true})
+	tok := r.connect("UM1")
+	r.waitDM("UM1", "You're connected")
+	if text, _ := r.slash("UM1", "me"); !strings.Contains(text, "since you connected them on") {
+		t.Errorf("/coach me of a connected manager: %q", text)
+	}
+	if err := r.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if ids := connectedIn(t, r.dbPath); len(ids) != 1 || ids[0] != "UM1" {
+		t.Fatalf("connected in the database: %v, want [UM1]", ids)
+	}
+	data, err := os.ReadFile(r.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawKey, err := connect.ParseKey(r.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string][]byte{
+		"the access token":  []byte(tok),
+		"its random part":   []byte(tok[strings.LastIndex(tok, "-")+1:]),
+		"xoxp-":             []byte("xoxp-"),
+		"xoxe-":             []byte("xoxe-"),
+		"xoxe.":             []byte("xoxe."),
+		"the key":           []byte(r.key),
+		"the key's bytes":   rawKey,
+		"the client secret": []byte(slackfake.DefaultClientSecret),
+	}
+	for what, b := range secrets {
+		if bytes.Contains(data, b) {
+			t.Errorf("the database file holds %s", what)
+		}
+		if strings.Contains(r.logs.String(), string(b)) {
+			t.Errorf("the logs hold %s", what)
+		}
+	}
+	if !strings.HasPrefix(tok, "xoxe.xoxp-") {
+		t.Errorf("token %q is not a rotating user token: the test checks less than it says", tok[:4])
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // Command is a parsed /coach command. Mentions are kept as written
 // (<@U…>, <@U…|name> or @name) and resolved against the directory later.
 type Command struct {
-	Name     string        // help, me, hours, pause, resume, optout, optin, export, forget, share, norms, team, teams, stats, nudge, schedule
+	Name     string        // help, me, connect, disconnect, hours, pause, resume, optout, optin, export, forget, share, norms, team, teams, stats, nudge, schedule
 	Sub      string        // team: set|add|remove|channel; norms: reset; hours: reset|show
 	Mentions []string      // people, in order
 	Channel  string        // team channel: a C… or G… id
@@ -31,22 +31,24 @@ var AdminCommands = map[string]bool{"team": true, "teams": true, "stats": true, 
 
 // usage is the one-line usage of each command.
 var usage = map[string]string{
-	"help":     "/coach help",
-	"me":       "/coach me",
-	"hours":    "/coach hours 08:30-17:30 mon-fri (or /coach hours reset)",
-	"pause":    "/coach pause 2w, or /coach pause until 2026-12-24",
-	"resume":   "/coach resume",
-	"optout":   "/coach optout",
-	"optin":    "/coach optin",
-	"export":   "/coach export",
-	"forget":   "/coach forget",
-	"share":    "/coach share message_hours|response_time|check_ins",
-	"norms":    "/coach norms, or /coach norms reset message_hours|response_time|check_ins|all",
-	"team":     "/coach team set @manager @report…, /coach team add|remove @manager @report, /coach team remove @manager, /coach team channel @manager #channel",
-	"teams":    "/coach teams",
-	"stats":    "/coach stats",
-	"nudge":    "/coach nudge @manager",
-	"schedule": "/coach schedule \"0 9 * * MON\"",
+	"help":       "/coach help",
+	"me":         "/coach me",
+	"connect":    "/coach connect",
+	"disconnect": "/coach disconnect",
+	"hours":      "/coach hours 08:30-17:30 mon-fri (or /coach hours reset)",
+	"pause":      "/coach pause 2w, or /coach pause until 2026-12-24",
+	"resume":     "/coach resume",
+	"optout":     "/coach optout",
+	"optin":      "/coach optin",
+	"export":     "/coach export",
+	"forget":     "/coach forget",
+	"share":      "/coach share message_hours|response_time|check_ins",
+	"norms":      "/coach norms, or /coach norms reset message_hours|response_time|check_ins|all",
+	"team":       "/coach team set @manager @report…, /coach team add|remove @manager @report, /coach team remove @manager, /coach team channel @manager #channel",
+	"teams":      "/coach teams",
+	"stats":      "/coach stats",
+	"nudge":      "/coach nudge @manager",
+	"schedule":   "/coach schedule \"0 9 * * MON\"",
 }
 
 // UsageError is bad input: what was wrong, and how to say it.
@@ -77,7 +79,7 @@ func ParseCommand(text string) (Command, error) {
 	c := Command{Name: strings.ToLower(words[0])}
 	args := words[1:]
 	switch c.Name {
-	case "help", "me", "resume", "optout", "optin", "export", "forget", "teams", "stats":
+	case "help", "me", "connect", "disconnect", "resume", "optout", "optin", "export", "forget", "teams", "stats":
 		if len(args) > 0 {
 			return c, bad(c.Name, "`%s` takes no arguments.", c.Name)
 		}

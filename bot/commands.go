@@ -76,7 +76,7 @@ func (s *Server) Command(ctx context.Context, user, channel, text string) Reply 
 	}
 	log.Info().Str("command", c.Name).Str("sub", c.Sub).Msg("/coach")
 	org := s.Org()
-	if _, known := org.People[user]; !known && c.Name != "help" && c.Name != "optout" && c.Name != "optin" && c.Name != "forget" {
+	if _, known := org.People[user]; !known && c.Name != "help" && c.Name != "optout" && c.Name != "optin" && c.Name != "forget" && c.Name != "disconnect" {
 		if out, err := s.db.IsOptedOut(user); err == nil && out {
 			return say("You're opted out, so coach holds nothing about you and records nothing. `/coach optin` brings you back.")
 		}
@@ -89,7 +89,11 @@ func (s *Server) Command(ctx context.Context, user, channel, text string) Reply 
 	case "help":
 		return s.help(ctx, user)
 	case "me":
-		return s.me(user)
+		return s.me(ctx, user)
+	case "connect":
+		return s.connectReply(ctx, user)
+	case "disconnect":
+		return s.disconnectCommand(ctx, user)
 	case "hours":
 		return s.hoursCommand(user, c)
 	case "pause":
@@ -101,7 +105,7 @@ func (s *Server) Command(ctx context.Context, user, channel, text string) Reply 
 	case "optin":
 		return s.optIn(ctx, user)
 	case "export":
-		return s.exportCommand(user)
+		return s.exportCommand(ctx, user)
 	case "forget":
 		return forgetConfirm(user)
 	case "share":
@@ -126,6 +130,9 @@ func (s *Server) help(ctx context.Context, user string) Reply {
 	var b strings.Builder
 	b.WriteString("*coach* helps managers build trust with their teams, from counts of who messages whom and when — never the text.\n")
 	b.WriteString("• `/coach me` — what coach holds about you, and your insights\n")
+	if s.cfg.Connect != nil && s.Org().IsManager(user) {
+		b.WriteString("• `/coach connect`, `/coach disconnect` — let coach count your DMs and group DMs with your reports (never the text), or stop it\n")
+	}
 	b.WriteString("• `/coach hours 08:30-17:30 mon-fri` — your working hours (`/coach hours reset` for the default)\n")
 	b.WriteString("• `/coach pause 2w` or `/coach pause until 2026-12-24`, `/coach resume` — pause your digests\n")
 	b.WriteString("• `/coach share message_hours|response_time|check_ins` — ask your team to agree a norm\n")
@@ -203,7 +210,7 @@ func (s *Server) resolve(mentions []string) ([]string, error) {
 	return out, nil
 }
 
-func (s *Server) me(user string) Reply {
+func (s *Server) me(ctx context.Context, user string) Reply {
 	org := s.Org()
 	p := org.People[user]
 	var b strings.Builder
@@ -223,6 +230,13 @@ func (s *Server) me(user string) Reply {
 		b.WriteString("• Nothing is being recorded of or about you.\n")
 	} else {
 		b.WriteString("• Daily counts about your messages with your team: who, when, and whether a message asked, thanked or chased — never the text.\n")
+	}
+	if s.cfg.Connect != nil && org.IsManager(user) && org.Recorded(user) {
+		if since := s.connectedSince(ctx, user); !since.IsZero() {
+			fmt.Fprintf(&b, "• Your DMs and group DMs with your reports are counted too, since you connected them on %s; coach keeps the access you allowed encrypted (`/coach disconnect` revokes it).\n", since.In(org.Loc(user)).Format("Mon 2 Jan 2006"))
+		} else {
+			b.WriteString("• Your DMs with your reports are not read: coach sees only the channels it's in. `/coach connect` lets it count them too.\n")
+		}
 	}
 	if p != nil && org.IsManager(user) && org.Recorded(user) {
 		now := s.cfg.Now()

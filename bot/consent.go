@@ -15,6 +15,7 @@ import (
 
 	"coach/nudges"
 	"coach/signals"
+	"coach/store"
 )
 
 // Action ids of the forget confirmation.
@@ -267,9 +268,13 @@ func (s *Server) postNotice(ctx context.Context, id string, optIn bool) error {
 	if err != nil || found {
 		return err
 	}
+	blocks := NoticeBlocks(id, optIn)
+	if s.cfg.Connect != nil && s.Org().IsManager(id) {
+		blocks = ManagerNoticeBlocks(id, optIn)
+	}
 	_, _, err = s.messenger.api.PostMessageContext(ctx, ch,
 		slack.MsgOptionText(noticeFallback, false),
-		slack.MsgOptionBlocks(NoticeBlocks(id, optIn)...),
+		slack.MsgOptionBlocks(blocks...),
 		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: noticeMetadataType, EventPayload: map[string]any{"user": id}}),
 	)
 	if err != nil {
@@ -292,7 +297,32 @@ func NoticeBlocks(id string, optIn bool) []slack.Block {
 	return []slack.Block{slack.NewSectionBlock(mrkdwn(NoticeText(optIn)), nil, nil), slack.NewActionBlock("consent", btn)}
 }
 
+// ManagerNoticeText is what a manager's notice adds when Connect is set
+// up: that coach cannot see their DMs until they connect them.
+const ManagerNoticeText = "*You lead a team in coach.* It sees only the channels it's in, so not your DMs with your reports, where a lot of the conversation happens. " +
+	"*Connect my DMs* lets it count those too, the same way and never the text, with access you allow in Slack and can revoke any time (`/coach disconnect`)."
+
+// ManagerNoticeBlocks is a manager's notice when Connect is set up: the
+// notice, what connecting adds, and a Connect my DMs button beside the
+// consent button.
+func ManagerNoticeBlocks(id string, optIn bool) []slack.Block {
+	blocks := NoticeBlocks(id, optIn)
+	actions := blocks[len(blocks)-1].(*slack.ActionBlock)
+	connectBtn := slack.NewButtonBlockElement(ConnectAction, id, homePlain("Connect my DMs"))
+	if !optIn {
+		connectBtn.Style = slack.StylePrimary
+	}
+	elems := append([]slack.BlockElement{connectBtn}, actions.Elements.ElementSet...)
+	return []slack.Block{
+		blocks[0],
+		slack.NewSectionBlock(mrkdwn(ManagerNoticeText), nil, nil, slack.SectionBlockOptionBlockID("consent_connect")),
+		slack.NewActionBlock("consent", elems...),
+	}
+}
+
 func (s *Server) optOut(ctx context.Context, user string) Reply {
+	// The token goes first: revoking it needs it.
+	connected := s.leaveConnect(ctx, user, "opted out")
 	if err := s.db.OptOut(user); err != nil {
 		return s.failed(err)
 	}
@@ -300,7 +330,11 @@ func (s *Server) optOut(ctx context.Context, user string) Reply {
 		return s.failed(err)
 	}
 	s.changed(user)
-	return say("Done: you're opted out. coach deleted everything it held about you and records nothing of or about you from now on; managers' nudges won't mention you. `/coach optin` undoes this.")
+	also := ""
+	if connected {
+		also = " It also revoked the access to your DMs you had allowed in Slack."
+	}
+	return say("Done: you're opted out. coach deleted everything it held about you and records nothing of or about you from now on; managers' nudges won't mention you.%s `/coach optin` undoes this.", also)
 }
 
 func (s *Server) optIn(ctx context.Context, user string) Reply {
@@ -330,9 +364,13 @@ func (s *Server) optIn(ctx context.Context, user string) Reply {
 
 // exportCommand sends the caller a JSON file of everything held about them,
 // by DM, through Slack's file upload flow.
-func (s *Server) exportCommand(user string) Reply {
+func (s *Server) exportCommand(ctx context.Context, user string) Reply {
+	text := "I'm putting together everything coach holds about you; it will arrive as a file in our DM in a moment."
+	if c := s.connectExport(ctx, user); c != nil && c.Connected {
+		text += fmt.Sprintf(" Your DMs with your reports are connected: coach counts them since %s.", c.Since.In(s.Org().Loc(user)).Format("Mon 2 Jan 2006 15:04 MST"))
+	}
 	return Reply{
-		Text: "I'm putting together everything coach holds about you; it will arrive as a file in our DM in a moment.",
+		Text: text,
 		After: func() {
 			ctx := context.Background()
 			if err := s.sendExport(ctx, user); err != nil {
@@ -347,7 +385,11 @@ func (s *Server) sendExport(ctx context.Context, user string) error {
 	if err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(ex, "", "  ")
+	// Connect: whether and since when coach reads their DMs, never the token.
+	data, err := json.MarshalIndent(struct {
+		store.Export
+		Connect *ConnectExport `json:"connect,omitempty"`
+	}{ex, s.connectExport(ctx, user)}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -388,6 +430,8 @@ func (s *Server) forgetAction(cb slack.InteractionCallback, a *slack.BlockAction
 	}
 	text := "Cancelled: nothing was deleted."
 	if a.ActionID == ForgetConfirmAction {
+		// The token goes first: revoking it needs it.
+		s.leaveConnect(context.Background(), user, "forgotten")
 		st, err := s.db.ForgetPerson(user)
 		if err != nil {
 			s.log.Error().Err(err).Str("user", user).Msg("forget")

@@ -181,6 +181,9 @@ type Decoded struct {
 	// Home's Messages tab): who wrote and where, so coach can answer. The
 	// message itself is not counted.
 	ToCoach *DMToCoach
+	// TokensRevoked is set for tokens_revoked: the people whose user tokens
+	// Slack revoked (its tokens.oauth), so coach no longer reads their DMs.
+	TokensRevoked []string
 }
 
 // DMToCoach is a person writing to coach in their DM with it.
@@ -252,6 +255,19 @@ func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 		}
 		return userEvent(out, ue.User)
 	}
+	if head.Type == "tokens_revoked" {
+		var tr struct {
+			Tokens struct {
+				OAuth []string `json:"oauth"`
+			} `json:"tokens"`
+		}
+		if err := json.Unmarshal(cb.Event, &tr); err != nil {
+			return out, fmt.Errorf("tokens_revoked: %w", jsonError(err))
+		}
+		out.TokensRevoked = revokedUsers(tr.Tokens.OAuth)
+		out.Skip = "tokens revoked"
+		return out, nil
+	}
 	if head.Type == "app_home_opened" {
 		var h struct {
 			User string `json:"user"`
@@ -265,6 +281,18 @@ func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 	}
 	out.Skip = "event type not used"
 	return out, nil
+}
+
+// revokedUsers are the people of a tokens_revoked event's tokens.oauth:
+// user ids, each once.
+func revokedUsers(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if validUserID(id) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // userEvent is a user_change or team_join of user u.

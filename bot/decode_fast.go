@@ -54,6 +54,7 @@ type scannedPayload struct {
 	event        rawEvent
 	userObject   *slackUser // the event's user when it is an object
 	tab          string     // app_home_opened's tab
+	revoked      []string   // tokens_revoked's tokens.oauth
 	authorized   []string   // authorizations that are people
 }
 
@@ -186,6 +187,22 @@ func (s *scanner) event(ev *rawEvent, top *scannedPayload) {
 				return
 			}
 			str(1<<15, &top.tab)
+		case "tokens":
+			if top == nil {
+				s.skip()
+				return
+			}
+			s.once(&seen, 1<<16)
+			var seenTokens uint32
+			s.object(func(key []byte) {
+				switch string(key) {
+				case "oauth":
+					s.once(&seenTokens, 1)
+					s.array(func() { top.revoked = append(top.revoked, s.str()) })
+				default:
+					s.unknown(key)
+				}
+			})
 		default:
 			s.unknown(key)
 		}
@@ -271,6 +288,10 @@ func (d *Decoder) decodeScanned(p *scannedPayload) (out Decoded, ok bool, err er
 		}
 		out, err = userEvent(out, *p.userObject)
 		return out, true, err
+	case "tokens_revoked":
+		out.TokensRevoked = revokedUsers(p.revoked)
+		out.Skip = "tokens revoked"
+		return out, true, nil
 	case "app_home_opened":
 		if p.userObject == nil && p.tab != "messages" {
 			out.HomeOpenedBy = ev.author

@@ -54,7 +54,9 @@ func (s *Server) rebuildOrg() error {
 	if err != nil {
 		return err
 	}
-	s.org.Store(BuildOrg(s.cfg, s.botUserID, people, teams))
+	org := BuildOrg(s.cfg, s.botUserID, people, teams)
+	s.org.Store(org)
+	s.disconnectFormerManagers(org)
 	return nil
 }
 

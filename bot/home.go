@@ -28,6 +28,9 @@ type HomeData struct {
 	Norms       []NormLine    // the team's agreed norms
 	Recent      []RecentNudge // the last nudges, newest first (at most 6 shown)
 	PausedUntil time.Time     // zero if not paused
+	// ConnectOffered: Connect is set up and the manager has not connected
+	// their DMs, so their coaching offers the Connect my DMs button.
+	ConnectOffered bool
 
 	// Everyone:
 	Hours       string   // "09:00-18:00 mon-fri"
@@ -39,6 +42,9 @@ type HomeData struct {
 	OptedOut    bool
 	OptedIn     bool
 	NoTeam      bool // in no coach team (as manager or report): nothing is recorded about them
+	// ConnectedSince is when they connected their DMs (on their clock);
+	// zero when they have not.
+	ConnectedSince time.Time
 }
 
 // NormLine is one norm the team agreed: its norm prompt kind
@@ -102,7 +108,7 @@ func HomeView(d HomeData) slack.HomeTabViewRequest {
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
-// homeManager is a manager's coaching: at most 27 blocks whatever the
+// homeManager is a manager's coaching: at most 28 blocks whatever the
 // data, since lists are joined into one section each.
 func homeManager(d HomeData) []slack.Block {
 	intro := "*What coach sees*\nOnly you can see this page. coach counts who you message, when, and a few yes/no flags — never the text."
@@ -123,7 +129,15 @@ func homeManager(d HomeData) []slack.Block {
 		out = append(out, slack.NewContextBlock("home_paused", mrkdwn("Your digests are paused "+pausedText(d.PausedUntil, "Mon 2 Jan")+".")))
 		pause = homeButton(HomeResumeAction, "Resume digests", "")
 	}
-	return append(out, slack.NewActionBlock("home_manager_actions", homeButton(HomeHoursAction, "Set my working hours", ""), pause))
+	actions := []slack.BlockElement{homeButton(HomeHoursAction, "Set my working hours", ""), pause}
+	switch {
+	case !d.ConnectedSince.IsZero():
+		out = append(out, slack.NewContextBlock("home_connect", mrkdwn("coach counts your DMs and group DMs with your reports too, since you connected them on "+homeDay(d.ConnectedSince)+". `/coach disconnect` stops it.")))
+	case d.ConnectOffered:
+		out = append(out, slack.NewContextBlock("home_connect", mrkdwn("coach sees only the channels it's in, not your DMs with your reports. *Connect my DMs* lets it count those too, never the text; you can disconnect any time.")))
+		actions = append([]slack.BlockElement{homeButton(ConnectAction, "Connect my DMs", "").WithStyle(slack.StylePrimary)}, actions...)
+	}
+	return append(out, slack.NewActionBlock("home_manager_actions", actions...))
 }
 
 // homeSignals is a section per signal kind with the latest week in words,
@@ -253,6 +267,9 @@ func homeAbout(d HomeData) []slack.Block {
 	}
 	for _, h := range d.Held {
 		about.WriteString("• " + escape(h) + "\n")
+	}
+	if !d.ConnectedSince.IsZero() {
+		about.WriteString("• The access to your DMs with your reports you allowed in Slack on " + homeDay(d.ConnectedSince) + ", kept encrypted (`/coach disconnect` revokes and deletes it).\n")
 	}
 
 	out := []slack.Block{

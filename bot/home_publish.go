@@ -64,10 +64,14 @@ func (s *Server) homeData(user string) (HomeData, error) {
 		return d, err
 	}
 	d.Held = heldLines(org, user, ex)
+	if since := s.connectedSince(context.Background(), user); !since.IsZero() {
+		d.ConnectedSince = since.In(loc)
+	}
 	if !org.IsManager(user) || !org.Recorded(user) {
 		return d, nil
 	}
 	d.Manager = true
+	d.ConnectOffered = s.cfg.Connect != nil && d.ConnectedSince.IsZero()
 	d.TeamSize = len(org.Reports(user))
 	today := signals.DayOf(now, loc)
 	ws, st, err := s.db.History(user, today-signals.Day(org.Limits.HistoryDays()+21), today)

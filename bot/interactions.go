@@ -45,6 +45,10 @@ func (s *Server) interaction(evt socketmode.Event) {
 			s.anonymousVote(context.Background(), cb.User.ID, cb.Container.ChannelID, a.Value)
 		case a.ActionID == ForgetConfirmAction || a.ActionID == ForgetCancelAction:
 			s.forgetAction(cb, a)
+		case a.ActionID == ConnectAction:
+			s.connectAction(cb)
+		case a.ActionID == ConnectOpenAction:
+			// The link's button opens the browser; there is nothing to do.
 		case strings.HasPrefix(a.ActionID, "home_"):
 			s.homeAction(cb, a)
 		default:
@@ -105,7 +109,7 @@ func clickLabel(actionID string) string {
 	action, _, _ := strings.Cut(actionID, ":")
 	switch action {
 	case string(nudges.Helpful), string(nudges.NotForMe), string(nudges.Snooze), string(nudges.Share),
-		NormVoteAction, ForgetConfirmAction, ForgetCancelAction,
+		NormVoteAction, ForgetConfirmAction, ForgetCancelAction, ConnectAction, ConnectOpenAction,
 		HomeHoursAction, HomePauseAction, HomeResumeAction, HomeOptOutAction, HomeOptInAction:
 		return action
 	}

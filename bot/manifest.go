@@ -2,6 +2,7 @@ package bot
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -40,7 +41,22 @@ var EventScopes = map[string][]string{
 	"user_change":      {"users:read"},
 	"team_join":        {"users:read"},
 	"app_home_opened":  nil,
+	"tokens_revoked":   nil, // a manager's user token revoked in Slack: they are disconnected
 }
+
+// UserScopes are the user-token scopes a manager grants when they connect
+// their DMs (package connect asks for exactly connect.UserScopes), and what
+// each is for.
+var UserScopes = map[string]string{
+	"im:history":   "the manager's DMs with their reports (user events and the read back)",
+	"mpim:history": "the manager's group DMs with their reports",
+	"im:read":      "listing the manager's DMs and who is in each",
+	"mpim:read":    "listing the manager's group DMs and who is in each",
+}
+
+// UserEvents are the user events coach subscribes to: a connected manager's
+// DMs and group DMs, delivered over the same Socket Mode link.
+var UserEvents = []string{"message.im", "message.mpim"}
 
 // ScopeUses says what breaks without each scope, for `coach check`.
 var ScopeUses = map[string]string{
@@ -93,10 +109,23 @@ func Events() []string {
 	return out
 }
 
+// sortedUserScopes is UserScopes' names, sorted.
+func sortedUserScopes() []string {
+	out := make([]string, 0, len(UserScopes))
+	for s := range UserScopes {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Manifest is the Slack app manifest (YAML) that creates coach in one
 // paste: Socket Mode, the App Home tab with messages, the bot user, /coach,
-// interactivity, and exactly the events and scopes coach uses.
-func Manifest() string {
+// interactivity, and exactly the events and scopes coach uses, with the
+// user scopes and events of Connect. redirectURL is Connect's callback
+// (<connect.public_url>/connect/callback); "" leaves redirect_urls out, with
+// a comment saying how to add it.
+func Manifest(redirectURL string) string {
 	var b strings.Builder
 	b.WriteString(`display_information:
   name: coach
@@ -114,13 +143,23 @@ features:
   slash_commands:
     - command: /coach
       description: Your coaching, your data, your team's norms
-      usage_hint: help | me | hours 08:30-17:30 mon-fri | pause 2w | share message_hours | export | forget
+      usage_hint: help | me | connect | hours 08:30-17:30 mon-fri | pause 2w | share message_hours | export | forget
       should_escape: true
 oauth_config:
-  scopes:
+`)
+	if redirectURL != "" {
+		b.WriteString("  redirect_urls:\n    - " + strconv.Quote(redirectURL) + "\n")
+	} else {
+		b.WriteString("  # redirect_urls: set connect.public_url in the config and run coach manifest again\n")
+	}
+	b.WriteString(`  scopes:
     bot:
 `)
 	for _, s := range Scopes() {
+		b.WriteString("      - " + s + "\n")
+	}
+	b.WriteString("    user:\n")
+	for _, s := range sortedUserScopes() {
 		b.WriteString("      - " + s + "\n")
 	}
 	b.WriteString(`settings:
@@ -128,6 +167,10 @@ oauth_config:
     bot_events:
 `)
 	for _, e := range Events() {
+		b.WriteString("      - " + e + "\n")
+	}
+	b.WriteString("    user_events:\n")
+	for _, e := range UserEvents {
 		b.WriteString("      - " + e + "\n")
 	}
 	b.WriteString(`  interactivity:

@@ -4,12 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
+	"coach/connect"
 	"coach/signals"
 )
 
@@ -94,7 +96,7 @@ func TestManifestScopesMatchTheCode(t *testing.T) {
 			} `yaml:"slash_commands"`
 		} `yaml:"features"`
 	}
-	if err := yaml.Unmarshal([]byte(Manifest()), &m); err != nil {
+	if err := yaml.Unmarshal([]byte(Manifest("")), &m); err != nil {
 		t.Fatalf("the manifest is not YAML: %v", err)
 	}
 	if !m.Settings.SocketMode || !m.Settings.Interactivity.Enabled || !m.Features.AppHome.Home || !m.Features.AppHome.Messages ||
@@ -172,5 +174,93 @@ func TestManifestEventsMatchTheDecoder(t *testing.T) {
 		if handled(typ) && !inManifest[typ] {
 			t.Errorf("the Decoder handles %s, but the manifest does not subscribe to it", typ)
 		}
+	}
+}
+
+// Connect's side of the manifest: exactly the user scopes package connect
+// asks a manager for, the user events of their DMs and group DMs,
+// tokens_revoked, and the redirect URL when there is one.
+func TestManifestConnect(t *testing.T) {
+	type manifest struct {
+		OAuth struct {
+			RedirectURLs []string `yaml:"redirect_urls"`
+			Scopes       struct {
+				Bot  []string `yaml:"bot"`
+				User []string `yaml:"user"`
+			} `yaml:"scopes"`
+		} `yaml:"oauth_config"`
+		Settings struct {
+			Events struct {
+				Bot  []string `yaml:"bot_events"`
+				User []string `yaml:"user_events"`
+			} `yaml:"event_subscriptions"`
+		} `yaml:"settings"`
+	}
+	const redirect = "https://coach.example.com/connect/callback"
+	for _, tt := range []struct {
+		redirect string
+		want     []string
+	}{
+		{redirect, []string{redirect}},
+		{"https://example.com/a b/connect/callback", []string{"https://example.com/a b/connect/callback"}},
+		{"", nil},
+	} {
+		out := Manifest(tt.redirect)
+		var m manifest
+		if err := yaml.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatalf("the manifest is not YAML: %v\n%s", err, out)
+		}
+		if !slices.Equal(m.OAuth.RedirectURLs, tt.want) {
+			t.Errorf("Manifest(%q) redirect_urls = %q, want %q", tt.redirect, m.OAuth.RedirectURLs, tt.want)
+		}
+		want := slices.Clone(connect.UserScopes)
+		sort.Strings(want)
+		if !slices.Equal(m.OAuth.Scopes.User, want) {
+			t.Errorf("user scopes %v, want exactly connect's %v", m.OAuth.Scopes.User, want)
+		}
+		for _, s := range m.OAuth.Scopes.User {
+			if UserScopes[s] == "" {
+				t.Errorf("user scope %s says nothing of what it is for", s)
+			}
+		}
+		if !slices.Equal(m.Settings.Events.User, []string{"message.im", "message.mpim"}) {
+			t.Errorf("user events %v, want [message.im message.mpim]", m.Settings.Events.User)
+		}
+		if !slices.Contains(m.Settings.Events.Bot, "tokens_revoked") {
+			t.Errorf("bot events %v lack tokens_revoked", m.Settings.Events.Bot)
+		}
+		if len(m.OAuth.Scopes.Bot) == 0 || slices.Contains(m.OAuth.Scopes.Bot, "") {
+			t.Errorf("bot scopes %v", m.OAuth.Scopes.Bot)
+		}
+	}
+	if out := Manifest(""); !strings.Contains(out, "# redirect_urls: set connect.public_url") {
+		t.Errorf("a manifest without a redirect URL does not say how to add it:\n%s", out)
+	}
+}
+
+// tokens_revoked names the people whose user tokens Slack revoked, on
+// either decoding path; a bot token in the event is not a person's.
+func TestDecodeTokensRevoked(t *testing.T) {
+	d := &Decoder{Lexicon: signals.DefaultLexicon(), BotUserID: "UBOT"}
+	for _, tt := range []struct {
+		payload string
+		want    []string
+	}{
+		{`{"type":"event_callback","event_id":"Ev1","event":{"type":"tokens_revoked","tokens":{"oauth":["UM1","UM2"],"bot":["UBOT"]}}}`, []string{"UM1", "UM2"}},
+		{`{"type":"event_callback","event_id":"Ev2","event":{"type":"tokens_revoked","tokens":{"oauth":["UM1","UM1","not an id"]},"event_ts":"1.2"}}`, []string{"UM1"}},
+		{`{"type":"event_callback","event_id":"Ev3","event":{"type":"tokens_revoked","tokens":{"bot":["UBOT"]}}}`, nil},
+	} {
+		got, err := d.Decode([]byte(tt.payload))
+		if err != nil {
+			t.Errorf("Decode(%s): %v", tt.payload, err)
+			continue
+		}
+		ref, _ := d.decodeJSON([]byte(tt.payload))
+		if !slices.Equal(got.TokensRevoked, tt.want) || !slices.Equal(ref.TokensRevoked, tt.want) || got.Event != nil || got.EventType != "tokens_revoked" {
+			t.Errorf("Decode(%s) = %+v (encoding/json: %v), want TokensRevoked %v and no event", tt.payload, got, ref.TokensRevoked, tt.want)
+		}
+	}
+	if _, err := d.Decode([]byte(`{"type":"event_callback","event":{"type":"tokens_revoked","tokens":{"oauth":"UM1"}}}`)); err == nil {
+		t.Error("Decode of tokens.oauth that is not a list: no error")
 	}
 }

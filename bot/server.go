@@ -71,6 +71,17 @@ type Config struct {
 	Now func() time.Time
 	// Metrics, when set, count what the bot does for Prometheus.
 	Metrics *ops.Metrics
+
+	// Connect, when set, lets managers connect their DMs (package connect's
+	// Server); nil when connect is not configured.
+	Connect Connector
+	// Connected, when set, is called once a manager connected and was told
+	// so: it queues the read back of their DMs (the backfill).
+	Connected func(manager string)
+	// Disconnected, when set, is called once a manager's token is gone
+	// (disconnect, forget, opt-out, their team removed, revoked in Slack):
+	// it stops their read back and what coach sees of their DMs.
+	Disconnected func(manager string)
 }
 
 // slackAPI is the part of the Web API the bot calls.
@@ -96,12 +107,15 @@ type Server struct {
 
 	org       atomic.Pointer[signals.Org]
 	botUserID string
+	teamID    string // the workspace, from auth.test
 	connected atomic.Bool
 
 	membersMu sync.Mutex
 	members   map[string][]string
 
 	notices noticeRun // one consent-notice sender at a time
+
+	connectMu sync.Mutex // one disconnect or revocation at a time
 
 	bg sync.WaitGroup // background sends: hints, redraws
 }
@@ -241,7 +255,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("slack: auth.test with the bot token: %w (check SLACK_BOT_TOKEN and slack.api_url)", err)
 	}
-	s.botUserID = auth.UserID
+	s.botUserID, s.teamID = auth.UserID, auth.TeamID
 	s.log.Info().Str("team", auth.Team).Str("team_id", auth.TeamID).Str("bot_user", auth.UserID).Msg("authenticated")
 	if err := s.syncDirectory(ctx); err != nil {
 		return err
@@ -397,6 +411,13 @@ func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *In
 	received := time.Now()
 	if d.HomeOpenedBy != "" && validUserID(d.HomeOpenedBy) {
 		s.changed(d.HomeOpenedBy)
+	}
+	if users := d.TokensRevoked; len(users) > 0 {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.tokensRevoked(context.Background(), users)
+		}()
 	}
 	if d.ToCoach != nil && req.RetryAttempt == 0 && validUserID(d.ToCoach.User) {
 		// A courtesy answer, sent once: a redelivery is not answered again.

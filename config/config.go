@@ -21,6 +21,7 @@ type Config struct {
 	Admins        []string     `yaml:"admins"`
 	Log           Log          `yaml:"log"`
 	Metrics       Metrics      `yaml:"metrics"`
+	Connect       Connect      `yaml:"connect"`
 	Signals       Signals      `yaml:"signals"`
 	Lexicon       Lexicon      `yaml:"lexicon"`
 	Nudges        Nudges       `yaml:"nudges"`
@@ -31,6 +32,12 @@ type Config struct {
 	// RequireTokens says which one is missing.
 	BotToken Token `yaml:"-"`
 	AppToken Token `yaml:"-"`
+	// ClientSecret (SLACK_CLIENT_SECRET, the app's Client Secret) and TokenKey
+	// (COACH_TOKEN_KEY, 32 random bytes in base64 that seal managers' user tokens) are
+	// Connect's secrets. Like the tokens they come from the environment or Slack.TokenFile,
+	// never from YAML; RequireTokens asks for them when Connect is on.
+	ClientSecret Token `yaml:"-"`
+	TokenKey     Token `yaml:"-"`
 }
 
 // Slack says where the Slack Web API is and where the tokens are kept.
@@ -85,6 +92,24 @@ type Log struct {
 type Metrics struct {
 	Addr string `yaml:"addr"`
 }
+
+// Connect is the endpoint through which a manager lets coach read their DMs and group DMs
+// with their reports (Slack OAuth with a user token). It is on when PublicURL or ClientID is
+// set; then both are required, and so are the secrets SLACK_CLIENT_SECRET and
+// COACH_TOKEN_KEY.
+type Connect struct {
+	// Listen is the local host:port the endpoint serves plain HTTP on, behind the
+	// operator's HTTPS reverse proxy.
+	Listen string `yaml:"listen"`
+	// PublicURL is the address people's browsers reach the endpoint at, through that proxy:
+	// https, or http on a loopback address (tests and the demo). No trailing "/".
+	PublicURL string `yaml:"public_url"`
+	// ClientID is the Slack app's Client ID (Basic Information → App Credentials).
+	ClientID string `yaml:"client_id"`
+}
+
+// Enabled reports whether Connect is configured (PublicURL or ClientID set).
+func (c Connect) Enabled() bool { return c.PublicURL != "" || c.ClientID != "" }
 
 // Signals holds the thresholds at which a signal becomes worth a nudge. The defaults are
 // PRODUCT.md's "nudges when" column.
@@ -149,6 +174,7 @@ func Default() *Config {
 		},
 		Log:     Log{Level: "info", Format: "auto"},
 		Metrics: Metrics{Addr: "127.0.0.1:9091"},
+		Connect: Connect{Listen: "127.0.0.1:9092"},
 		Signals: Signals{
 			AfterHoursMinCount:     3,
 			AfterHoursMinShare:     0.10,

@@ -39,7 +39,10 @@ func parse(source, dir string, data []byte, getenv func(string) string) (*Config
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	secrets := []string{strings.TrimSpace(getenv(BotTokenEnv)), strings.TrimSpace(getenv(AppTokenEnv))}
+	var secrets []string
+	for _, env := range []string{BotTokenEnv, AppTokenEnv, ClientSecretEnv, TokenKeyEnv} {
+		secrets = append(secrets, strings.TrimSpace(getenv(env)))
+	}
 
 	// The node tree gives syntax errors, and the lines that problems found later point at.
 	var root yaml.Node
@@ -87,7 +90,7 @@ func parse(source, dir string, data []byte, getenv func(string) string) (*Config
 		p.line = ix.lineOf(p)
 		ps = append(ps, p)
 	}
-	secrets = append(secrets, string(c.BotToken), string(c.AppToken))
+	secrets = append(secrets, c.secretValues()...)
 	if err := report(source, ps, envErrs, secrets); err != nil {
 		return nil, err
 	}
@@ -95,8 +98,8 @@ func parse(source, dir string, data []byte, getenv func(string) string) (*Config
 }
 
 // normalise puts values into the one form the rest of coach expects: the API URL ends in
-// "/", lexicon entries are trimmed and lowercase, emoji names without colons, and "no teams"
-// or "no admins" is nil however it was written.
+// "/", connect.public_url does not, lexicon entries are trimmed and lowercase, emoji names
+// without colons, and "no teams" or "no admins" is nil however it was written.
 func (c *Config) normalise() {
 	if len(c.Teams) == 0 {
 		c.Teams = nil
@@ -107,6 +110,7 @@ func (c *Config) normalise() {
 	if u := c.Slack.APIURL; u != "" && !strings.HasSuffix(u, "/") {
 		c.Slack.APIURL = u + "/"
 	}
+	c.Connect.PublicURL = strings.TrimRight(c.Connect.PublicURL, "/")
 	lx := &c.Lexicon
 	for _, list := range []*[]string{&lx.QuestionWords, &lx.RecognitionPhrases, &lx.RecognitionEmoji, &lx.StatusChasePatterns} {
 		for i, s := range *list {

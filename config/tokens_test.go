@@ -127,7 +127,7 @@ func TestTokenProblems(t *testing.T) {
 		{"line without =", nil, "SLACK_BOT_TOKEN=" + fileBot + "\n" + fileApp + "\n",
 			`config:2: slack.token_file: PATH:2: not a KEY=VALUE line`},
 		{"unknown key", nil, "SLACK_TOKEN=" + fileBot + "\n",
-			`config:2: slack.token_file: PATH:1: unknown key (want SLACK_BOT_TOKEN or SLACK_APP_TOKEN)`},
+			`config:2: slack.token_file: PATH:1: unknown key (want SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_CLIENT_SECRET or COACH_TOKEN_KEY)`},
 		{"key twice", nil, "SLACK_BOT_TOKEN=" + fileBot + "\nSLACK_BOT_TOKEN=" + fileBot + "\n",
 			`config:2: slack.token_file: PATH:2: SLACK_BOT_TOKEN is set twice`},
 		{"tokens swapped in the file", nil, "SLACK_BOT_TOKEN=" + fileApp + "\nSLACK_APP_TOKEN=" + fileBot + "\n",
@@ -158,7 +158,7 @@ func TestTokenProblems(t *testing.T) {
 			if err == nil || err.Error() != want {
 				t.Errorf("Parse error\ngot  %v\nwant %s", err, want)
 			}
-			if err != nil && strings.Contains(err.Error(), "SECRET") {
+			if err != nil && strings.Contains(err.Error(), "-SECRET") {
 				t.Errorf("Parse error shows a token: %v", err)
 			}
 		})
@@ -225,7 +225,7 @@ func TestTokensNeverInErrors(t *testing.T) {
 			t.Errorf("Parse(%q) error = nil, want one", data)
 			continue
 		}
-		if strings.Contains(err.Error(), "SECRET") {
+		if strings.Contains(err.Error(), "-SECRET") {
 			t.Errorf("Parse(%q) error shows a token:\n%v", data, err)
 		}
 	}
@@ -238,7 +238,7 @@ func TestTokensNeverInErrors(t *testing.T) {
 			t.Errorf("token file %q: Parse error = nil, want one", content)
 			continue
 		}
-		if strings.Contains(err.Error(), "SECRET") {
+		if strings.Contains(err.Error(), "-SECRET") {
 			t.Errorf("token file %q: Parse error shows a token:\n%v", content, err)
 		}
 	}

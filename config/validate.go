@@ -16,15 +16,12 @@ import (
 // errors name the key path but no line.
 func (c *Config) Validate() error {
 	ps := c.validate()
-	for _, t := range []struct {
-		kind  tokenKind
-		token Token
-	}{{botKind, c.BotToken}, {appKind, c.AppToken}} {
-		if msg := t.kind.check(t.token); msg != "" {
-			ps = append(ps, problem{msg: t.kind.env + " " + msg})
+	for _, s := range c.secrets() {
+		if msg := s.kind.check(*s.dst); msg != "" {
+			ps = append(ps, problem{msg: s.kind.env + " " + msg})
 		}
 	}
-	return report("config", ps, nil, []string{string(c.BotToken), string(c.AppToken)})
+	return report("config", ps, nil, c.secretValues())
 }
 
 // Limits that are not defaults.
@@ -57,6 +54,7 @@ func (c *Config) validate() []problem {
 	ck.oneOf("log.level", c.Log.Level, "a log level", "debug", "info", "warn", "error")
 	ck.oneOf("log.format", c.Log.Format, "a log format", "auto", "json", "console")
 	c.checkMetrics(&ck)
+	c.checkConnect(&ck)
 	c.checkSignals(&ck)
 	c.checkLexicon(&ck)
 	c.checkNudges(&ck)
@@ -175,11 +173,73 @@ func (c *Config) checkMetrics(ck *checker) {
 	if addr == "" {
 		return
 	}
-	_, port, err := net.SplitHostPort(addr)
-	n, perr := strconv.Atoi(port)
-	if err != nil || perr != nil || n < 1 || n > 65535 {
+	if !hostPort(addr) {
 		ck.add("metrics.addr", `%s is not host:port (want e.g. 127.0.0.1:9091, or "" to turn metrics off)`, quote(addr))
 	}
+}
+
+// checkConnect checks the Connect endpoint. When it is on, its public address must be https
+// (Slack sends browsers only to an HTTPS redirect URL), or plain http on a loopback address,
+// which only tests and the demo use.
+func (c *Config) checkConnect(ck *checker) {
+	cn := c.Connect
+	if cn.Listen != "" {
+		if !hostPort(cn.Listen) {
+			ck.add("connect.listen", `%s is not host:port (want e.g. 127.0.0.1:9092)`, quote(cn.Listen))
+		} else if cn.Listen == c.Metrics.Addr {
+			ck.ps = append(ck.ps, problem{path: "connect.listen", also: "metrics.addr",
+				msg: fmt.Sprintf("%s is also metrics.addr (the endpoint serves nothing but Connect, so it needs its own address)", quote(cn.Listen))})
+		}
+	}
+	if !cn.Enabled() {
+		return
+	}
+	if cn.Listen == "" {
+		ck.add("connect.listen", "is empty (want the local host:port your HTTPS proxy forwards connect.public_url to, e.g. 127.0.0.1:9092)")
+	}
+	if cn.ClientID == "" {
+		ck.add("connect.client_id", "is empty (want the app's Client ID, under Basic Information → App Credentials)")
+	} else if !clientID.MatchString(cn.ClientID) {
+		ck.add("connect.client_id", "%s is not a Slack client id (want digits.digits, e.g. 1234567890.1234567890, under Basic Information → App Credentials)", quote(cn.ClientID))
+	}
+	const want = "want the https:// address people's browsers reach coach at, through your proxy, e.g. https://coach.example.com"
+	raw := cn.PublicURL
+	if raw == "" {
+		ck.add("connect.public_url", "is empty (%s)", want)
+		return
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		ck.add("connect.public_url", "%s is not a URL (%s)", quote(raw), want)
+	case u.Scheme != "http" && u.Scheme != "https", u.Opaque != "", u.Hostname() == "":
+		ck.add("connect.public_url", "%s is not an absolute https URL (%s)", quote(u.Redacted()), want)
+	case u.User != nil:
+		ck.add("connect.public_url", "%s holds a user or password (keep credentials out of the URL)", quote(u.Redacted()))
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		ck.add("connect.public_url", "%s has a query or fragment (%s)", quote(u.Redacted()), want)
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		ck.add("connect.public_url", "%s is plain http (Slack requires an HTTPS redirect URL; http is allowed only on a loopback address, for tests and the demo)", quote(u.Redacted()))
+	}
+}
+
+// clientID is the shape of a Slack app's Client ID.
+var clientID = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+
+// hostPort reports whether addr is host:port with a port 1..65535.
+func hostPort(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	return err == nil && perr == nil && n >= 1 && n <= 65535
+}
+
+// loopback reports whether host is localhost or a loopback IP.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c *Config) checkSignals(ck *checker) {

@@ -25,11 +25,12 @@ type ForgetStats struct {
 	Prompts    int // prompts deleted (they opened it) or scrubbed (they could vote)
 	PromptMsgs int // prompt message index entries deleted
 	Notices    int // consent notice records deleted
+	Tokens     int // sealed user tokens deleted (Connect)
 }
 
 // Total is the number of records touched.
 func (s ForgetStats) Total() int {
-	return s.Users + s.Teams + s.Convs + s.Windows + s.States + s.Digests + s.Coaching + s.Prompts + s.PromptMsgs + s.Notices
+	return s.Users + s.Teams + s.Convs + s.Windows + s.States + s.Digests + s.Coaching + s.Prompts + s.PromptMsgs + s.Notices + s.Tokens
 }
 
 // ForgetPerson deletes, in one transaction, every record of id and scrubs
@@ -38,7 +39,8 @@ func (s ForgetStats) Total() int {
 // lists with them in, their windows and state as a manager and their
 // counters, waits and last contact in every manager's, their digests,
 // coaching history and prompts as a manager, their name and counts in
-// other managers' digests, their votes, and their consent notice. An
+// other managers' digests, their votes, their consent notice, and their
+// sealed user token (the caller revokes it at Slack first: that needs it). An
 // opt-out record stays (it is not the id); use OptIn to remove it.
 func (db *DB) ForgetPerson(id string) (ForgetStats, error) {
 	var st ForgetStats
@@ -71,6 +73,7 @@ func (db *DB) forget(tx *bolt.Tx, id string) (ForgetStats, error) {
 		{"coaching", forgetCoaching},
 		{"prompts", forgetPrompts},
 		{"notices", forgetNotice},
+		{"tokens", forgetToken},
 	}
 	for _, s := range steps {
 		if err := s.f(tx, id, &st); err != nil {
@@ -90,6 +93,10 @@ func forgetCoaching(tx *bolt.Tx, id string, st *ForgetStats) error {
 
 func forgetNotice(tx *bolt.Tx, id string, st *ForgetStats) error {
 	return deleteKey(tx.Bucket(bucketNotices), []byte(id), &st.Notices)
+}
+
+func forgetToken(tx *bolt.Tx, id string, st *ForgetStats) error {
+	return deleteKey(tx.Bucket(bucketTokens), []byte(id), &st.Tokens)
 }
 
 // deleteKey deletes key from b, counting it when it was there.

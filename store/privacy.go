@@ -106,7 +106,8 @@ func (o *optOuts) without(ids []string) []string {
 	return out
 }
 
-// OptOut deletes everything held about id (as ForgetPerson does) and
+// OptOut deletes everything held about id (as ForgetPerson does, their
+// sealed user token too) and
 // records, in the same transaction, that they opted out: from then on
 // PutPeople, Apply, SyncTeams, SetTeam, UpdateTeam, PutMembers and
 // MarkNotified keep them out. The record is a keyed hash, not the id.

@@ -1,0 +1,390 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"coach/connect"
+	"coach/nudges"
+	"coach/signals"
+)
+
+// Connect, the bot's side of it: a manager asks (/coach connect, or the
+// Connect my DMs button in App Home or in their first notice) and gets a
+// link only they can see; once they allow it in Slack, package connect
+// keeps their user token and calls ManagerConnected, and coach tells them
+// what it now reads. Leaving (/coach disconnect, forget, opt-out, their
+// team removed) revokes the token and deletes it; a token Slack revoked
+// (tokens_revoked, or a call answered token_revoked) is deleted and the
+// manager told, once.
+
+// Connector is Connect as the bot uses it: package connect's Server.
+type Connector interface {
+	// Link returns the address that lets user (of workspace team) connect:
+	// theirs alone, good once and for a short while.
+	Link(user, team string) (string, error)
+	// Connected reports whether user has a stored token.
+	Connected(user string) (bool, error)
+	// Token returns user's token, opened (connect.ErrNotConnected when
+	// there is none).
+	Token(ctx context.Context, user string) (connect.Token, error)
+	// Disconnect revokes user's token at Slack and deletes it; the token is
+	// deleted even when Slack cannot be reached.
+	Disconnect(ctx context.Context, user string) error
+}
+
+// Action ids of Connect's buttons.
+const (
+	// ConnectAction is Connect my DMs, in a manager's App Home and first
+	// notice: the click is answered with the link.
+	ConnectAction = "connect"
+	// ConnectOpenAction is the link's own button: it opens the browser, so
+	// its click needs nothing more.
+	ConnectOpenAction = "connect_open"
+)
+
+// MayConnect reports whether user may connect their DMs: they lead a team
+// in coach and coach measures them. It is connect.Config.IsManager.
+func (s *Server) MayConnect(user string) bool {
+	org := s.Org()
+	return org != nil && org.IsManager(user) && org.Recorded(user)
+}
+
+// connectReply answers a manager who asked to connect with their link, and
+// anyone else with why there is none.
+func (s *Server) connectReply(ctx context.Context, user string) Reply {
+	if s.cfg.Connect == nil {
+		return say("Connect isn't set up in this workspace, so coach sees only the channels it's in, not DMs between people. Whoever runs coach can turn it on (see *Install* in coach's README).")
+	}
+	org := s.Org()
+	switch {
+	case !org.IsManager(user):
+		return say("Only people who manage a team in coach can connect their DMs: coach counts a manager's DMs with their reports, nobody else's. It doesn't read your DMs.")
+	case !org.Recorded(user):
+		return say("coach isn't measuring you right now (you opted out, or this workspace asks first and you haven't opted in), so there's nothing to connect. `/coach optin` comes first.")
+	}
+	if tok, err := s.cfg.Connect.Token(ctx, user); err == nil {
+		return say("You're already connected: coach counts your DMs and group DMs with your reports since %s. `/coach disconnect` stops it.",
+			tok.Connected.In(org.Loc(user)).Format("Mon 2 Jan 2006"))
+	}
+	link, err := s.cfg.Connect.Link(user, s.teamID)
+	if err != nil {
+		return s.failed(err)
+	}
+	s.log.Info().Str("user", user).Msg("connect: link given")
+	return connectLinkReply(link)
+}
+
+// connectLinkReply is the ephemeral answer with a manager's link.
+func connectLinkReply(link string) Reply {
+	text := "*Connect my DMs* lets coach count your DMs and group DMs with your reports, as it does in channels: who wrote to whom, when, and a few yes/no flags — never the text. " +
+		"Slack asks you to allow it. This link is yours alone and works once, within " + nudges.Span(connect.StateTTL) + "."
+	btn := slack.NewButtonBlockElement(ConnectOpenAction, "", homePlain("Connect my DMs"))
+	btn.URL = link
+	btn.Style = slack.StylePrimary
+	return Reply{
+		Text: "Connect your DMs with your reports to coach: " + link,
+		Blocks: []slack.Block{
+			slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("connect_link")),
+			slack.NewActionBlock("connect_link_actions", btn),
+		},
+	}
+}
+
+// connectAction answers a click on Connect my DMs with the same link, where
+// only the clicker sees it: under the notice (its response_url), or, from
+// App Home, in their DM with coach.
+func (s *Server) connectAction(cb slack.InteractionCallback) {
+	ctx := context.Background()
+	user := cb.User.ID
+	r := s.connectReply(ctx, user)
+	if cb.ResponseURL != "" {
+		s.respondEphemeral(ctx, cb.ResponseURL, r)
+		return
+	}
+	ch := cb.Channel.ID
+	if ch == "" {
+		var err error
+		if ch, err = s.messenger.dm(ctx, user); err != nil {
+			s.log.Warn().Err(err).Str("user", user).Msg("connect: link not sent")
+			return
+		}
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
+	if len(r.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(r.Blocks...))
+	}
+	err := s.messenger.retry(ctx, func() error {
+		_, err := s.messenger.api.PostEphemeralContext(ctx, ch, user, opts...)
+		return err
+	})
+	if err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("connect: link not sent")
+	}
+}
+
+// respondEphemeral posts r to a response_url as a new ephemeral message,
+// leaving the message that held the button as it is.
+func (s *Server) respondEphemeral(ctx context.Context, url string, r Reply) {
+	p := r.payload()
+	p["replace_original"] = false
+	body, err := json.Marshal(p)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.log.Warn().Err(err).Msg("response_url")
+		return
+	}
+	resp.Body.Close()
+}
+
+// ManagerConnected is connect.Config.OnConnected: user's token is stored.
+// It queues the read back of their DMs (Config.Connected), tells them what
+// coach now reads and how to stop it, and redraws their App Home, in the
+// background.
+func (s *Server) ManagerConnected(user string) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx := context.Background()
+		s.log.Info().Str("user", user).Msg("connect: manager connected their DMs")
+		if s.cfg.Connected != nil {
+			s.cfg.Connected(user)
+		}
+		s.tell(ctx, user, connectedText(s.Org(), user, s.cfg.RetentionDays, s.cfg.Connected != nil), "connected")
+		s.publishHome(ctx, user)
+	}()
+}
+
+// connectedText is the DM a manager gets once connected: what coach reads,
+// what it keeps, and how to stop.
+func connectedText(org *signals.Org, user string, days int, readBack bool) string {
+	who := "your reports"
+	if rs := org.Reports(user); len(rs) > 0 {
+		who += " (" + sortedNames(org, rs) + ")"
+	}
+	text := "*You're connected.* coach now counts your DMs and group DMs with " + who + ", as it does in channels: who wrote to whom and when, and whether a message asked a question, thanked someone or chased status. It never stores the text.\n" +
+		"• It reads only conversations whose members are you and people who report to you. A DM with anyone else, or a group DM with anyone outside your team, is neither read nor counted.\n"
+	if readBack {
+		text += fmt.Sprintf("• It reads back the last %s of those conversations once, the same way, so your next digest already counts them.\n", plural(days, "day"))
+	}
+	return text + "• `/coach disconnect` stops it at any time and revokes coach's access in Slack; `/coach forget` deletes everything coach holds about you."
+}
+
+// tell DMs user a short message from coach about Connect.
+func (s *Server) tell(ctx context.Context, user, text, what string) {
+	ch, err := s.messenger.dm(ctx, user)
+	if err == nil {
+		_, err = s.messenger.post(ctx, ch, text, nil, nil, "")
+	}
+	if err != nil {
+		s.log.Warn().Err(err).Str("user", user).Str("message", what).Msg("connect: DM not sent")
+	}
+}
+
+// disconnectCommand is /coach disconnect.
+func (s *Server) disconnectCommand(ctx context.Context, user string) Reply {
+	if s.cfg.Connect == nil {
+		return say("Connect isn't set up in this workspace, so coach reads nobody's DMs: there's nothing to disconnect.")
+	}
+	was, err := s.disconnect(ctx, user, "/coach disconnect")
+	switch {
+	case !was && err != nil:
+		return s.failed(err)
+	case !was:
+		return say("You're not connected, so coach doesn't read your DMs: there's nothing to disconnect.")
+	}
+	revoked := "coach revoked its access to your DMs in Slack and deleted its token"
+	if err != nil {
+		revoked = "coach deleted its token, so it can't read your DMs any more (Slack couldn't be reached to revoke the access as well; the token is of no use to anyone without coach's key)"
+	}
+	return say("Done: you're disconnected. %s, and it no longer counts your DMs or group DMs. What it counted before stays, as counts and never text, until it ages out after %s; `/coach forget` deletes it now. `/coach connect` connects again.",
+		revoked, plural(s.cfg.RetentionDays, "day"))
+}
+
+// disconnect revokes and deletes user's token, if they have one, and
+// reports whether they had. A token that could not be revoked at Slack is
+// deleted all the same, and that error returned with was true.
+func (s *Server) disconnect(ctx context.Context, user, why string) (was bool, err error) {
+	if s.cfg.Connect == nil {
+		return false, nil
+	}
+	s.connectMu.Lock()
+	defer s.connectMu.Unlock()
+	ok, err := s.cfg.Connect.Connected(user)
+	if err != nil || !ok {
+		return false, err
+	}
+	err = s.cfg.Connect.Disconnect(ctx, user)
+	if still, cerr := s.cfg.Connect.Connected(user); cerr != nil || still {
+		return false, errors.Join(err, cerr, fmt.Errorf("connect: token of %s not deleted", user))
+	}
+	s.disconnected(user, why)
+	return true, err
+}
+
+// disconnected is what follows a token's deletion: the hook that stops the
+// read back and clears what coach sees, and a new App Home.
+func (s *Server) disconnected(user, why string) {
+	s.log.Info().Str("user", user).Str("why", why).Msg("connect: manager's DMs disconnected")
+	if s.cfg.Disconnected != nil {
+		s.cfg.Disconnected(user)
+	}
+	s.changed(user)
+}
+
+// leaveConnect disconnects a manager who is leaving coach (forget, opt-out)
+// before their data goes, and reports whether they were connected.
+func (s *Server) leaveConnect(ctx context.Context, user, why string) bool {
+	was, err := s.disconnect(ctx, user, why)
+	if err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("connect: token not revoked at Slack; deleted")
+	}
+	return was
+}
+
+// revoked handles a user token that Slack no longer takes: it is deleted,
+// the manager is disconnected and told, once (a second notice of the same
+// token finds nothing to delete). verify asks Slack first whether the token
+// coach holds still works, since a tokens_revoked event can be about an
+// older token than the one held now.
+func (s *Server) revoked(ctx context.Context, user, why string, verify bool) {
+	if s.cfg.Connect == nil {
+		return
+	}
+	s.connectMu.Lock()
+	defer s.connectMu.Unlock()
+	tok, err := s.cfg.Connect.Token(ctx, user)
+	if errors.Is(err, connect.ErrNotConnected) {
+		return
+	}
+	if err == nil && verify && s.userTokenWorks(ctx, tok.Access) {
+		s.log.Info().Str("user", user).Str("why", why).Msg("connect: the token coach holds still works; kept")
+		return
+	}
+	// auth.revoke of a revoked token answers token_revoked: this deletes it.
+	if err := s.cfg.Connect.Disconnect(ctx, user); err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("connect: revoked token")
+	}
+	if still, err := s.cfg.Connect.Connected(user); err != nil || still {
+		s.log.Error().Err(err).Str("user", user).Msg("connect: revoked token not deleted")
+		return
+	}
+	s.disconnected(user, why)
+	s.tell(ctx, user, "Your DMs are no longer connected to coach: Slack says the access you gave it was revoked, so coach doesn't count your DMs or group DMs any more. "+
+		"What it counted before stays, as counts and never text, until it ages out (`/coach forget` deletes it now). `/coach connect` connects again if you want it to.", "revoked")
+}
+
+// userTokenWorks reports whether Slack still takes token (auth.test).
+func (s *Server) userTokenWorks(ctx context.Context, token string) bool {
+	if token == "" {
+		return false
+	}
+	user := slack.New(token, slack.OptionAPIURL(s.cfg.APIURL), slack.OptionHTTPClient(&http.Client{Timeout: 20 * time.Second}))
+	_, err := user.AuthTestContext(ctx)
+	return err == nil
+}
+
+// tokensRevoked handles a tokens_revoked event: each person whose user
+// token it names is disconnected and told, once.
+func (s *Server) tokensRevoked(ctx context.Context, users []string) {
+	for _, u := range users {
+		s.revoked(ctx, u, "tokens_revoked", true)
+	}
+}
+
+// UserTokenRefused is for a call made with manager's user token that Slack
+// answered token_revoked or invalid_auth (the read back's): they are
+// disconnected and told, once.
+func (s *Server) UserTokenRefused(manager string, err error) {
+	s.log.Info().Str("user", manager).Str("reason", err.Error()).Msg("connect: Slack refused a manager's token")
+	s.revoked(context.Background(), manager, "token refused", false)
+}
+
+// disconnectFormerManagers disconnects, in the background, everyone whose
+// token coach holds but who no longer leads a team in org (their team was
+// removed, by an admin or from the config file): coach reads a manager's
+// DMs only while they lead a team.
+func (s *Server) disconnectFormerManagers(org *signals.Org) {
+	if s.cfg.Connect == nil {
+		return
+	}
+	ids, err := s.db.ConnectedUsers()
+	if err != nil {
+		s.log.Warn().Err(err).Msg("connect: list connected managers")
+		return
+	}
+	var gone []string
+	for _, id := range ids {
+		if !org.IsManager(id) {
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx := context.Background()
+		for _, id := range gone {
+			if !s.Org().IsManager(id) && s.leaveConnect(ctx, id, "no longer leads a team") {
+				s.tell(ctx, id, "You no longer lead a team in coach, so coach has disconnected your DMs: it revoked its access in Slack, deleted its token and doesn't count your DMs any more.", "team removed")
+			}
+		}
+	}()
+}
+
+// connectedSince is when user connected their DMs, zero when they have not
+// (or Connect is off).
+func (s *Server) connectedSince(ctx context.Context, user string) time.Time {
+	if s.cfg.Connect == nil {
+		return time.Time{}
+	}
+	if ok, err := s.cfg.Connect.Connected(user); err != nil || !ok {
+		return time.Time{}
+	}
+	tok, err := s.cfg.Connect.Token(ctx, user)
+	if err != nil {
+		return time.Time{}
+	}
+	return tok.Connected
+}
+
+// ConnectExport is what /coach export says about Connect: whether coach
+// reads the person's DMs with their reports, and since when. Never the
+// token.
+type ConnectExport struct {
+	Connected bool      `json:"connected"`
+	Since     time.Time `json:"since,omitzero"`
+	What      string    `json:"what"`
+}
+
+// connectExport is user's ConnectExport, nil when Connect is off.
+func (s *Server) connectExport(ctx context.Context, user string) *ConnectExport {
+	if s.cfg.Connect == nil {
+		return nil
+	}
+	since := s.connectedSince(ctx, user)
+	if since.IsZero() {
+		return &ConnectExport{What: "coach does not read your DMs: you have not connected them."}
+	}
+	return &ConnectExport{Connected: true, Since: since.UTC(),
+		What: "coach counts your DMs and group DMs with your reports since you connected them, through access you allowed in Slack (kept encrypted; /coach disconnect revokes it). It never stores their text."}
+}
