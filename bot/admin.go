@@ -196,6 +196,7 @@ func (s *Server) stats() Reply {
 		agreed = []string{"none yet"}
 	}
 	fmt.Fprintf(&b, "• norms agreed: %s", strings.Join(agreed, ", "))
+	b.WriteString(s.pulseStats())
 	return Reply{Text: b.String()}
 }
 

@@ -38,7 +38,7 @@ func DigestBlocks(d nudges.Digest) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(digestTitle, maxHeaderLen), true, false)),
 	}
-	if len(d.Nudges) == 0 {
+	if len(d.Nudges) == 0 && (d.AllClear || d.Pulse == "") {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escape(d.AllClearText())), nil, nil))
 	}
 	for i, n := range d.Nudges {
@@ -46,6 +46,12 @@ func DigestBlocks(d nudges.Digest) []slack.Block {
 			blocks = append(blocks, slack.NewDividerBlock())
 		}
 		blocks = append(blocks, nudgeBlocks(d, n)...)
+	}
+	if d.Pulse != "" {
+		if len(d.Nudges) > 0 || d.AllClear {
+			blocks = append(blocks, slack.NewDividerBlock())
+		}
+		blocks = append(blocks, pulseDigestBlock(d.Pulse))
 	}
 	blocks = append(blocks, slack.NewDividerBlock())
 	if note := d.VisibilityNote(); note != "" {

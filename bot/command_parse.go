@@ -16,7 +16,7 @@ import (
 // (<@U…>, <@U…|name> or @name) and resolved against the directory later.
 type Command struct {
 	Name     string        // help, me, connect, disconnect, hours, pause, resume, optout, optin, export, forget, share, norms, team, teams, stats, nudge, schedule
-	Sub      string        // team: set|add|remove|channel; norms: reset; hours: reset|show
+	Sub      string        // team: set|add|remove|channel; norms: reset; hours: reset|show; pulse: on|off
 	Mentions []string      // people, in order
 	Channel  string        // team channel: a C… or G… id
 	Hours    signals.Hours // hours
@@ -27,7 +27,7 @@ type Command struct {
 }
 
 // AdminCommands are the commands only admins may run.
-var AdminCommands = map[string]bool{"team": true, "teams": true, "stats": true, "nudge": true, "schedule": true}
+var AdminCommands = map[string]bool{"team": true, "teams": true, "stats": true, "nudge": true, "schedule": true, "pulse": true}
 
 // usage is the one-line usage of each command.
 var usage = map[string]string{
@@ -49,6 +49,7 @@ var usage = map[string]string{
 	"stats":      "/coach stats",
 	"nudge":      "/coach nudge @manager",
 	"schedule":   "/coach schedule \"0 9 * * MON\"",
+	"pulse":      "/coach pulse on|off",
 }
 
 // UsageError is bad input: what was wrong, and how to say it.
@@ -107,6 +108,11 @@ func ParseCommand(text string) (Command, error) {
 			return c, bad("nudge", "Say which manager, with an @mention.")
 		}
 		c.Mentions = args
+	case "pulse":
+		if len(args) != 1 || (!strings.EqualFold(args[0], "on") && !strings.EqualFold(args[0], "off")) {
+			return c, bad("pulse", "Say on or off.")
+		}
+		c.Sub = strings.ToLower(args[0])
 	case "schedule":
 		spec := strings.Trim(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), words[0])), "\"'“”")
 		if spec == "" {

@@ -122,6 +122,8 @@ func (s *Server) Command(ctx context.Context, user, channel, text string) Reply 
 		return s.nudgeCommand(ctx, c)
 	case "schedule":
 		return s.scheduleCommand(c)
+	case "pulse":
+		return s.pulseCommand(c)
 	}
 	return say("Sorry, I don't know that command. Try `/coach help`.")
 }
@@ -141,7 +143,7 @@ func (s *Server) help(ctx context.Context, user string) Reply {
 	b.WriteString("• `/coach forget` — delete everything coach holds about you\n")
 	b.WriteString("• `/coach optout`, `/coach optin` — stop or restart being measured")
 	if s.isAdmin(ctx, user) {
-		b.WriteString("\n*Admin:* `/coach team set @manager @report…`, `/coach team add|remove @manager @report`, `/coach team channel @manager #channel`, `/coach teams`, `/coach stats`, `/coach nudge @manager`, `/coach schedule \"0 9 * * MON\"`")
+		b.WriteString("\n*Admin:* `/coach team set @manager @report…`, `/coach team add|remove @manager @report`, `/coach team channel @manager #channel`, `/coach teams`, `/coach stats`, `/coach nudge @manager`, `/coach schedule \"0 9 * * MON\"`, `/coach pulse on|off`")
 	}
 	return Reply{Text: b.String()}
 }

@@ -65,5 +65,8 @@ func FromConfig(cfg *config.Config) (Config, error) {
 		NormsAnonymous:    cfg.Norms.Anonymous,
 		NormsRecheckAfter: time.Duration(cfg.Norms.RecheckWeeks) * 7 * 24 * time.Hour,
 		RetentionDays:     cfg.RetentionDays,
+		PulseEnabled:      cfg.Pulse.Enabled,
+		PulseEvery:        time.Duration(cfg.Pulse.Every),
+		PulseMinResponses: cfg.Pulse.MinResponses,
 	}, nil
 }

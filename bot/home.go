@@ -28,6 +28,8 @@ type HomeData struct {
 	Norms       []NormLine    // the team's agreed norms
 	Recent      []RecentNudge // the last nudges, newest first (at most 6 shown)
 	PausedUntil time.Time     // zero if not paused
+	// Pulse is the team's trust pulse section; nil shows none.
+	Pulse *HomePulse
 	// ConnectOffered: Connect is set up and the manager has not connected
 	// their DMs, so their coaching offers the Connect my DMs button.
 	ConnectOffered bool
@@ -108,7 +110,7 @@ func HomeView(d HomeData) slack.HomeTabViewRequest {
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
-// homeManager is a manager's coaching: at most 28 blocks whatever the
+// homeManager is a manager's coaching: at most 31 blocks whatever the
 // data, since lists are joined into one section each.
 func homeManager(d HomeData) []slack.Block {
 	intro := "*What coach sees*\nOnly you can see this page. coach counts who you message, when, and a few yes/no flags — never the text."
@@ -124,6 +126,7 @@ func homeManager(d HomeData) []slack.Block {
 	}
 	out = append(out, homeSignals(d)...)
 	out = append(out, slack.NewDividerBlock(), homeNorms(d.Norms), homeRecent(d.Recent))
+	out = append(out, homePulse(d.Pulse)...)
 	pause := homeButton(HomePauseAction, "Pause digests for 2 weeks", "2w")
 	if d.PausedUntil.After(d.Now) {
 		out = append(out, slack.NewContextBlock("home_paused", mrkdwn("Your digests are paused "+pausedText(d.PausedUntil, "Mon 2 Jan")+".")))

@@ -105,6 +105,9 @@ func (s *Server) homeData(user string) (HomeData, error) {
 	if h, err := s.db.Coaching(user); err == nil && now.Before(h.PausedUntil) {
 		d.PausedUntil = h.PausedUntil.In(loc)
 	}
+	if d.Pulse, err = s.homePulseData(user, now, loc); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 

@@ -49,6 +49,10 @@ func (s *Server) interaction(evt socketmode.Event) {
 			s.connectAction(cb)
 		case a.ActionID == ConnectOpenAction:
 			// The link's button opens the browser; there is nothing to do.
+		case strings.HasPrefix(a.ActionID, PulseAnswerAction+":"):
+			s.pulseAnswer(context.Background(), cb, a)
+		case a.ActionID == PulseShareAction:
+			s.pulseShare(context.Background(), cb.User.ID, a.Value)
 		case strings.HasPrefix(a.ActionID, "home_"):
 			s.homeAction(cb, a)
 		default:
@@ -110,7 +114,8 @@ func clickLabel(actionID string) string {
 	switch action {
 	case string(nudges.Helpful), string(nudges.NotForMe), string(nudges.Snooze), string(nudges.Share),
 		NormVoteAction, ForgetConfirmAction, ForgetCancelAction, ConnectAction, ConnectOpenAction,
-		HomeHoursAction, HomePauseAction, HomeResumeAction, HomeOptOutAction, HomeOptInAction:
+		HomeHoursAction, HomePauseAction, HomeResumeAction, HomeOptOutAction, HomeOptInAction,
+		PulseAnswerAction, PulseShareAction:
 		return action
 	}
 	return "other"

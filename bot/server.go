@@ -67,6 +67,12 @@ type Config struct {
 	NormsRecheckAfter time.Duration
 	// NoticePace is how fast the consent notices go out (default DefaultPace).
 	NoticePace Pace
+	// Trust pulse: whether it runs before an admin says /coach pulse on or
+	// off, how often it asks (default 4 weeks), and the fewest answers a
+	// team score rests on (default 5, never below 3).
+	PulseEnabled      bool
+	PulseEvery        time.Duration
+	PulseMinResponses int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Metrics, when set, count what the bot does for Prometheus.
@@ -114,6 +120,8 @@ type Server struct {
 	members   map[string][]string
 
 	notices noticeRun // one consent-notice sender at a time
+
+	pulse pulseRun // the trust pulse's statements and what it already opened
 
 	connectMu sync.Mutex // one disconnect or revocation at a time
 
@@ -188,7 +196,7 @@ func (s *Server) newScheduler() (*nudges.Scheduler, error) {
 	return &nudges.Scheduler{
 		Schedule:  sched,
 		Org:       s.Org,
-		Store:     DigestStore(s.db),
+		Store:     s.pulseDigests(DigestStore(s.db)),
 		Messenger: s.messenger,
 		Catalog:   cat,
 		Policy:    s.cfg.Policy,
@@ -207,11 +215,11 @@ func (s *Server) newScheduler() (*nudges.Scheduler, error) {
 func (s *Server) Scheduler() *nudges.Scheduler { return s.scheduler }
 
 // Tick does everything that is due at now: the digests of the schedule,
-// closing norm prompts, and scheduled team prompts. Run calls it every
-// minute; tests and the demo call it with simulated time.
+// closing norm prompts, scheduled team prompts, and the trust pulse. Run
+// calls it every minute; tests and the demo call it with simulated time.
 func (s *Server) Tick(ctx context.Context, now time.Time) error {
 	_, err := s.scheduler.RunDue(ctx, now)
-	return errors.Join(err, s.closePrompts(ctx, now), s.teamPrompts(ctx, now))
+	return errors.Join(err, s.closePrompts(ctx, now), s.teamPrompts(ctx, now), s.pulseTick(ctx, now))
 }
 
 func (s *Server) tickLoop(ctx context.Context) {

@@ -26,6 +26,7 @@ type Config struct {
 	Lexicon       Lexicon      `yaml:"lexicon"`
 	Nudges        Nudges       `yaml:"nudges"`
 	Norms         Norms        `yaml:"norms"`
+	Pulse         Pulse        `yaml:"pulse"`
 
 	// BotToken (xoxb-…) and AppToken (xapp-…) are never read from YAML: they come from
 	// SLACK_BOT_TOKEN and SLACK_APP_TOKEN, else from Slack.TokenFile. Either may be empty;
@@ -217,6 +218,7 @@ func Default() *Config {
 			Anonymous:    false,
 			RecheckWeeks: 12,
 		},
+		Pulse: Pulse{Enabled: false, Every: Period(4 * week), MinResponses: 5},
 	}
 }
 

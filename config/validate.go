@@ -59,6 +59,7 @@ func (c *Config) validate() []problem {
 	c.checkLexicon(&ck)
 	c.checkNudges(&ck)
 	c.checkNorms(&ck)
+	c.checkPulse(&ck)
 	return ck.ps
 }
 

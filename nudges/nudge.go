@@ -49,6 +49,9 @@ type Digest struct {
 	// planned the digest: without their DMs, the digest says so
 	// (ChannelsOnlyNote) and offers to connect them.
 	Visibility signals.Visibility `json:"visibility,omitzero"`
+	// Pulse is the one line the digest says about the team's latest trust
+	// pulse result, the first digest after it closed; "" in the others.
+	Pulse string `json:"pulse,omitempty"`
 }
 
 // Action is a button on a nudge.

@@ -23,6 +23,8 @@ type History struct {
 	Starters map[signals.Kind]int `json:"starters,omitempty"`
 	// Sent counts the digests DMed.
 	Sent int `json:"sent,omitempty"`
+	// Pulse is the id of the last trust pulse result a digest told of.
+	Pulse string `json:"pulse,omitempty"`
 }
 
 // Policy is how many nudges a digest may carry and how long choices last.

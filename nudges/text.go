@@ -90,6 +90,9 @@ func count(n int, unit string) string {
 func (d Digest) Summary() string {
 	switch n := len(d.Nudges); n {
 	case 0:
+		if d.Pulse != "" && !d.AllClear {
+			return "your team's trust pulse"
+		}
 		if d.NothingSeen {
 			return "nothing to go on yet"
 		}
@@ -156,7 +159,7 @@ func (t Terms) Acknowledgement(action Action, norm string) string {
 func (d Digest) Text() string {
 	var b strings.Builder
 	b.WriteString("Hi! Here's your weekly coach digest: " + d.Summary() + ".\n")
-	if len(d.Nudges) == 0 {
+	if len(d.Nudges) == 0 && (d.AllClear || d.Pulse == "") {
 		b.WriteString("\n" + d.AllClearText() + "\n")
 	}
 	for _, n := range d.Nudges {
@@ -167,6 +170,9 @@ func (d Digest) Text() string {
 		if ack := d.Acknowledgement(n); ack != "" {
 			b.WriteString("(" + ack + ")\n")
 		}
+	}
+	if d.Pulse != "" {
+		b.WriteString("\n*Trust pulse*\n" + d.Pulse + "\n")
 	}
 	if note := d.VisibilityNote(); note != "" {
 		b.WriteString("\n" + note + "\n")

@@ -44,6 +44,17 @@
 //	    <nonce>                  → uint64 BE unix time until which it is kept: Connect links already used (tokens.go)
 //	backfill/
 //	    <manager id>             → BackfillJob (JSON): reading back a connected manager's DM history (backfill.go): its span, conversation ids, how far it got
+//	pulses/
+//	    <manager id>/
+//	        <opens: uint64 BE unix> → pulse.Pulse (JSON): a team's trust pulse: statements asked, per statement only how many gave each answer (pulse.go)
+//	pulsevoters/
+//	    <pulse id>/              only while that pulse is open; deleted at close
+//	        <hex HMAC-SHA256(secret, pulse id, user id)> → uint32 BE: how many answers they gave (a version), never which
+//	pulseasks/
+//	    <pulse id>/              only while that pulse is open; deleted at close
+//	        <user id>            → PulseAsk (JSON): delivery of the DM that asks them: due, state, channel, ts
+//	pulsestats/
+//	    <opens: uint64 BE unix>  → PulseRound (JSON): the workspace's counts per statement over ≥ 5 teams, frozen when a round's last pulse closed
 //
 // Keys sort the way they are read: a window of days is one Cursor.Seek and a
 // walk to the end key. The file grows with managers × days, not with messages:
@@ -56,6 +67,13 @@
 // SyncTeams, SetTeam, UpdateTeam, PutMembers, MarkNotified, PlanDigest,
 // AddPrompt, UpdateCoaching) check so nothing of or about them is stored
 // again; Export gathers what is held about one person.
+//
+// Trust pulse (pulse.go): a person's answers are never written. Their
+// answers so far travel in their own pulse DM under an HMAC tag; the
+// database keeps counts per statement, and while a pulse is open, the DMs
+// that ask it and a keyed hash per person who answered, both deleted at
+// close. A statement with fewer than pulse.min_responses answers keeps no
+// counts after close.
 //
 // Teams (teams.go) come from the config file (Source "config") or from
 // admins' /coach edits (Source "admin"), which win over the file; a team an

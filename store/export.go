@@ -46,6 +46,9 @@ type Export struct {
 	// Votes are their votes on norm prompts still open (closed prompts keep
 	// counts only).
 	Votes []VoteExport `json:"votes,omitempty"`
+	// Pulses are the open trust pulses that ask them: when, and whether
+	// they answered, never what (coach does not hold that).
+	Pulses []PulseExport `json:"pulses,omitempty"`
 }
 
 // ManagerExport is what coach holds about a manager.
@@ -173,7 +176,10 @@ func (db *DB) Export(id string) (Export, error) {
 		if e.AsReport, err = exportAsReport(tx, id); err != nil {
 			return err
 		}
-		e.Votes, err = exportVotes(tx, id)
+		if e.Votes, err = exportVotes(tx, id); err != nil {
+			return err
+		}
+		e.Pulses, err = db.exportPulses(tx, id)
 		return err
 	})
 	if err != nil {

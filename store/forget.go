@@ -26,11 +26,12 @@ type ForgetStats struct {
 	PromptMsgs int // prompt message index entries deleted
 	Notices    int // consent notice records deleted
 	Tokens     int // sealed user tokens deleted (Connect)
+	Pulses     int // their team's pulses deleted (they led it); DMs asking them and their keyed hash in open pulses deleted
 }
 
 // Total is the number of records touched.
 func (s ForgetStats) Total() int {
-	return s.Users + s.Teams + s.Convs + s.Windows + s.States + s.Digests + s.Coaching + s.Prompts + s.PromptMsgs + s.Notices + s.Tokens
+	return s.Users + s.Teams + s.Convs + s.Windows + s.States + s.Digests + s.Coaching + s.Prompts + s.PromptMsgs + s.Notices + s.Tokens + s.Pulses
 }
 
 // ForgetPerson deletes, in one transaction, every record of id and scrubs
@@ -74,6 +75,7 @@ func (db *DB) forget(tx *bolt.Tx, id string) (ForgetStats, error) {
 		{"prompts", forgetPrompts},
 		{"notices", forgetNotice},
 		{"tokens", forgetToken},
+		{"pulses", db.forgetPulses},
 	}
 	for _, s := range steps {
 		if err := s.f(tx, id, &st); err != nil {

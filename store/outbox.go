@@ -66,7 +66,7 @@ func (db *DB) PlanDigest(manager string, slot time.Time, plan func(nudges.Histor
 		for _, id := range namedOptedOut(out, d) {
 			scrubDigest(&rec, id)
 		}
-		if len(d.Nudges) == 0 && !d.AllClear {
+		if len(d.Nudges) == 0 && !d.AllClear && d.Pulse == "" {
 			rec.State = DigestEmpty
 		}
 		created = true

@@ -40,7 +40,7 @@ var (
 )
 
 // allBuckets are the top-level buckets, in the order doc.go draws them.
-var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketTeams, bucketConvs, bucketWindows, bucketState, bucketSeen, bucketOutbox, bucketCoaching, bucketStats, bucketPrompts, bucketPromptMsgs, bucketOptOut, bucketNotices, bucketTokens, bucketNonces, bucketBackfill}
+var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketTeams, bucketConvs, bucketWindows, bucketState, bucketSeen, bucketOutbox, bucketCoaching, bucketStats, bucketPrompts, bucketPromptMsgs, bucketOptOut, bucketNotices, bucketTokens, bucketNonces, bucketBackfill, bucketPulses, bucketPulseVoters, bucketPulseAsks, bucketPulseStats}
 
 // ErrLocked means another process holds the database.
 var ErrLocked = errors.New("database is in use by another coach process")

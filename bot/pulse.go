@@ -1,0 +1,361 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"coach/pulse"
+	"coach/signals"
+	"coach/store"
+)
+
+// pulseMetadataType marks pulse DMs, so a restart can tell whether one was
+// already sent.
+const pulseMetadataType = "coach_pulse"
+
+// Workspace settings the trust pulse keeps (store.DB.Meta): "on" or "off"
+// as an admin last said, and the day pulses count from.
+const (
+	pulseSetting       = "pulse"
+	pulseAnchorSetting = "pulse_anchor"
+)
+
+// pulseRun is the trust pulse's state in a running server: the statements,
+// loaded once, and what the ticks already know, so that a minute's tick
+// costs nothing while no pulse opens, closes or is due to be asked.
+type pulseRun struct {
+	once sync.Once
+	cat  *pulse.Catalog
+	err  error
+
+	mu        sync.Mutex
+	round     time.Time       // the round the opened set is for
+	opened    map[string]bool // pulses of that round known to exist, or not to be opened
+	nextClose time.Time       // no open pulse closes before this (zero: look)
+	nextAsk   time.Time       // no pulse DM is due before this (zero: look)
+}
+
+func (s *Server) pulseCatalog() (*pulse.Catalog, error) {
+	s.pulse.once.Do(func() { s.pulse.cat, s.pulse.err = pulse.LoadCatalog() })
+	return s.pulse.cat, s.pulse.err
+}
+
+// pulseMin is the fewest answers a team score rests on.
+func (s *Server) pulseMin() int {
+	n := s.cfg.PulseMinResponses
+	if n == 0 {
+		n = pulse.DefaultMinResponses
+	}
+	return max(n, pulse.MinResponsesFloor)
+}
+
+func (s *Server) pulseEvery() time.Duration {
+	if s.cfg.PulseEvery < pulse.CloseAfter {
+		return pulse.DefaultEvery
+	}
+	return s.cfg.PulseEvery
+}
+
+// pulseOn reports whether new pulses open: as an admin last said with
+// /coach pulse on|off, else as the config file says.
+func (s *Server) pulseOn() bool {
+	switch v, _ := s.db.Meta(pulseSetting); v {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return s.cfg.PulseEnabled
+}
+
+// pulseSchedule is when pulses open: every pulseEvery from the day they
+// were turned on (kept in the store, so a restart keeps the rhythm).
+func (s *Server) pulseSchedule(now time.Time) (pulse.Schedule, error) {
+	sched := pulse.Schedule{Every: s.pulseEvery()}
+	v, err := s.db.Meta(pulseAnchorSetting)
+	if err != nil {
+		return sched, err
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		sched.Anchor = t
+		return sched, nil
+	}
+	sched.Anchor = signals.DayOf(now, time.UTC).Start(time.UTC)
+	return sched, s.db.SetMeta(pulseAnchorSetting, sched.Anchor.Format(time.RFC3339))
+}
+
+// pulseTick does the trust pulse's work due at now: closing pulses whose
+// week is over, opening the round's pulses, and sending the DMs due.
+func (s *Server) pulseTick(ctx context.Context, now time.Time) error {
+	cat, err := s.pulseCatalog()
+	if err != nil {
+		return err
+	}
+	errs := []error{s.closePulses(ctx, now)}
+	if s.pulseOn() {
+		errs = append(errs, s.openPulses(now, cat))
+	}
+	errs = append(errs, s.askPulses(ctx, now, cat))
+	return errors.Join(errs...)
+}
+
+// openPulses opens this round's pulse for every team with at least
+// pulseMin reports, asking each report who is measured and not paused, at
+// a working-hours moment in their own zone.
+func (s *Server) openPulses(now time.Time, cat *pulse.Catalog) error {
+	sched, err := s.pulseSchedule(now)
+	if err != nil {
+		return err
+	}
+	opens, ok := sched.Current(now)
+	if !ok {
+		return nil
+	}
+	r := &s.pulse
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.round.Equal(opens) {
+		r.round, r.opened = opens, map[string]bool{}
+	}
+	org := s.Org()
+	min := s.pulseMin()
+	var news []store.NewPulse
+	var ids []string
+	for m := range org.Teams {
+		id := pulse.ID(m, opens)
+		if r.opened[id] || !org.Recorded(m) {
+			continue
+		}
+		ids = append(ids, id)
+		reports := org.Reports(m)
+		if len(reports) < min {
+			continue
+		}
+		p := pulse.New(cat, m, opens)
+		var asks []store.PulseAsk
+		for _, rep := range reports {
+			if h, err := s.db.Coaching(rep); err == nil && now.Before(h.PausedUntil) {
+				continue // paused: not asked
+			}
+			due := pulse.AskAt(maxTime(opens, now), org.HoursOf(rep), org.Loc(rep))
+			if !due.Before(p.Closes) {
+				continue
+			}
+			asks = append(asks, store.PulseAsk{User: rep, Due: due})
+		}
+		if len(asks) < min {
+			continue
+		}
+		news = append(news, store.NewPulse{Pulse: p, Asks: asks})
+	}
+	opened, err := s.db.OpenPulses(news)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		r.opened[id] = true
+	}
+	for _, np := range news {
+		for _, o := range opened {
+			if o == np.Pulse.ID {
+				s.log.Info().Str("pulse", o).Int("asked", len(np.Asks)).Msg("trust pulse opened")
+			}
+		}
+	}
+	if len(opened) > 0 {
+		r.nextClose, r.nextAsk = time.Time{}, time.Time{}
+	}
+	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// askPulses sends every pulse DM that is due, each exactly once: one that
+// may have gone out before a crash is first looked for in the DM.
+func (s *Server) askPulses(ctx context.Context, now time.Time, cat *pulse.Catalog) error {
+	r := &s.pulse
+	r.mu.Lock()
+	if !r.nextAsk.IsZero() && now.Before(r.nextAsk) {
+		r.mu.Unlock()
+		return nil
+	}
+	r.mu.Unlock()
+	asks, next, err := s.db.PulseAsks(now)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, a := range asks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := s.askPulse(ctx, cat, a); err != nil {
+			errs = append(errs, err)
+			next = now // try again on the next tick
+		}
+	}
+	r.mu.Lock()
+	r.nextAsk = next
+	if next.IsZero() {
+		r.nextAsk = now.Add(24 * time.Hour) // nothing pending; a new pulse resets it
+	}
+	r.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+func (s *Server) askPulse(ctx context.Context, cat *pulse.Catalog, a store.PulseAsk) error {
+	p, err := s.db.PulseByID(a.Pulse)
+	if err != nil {
+		return err
+	}
+	if a.Attempts > 0 {
+		ch, ts, found, err := s.messenger.findPulse(ctx, a.User, a.Pulse)
+		if err != nil {
+			return err
+		}
+		if found {
+			return s.db.MarkPulseSent(a.Pulse, a.User, ch, ts)
+		}
+	}
+	if _, err := s.db.MarkPulseAttempt(a.Pulse, a.User); err != nil {
+		return err
+	}
+	v := s.pulseView(cat, p, a.User, pulse.NoAnswers(len(p.Statements)), 0)
+	ch, err := s.messenger.dm(ctx, a.User)
+	if err != nil {
+		return err
+	}
+	meta := &slack.SlackMetadata{EventType: pulseMetadataType, EventPayload: map[string]any{"pulse_id": a.Pulse}}
+	ts, err := s.messenger.post(ctx, ch, pulse.Fallback, PulseBlocks(v), meta, "")
+	if err != nil {
+		return fmt.Errorf("pulse DM: %w", err)
+	}
+	return s.db.MarkPulseSent(a.Pulse, a.User, ch, ts)
+}
+
+// pulseView is what user's DM of p shows with these answers.
+func (s *Server) pulseView(cat *pulse.Catalog, p pulse.Pulse, user string, a pulse.Answers, version uint32) PulseView {
+	v := PulseView{ID: p.ID, Answers: a, Version: version, Min: s.pulseMin(), Closes: p.Closes.In(s.Org().Loc(user)), Closed: p.State == pulse.Closed}
+	for _, id := range p.Statements {
+		st, _ := cat.Lookup(id)
+		v.Statements = append(v.Statements, st)
+	}
+	v.Tag = s.db.PulseTag(p.ID, user, version, a)
+	return v
+}
+
+// closePulses closes every pulse whose week is over: who was asked and who
+// answered are deleted, and only counts with enough answers remain. Each
+// DM is redrawn closed, the round's workspace figures are frozen once all
+// its teams are closed, and the manager's App Home shows the result.
+func (s *Server) closePulses(ctx context.Context, now time.Time) error {
+	r := &s.pulse
+	r.mu.Lock()
+	skip := !r.nextClose.IsZero() && now.Before(r.nextClose)
+	r.mu.Unlock()
+	if skip {
+		return nil
+	}
+	cat, err := s.pulseCatalog()
+	if err != nil {
+		return err
+	}
+	ps, err := s.db.Pulses()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	var next time.Time
+	rounds := map[time.Time]bool{}
+	closed := 0
+	for _, p := range ps {
+		if p.State == pulse.Open && !p.Due(now) {
+			if next.IsZero() || p.Closes.Before(next) {
+				next = p.Closes
+			}
+			continue
+		}
+		if p.State == pulse.Closed {
+			continue
+		}
+		p, sent, err := s.db.ClosePulse(p.ID, s.pulseMin())
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		closed++
+		rounds[p.Opens] = true
+		s.log.Info().Str("pulse", p.ID).Msg("trust pulse closed")
+		for _, a := range sent {
+			v := s.pulseView(cat, p, a.User, pulse.NoAnswers(len(p.Statements)), 0)
+			if err := s.messenger.update(ctx, a.Channel, a.TS, pulse.Fallback, PulseBlocks(v)); err != nil {
+				s.log.Warn().Err(err).Str("pulse", p.ID).Msg("pulse DM not redrawn closed")
+			}
+		}
+		s.changed(p.Manager)
+	}
+	for opens := range rounds {
+		if _, err := s.db.FreezePulseRound(opens); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if closed > 0 {
+		if _, err := s.db.PrunePulses(now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	r.mu.Lock()
+	r.nextClose = next
+	if next.IsZero() {
+		r.nextClose = now.Add(24 * time.Hour) // none open; opening one resets it
+	}
+	if len(errs) > 0 {
+		r.nextClose = time.Time{}
+	}
+	r.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+// findPulse looks through the recent history of user's DM for the pulse
+// DM of pulse id.
+func (m *Messenger) findPulse(ctx context.Context, user, id string) (string, string, bool, error) {
+	ch, err := m.dm(ctx, user)
+	if err != nil {
+		return "", "", false, err
+	}
+	h, err := m.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: ch, Limit: 100, IncludeAllMetadata: true})
+	if err != nil {
+		return "", "", false, fmt.Errorf("slack: conversations.history of %s: %w", ch, retryAfter(err))
+	}
+	for _, msg := range h.Messages {
+		if msg.Metadata.EventType == pulseMetadataType && msg.Metadata.EventPayload["pulse_id"] == id {
+			return ch, msg.Timestamp, true, nil
+		}
+	}
+	return ch, "", false, nil
+}
+
+// update replaces a message in place, waiting out rate limits.
+func (m *Messenger) update(ctx context.Context, channel, ts, text string, blocks []slack.Block) error {
+	if channel == "" || ts == "" {
+		return nil
+	}
+	err := m.retry(ctx, func() error {
+		_, _, _, err := m.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("slack: chat.update %s: %w", channel, retryAfter(err))
+	}
+	return nil
+}
