@@ -71,6 +71,10 @@ Usage:
   coach compact [--config FILE]
         rewrite the database with only its live data (run it while coach is stopped):
         bytes of forgotten people and expired days no longer linger in freed pages.
+  coach teams import FILE.csv [--dry-run] [--config FILE]
+        load who reports to whom from an HR export (email,manager_email or
+        PersonId,ManagerId,Email), finding people in Slack by email; prints the
+        change, and applies it unless --dry-run. Run it while coach is stopped.
   coach bench [--events N] [--dir DIR] [--keep] [--cpuprofile FILE]
         measure the ingest path (raw Socket Mode envelopes → decode → windows →
         durable bbolt commit) against raw bbolt on the same disk, and digests for
@@ -105,6 +109,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return preview(ctx, args, getenv, stdout, stderr)
 	case "compact":
 		return compact(args, getenv, stdout, stderr)
+	case "teams":
+		return teams(ctx, args, getenv, stdout, stderr)
 	case "bench":
 		return bench.Main(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
@@ -147,6 +153,12 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer db.Close()
+	if cfg.TeamsFrom != (config.TeamsFrom{}) { // the org chart: re-read daily and on SIGHUP
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		bc.TeamsFeed = teamsFeed(cfg, db, log, hup)
+	}
 	metrics := ops.NewMetrics()
 	bc.Metrics = metrics
 	var srv *bot.Server

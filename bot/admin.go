@@ -123,7 +123,7 @@ func (s *Server) teamsCommand() Reply {
 	}
 	var lines []string
 	for m, t := range org.Teams {
-		lines = append(lines, fmt.Sprintf("• %s: %s", org.Name(m), teamLine(org, *t)))
+		lines = append(lines, fmt.Sprintf("• %s: %s (%s)", org.Name(m), teamLine(org, *t), teamSource(*t)))
 	}
 	sort.Strings(lines)
 	return say("*Teams in coach* (%d)\n%s", len(lines), strings.Join(lines, "\n"))

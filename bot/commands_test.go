@@ -133,7 +133,7 @@ func TestCommands(t *testing.T) {
 		{"UM1", "share check_ins", "Your team is already answering a prompt about this; the result comes when everyone has voted or after 48 hours."},
 		{"UA", "teams", "Sorry, `/coach teams` is for workspace admins (or people listed as coach admins). `/coach help` shows what you can do."},
 		{"UA", "team set <@UA> <@UB>", "Sorry, `/coach team` is for workspace admins (or people listed as coach admins). `/coach help` shows what you can do."},
-		{"UX", "teams", "*Teams in coach* (1)\n• Mia: Ana, Ben, Chloé"},
+		{"UX", "teams", "*Teams in coach* (1)\n• Mia: Ana, Ben, Chloé (config)"},
 		{"UX", "team set <@UM1> <@UM1>", "Mia can't report to themself. Usage: `/coach team set @manager @report…, /coach team add|remove @manager @report, /coach team remove @manager, /coach team channel @manager #channel`"},
 		{"UX", "team set <@UZZZ> <@UA>", "I can't find <@UZZZ> in this workspace. Usage: `/coach team set @manager @report…, /coach team add|remove @manager @report, /coach team remove @manager, /coach team channel @manager #channel`"},
 		{"UX", "team set @xavier <@UA>", "Ana already reports to Mia; remove them there first with `/coach team remove @Mia @Ana`."},

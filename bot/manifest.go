@@ -13,7 +13,9 @@ import (
 var MethodScopes = map[string][]string{
 	"auth.test":                    nil,
 	"apps.connections.open":        nil, // the app-level token's connections:write
-	"users.list":                   {"users:read"},
+	"users.list":                   {"users:read", "users:read.email"},
+	"team.profile.get":             {"users.profile:read"},
+	"users.profile.get":            {"users.profile:read"},
 	"users.info":                   {"users:read"},
 	"conversations.members":        {"channels:read", "groups:read", "im:read", "mpim:read"},
 	"conversations.open":           {"im:write", "mpim:write"},
@@ -76,6 +78,10 @@ var ScopeUses = map[string]string{
 	"reactions:read":   "reaction events: recognition and norm votes",
 	"files:write":      "/coach export",
 	"commands":         "the /coach command",
+
+	// The org chart (package orgsync).
+	"users:read.email":   "finding the people of an HR export in Slack by email (coach teams import, teams_from: csv)",
+	"users.profile:read": "reading the manager profile field (teams_from: slack_profile)",
 }
 
 // Scopes is every bot scope coach needs, sorted.

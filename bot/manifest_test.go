@@ -32,7 +32,13 @@ var slackGoMethods = map[string][]string{
 	"PublishViewContext":            {"views.publish"},
 	"OpenViewContext":               {"views.open"},
 	"UploadFileContext":             {"files.getUploadURLExternal", "files.completeUploadExternal"},
+	"GetTeamProfileContext":         {"team.profile.get"},
+	"GetUserProfileContext":         {"users.profile.get"},
 }
+
+// botTokenPackages are the packages besides bot that call the Web API
+// with the bot token: their calls need the manifest's scopes too.
+var botTokenPackages = []string{"../orgsync"}
 
 // The manifest's scopes match the Web API methods the code calls: every
 // call has its method in MethodScopes, and every method there is called.
@@ -40,6 +46,13 @@ func TestManifestScopesMatchTheCode(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, dir := range botTokenPackages {
+		more, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil || len(more) == 0 {
+			t.Fatalf("no Go files in %s: %v", dir, err)
+		}
+		files = append(files, more...)
 	}
 	call := regexp.MustCompile(`\.(?:api|client)\.(\w+)\(`)
 	called := map[string]bool{"apps.connections.open": true} // socketmode.Client.RunContext

@@ -73,6 +73,11 @@ type Config struct {
 	PulseEnabled      bool
 	PulseEvery        time.Duration
 	PulseMinResponses int
+	// TeamsFeed, when set, keeps the org chart's teams in step while coach
+	// runs (teams_from: orgsync.Syncer.Follow). Run starts it once the
+	// directory is synced, and waits for it on shutdown; it calls changed
+	// after each change it applies.
+	TeamsFeed func(ctx context.Context, changed func())
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Metrics, when set, count what the bot does for Prometheus.
@@ -308,6 +313,12 @@ func (s *Server) Run(ctx context.Context) error {
 	} else {
 		close(schedDone)
 	}
+	feedDone := make(chan struct{})
+	if s.cfg.TeamsFeed != nil {
+		go func() { defer close(feedDone); s.cfg.TeamsFeed(runCtx, func() { s.orgChartChanged(runCtx) }) }()
+	} else {
+		close(feedDone)
+	}
 
 	pruneTick := time.NewTicker(24 * time.Hour)
 	defer pruneTick.Stop()
@@ -348,6 +359,7 @@ loop:
 	case <-time.After(2 * time.Second):
 	}
 	<-schedDone
+	<-feedDone
 	s.connected.Store(false)
 	return runErr
 }

@@ -18,6 +18,7 @@ type Config struct {
 	Timezone      string       `yaml:"timezone"`
 	WorkingHours  WorkingHours `yaml:"working_hours"`
 	Teams         []Team       `yaml:"teams"`
+	TeamsFrom     TeamsFrom    `yaml:"teams_from"`
 	Admins        []string     `yaml:"admins"`
 	Log           Log          `yaml:"log"`
 	Metrics       Metrics      `yaml:"metrics"`

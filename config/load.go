@@ -81,6 +81,7 @@ func parse(source, dir string, data []byte, getenv func(string) string) (*Config
 	}
 
 	c.normalise()
+	c.resolveTeamsFrom(dir)
 	rules := c.validate()
 	envErrs, tokenProblems := c.resolveTokens(getenv, dir)
 	for _, p := range append(rules, tokenProblems...) {

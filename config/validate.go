@@ -48,6 +48,7 @@ func (c *Config) validate() []problem {
 	c.checkTimezone(&ck)
 	c.checkWorkingHours(&ck)
 	c.checkTeams(&ck)
+	c.checkTeamsFrom(&ck)
 	for i, a := range c.Admins {
 		ck.user(fmt.Sprintf("admins[%d]", i), a)
 	}

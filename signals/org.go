@@ -37,8 +37,9 @@ type Team struct {
 	StarterSlot  time.Time `json:"starter_slot,omitempty"`
 	// Rechecked says when each agreed norm was last put to the team again.
 	Rechecked map[string]time.Time `json:"rechecked,omitempty"`
-	// Source says who set the team: "config" (the YAML file) or "admin"
-	// (/coach team commands, which win over the file).
+	// Source says who set the team: "admin" (/coach team commands),
+	// "config" (the YAML file), "import" (an HR export) or "slack_profile"
+	// (the Slack profile field), in that order of precedence (store/doc.go).
 	Source string `json:"source,omitempty"`
 	// Removed marks a team an admin removed: it stays stored so the file
 	// does not bring it back, but is no team at all.

@@ -51,7 +51,7 @@ func DefaultScopes() []string {
 		"app_mentions:read", "channels:history", "channels:read", "chat:write",
 		"commands", "files:write", "groups:history", "groups:read", "im:history",
 		"im:read", "im:write", "mpim:history", "mpim:read", "mpim:write",
-		"reactions:read", "reactions:write", "users:read",
+		"reactions:read", "reactions:write", "users:read", "users:read.email", "users.profile:read",
 	}
 }
 
@@ -126,6 +126,9 @@ type Server struct {
 
 	// oauth.go
 	oauth oauthState
+
+	// profiles.go
+	profileFields []ProfileField
 
 	// history.go
 	history historyState

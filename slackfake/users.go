@@ -12,6 +12,11 @@ type User struct {
 	// TZOffset is the offset from UTC in seconds, as Slack's tz_offset.
 	TZOffset                         int
 	IsAdmin, IsOwner, IsBot, Deleted bool
+	// Email is profile.email in users.list and users.info, and in users.profile.get.
+	Email string
+	// Fields are the user's custom profile fields (users.profile.get): field id → value,
+	// e.g. {"Xf0MANAGER": "U0BOSS"} for a field of type user (profiles.go).
+	Fields map[string]string
 }
 
 // AddUser adds u to the directory, or replaces the user with the same ID in place.
@@ -26,6 +31,25 @@ func (s *Server) AddUser(u User) {
 		}
 	}
 	s.users = append(s.users, u)
+}
+
+// AddUsers is AddUser for many users at once, in one pass (a directory of 100,000 in
+// well under a second).
+func (s *Server) AddUsers(users ...User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at := make(map[string]int, len(s.users))
+	for i, u := range s.users {
+		at[u.ID] = i
+	}
+	for _, u := range users {
+		if i, ok := at[u.ID]; ok {
+			s.users[i] = u
+			continue
+		}
+		at[u.ID] = len(s.users)
+		s.users = append(s.users, u)
+	}
 }
 
 // userJSON is the users.info/users.list shape of u.
@@ -46,6 +70,7 @@ func (s *Server) userJSON(u User) map[string]any {
 			"real_name":            u.RealName,
 			"real_name_normalized": u.RealName,
 			"display_name":         u.Name,
+			"email":                u.Email,
 			"team":                 s.opts.TeamID,
 		},
 	}

@@ -59,6 +59,8 @@ func (s *Server) methods() map[string]apiMethod {
 		"apps.connections.open":        {appToken, s.appsConnectionsOpen},
 		"users.list":                   {botToken, s.usersList},
 		"users.info":                   {botToken, s.usersInfo},
+		"users.profile.get":            {botToken, s.usersProfileGet},
+		"team.profile.get":             {botToken, s.teamProfileGet},
 		"conversations.open":           {botToken, s.conversationsOpen},
 		"conversations.info":           {anyToken, s.readable(s.conversationsInfo, s.conversationsInfoAsUser)},
 		"conversations.members":        {anyToken, s.readable(s.conversationsMembers, s.conversationsMembersAsUser)},

@@ -75,10 +75,15 @@
 // close. A statement with fewer than pulse.min_responses answers keeps no
 // counts after close.
 //
-// Teams (teams.go) come from the config file (Source "config") or from
-// admins' /coach edits (Source "admin"), which win over the file; a team an
-// admin removed stays as a tombstone (Removed) so the file does not bring
-// it back.
+// Teams (teams.go, orgchart.go) come from four sources, in this order of
+// precedence: admins' /coach edits (Source "admin"); the config file
+// (Source "config"); the org chart, from an HR export (Source "import":
+// coach teams import, teams_from: csv) or the Slack profile field
+// (Source "slack_profile"). A manager whose team a higher source gives
+// keeps that team, and its reports stay in it; a person is in one team.
+// A team an admin removed stays as a tombstone (Removed) so neither the
+// file nor the org chart brings it back. SyncTeams replaces the config
+// teams, ApplyOrgChart the org chart's (both sources at once).
 //
 // Each exported method is one transaction. Apply folds a whole batch of
 // events in one Update, writing every touched key once, so a batch costs one

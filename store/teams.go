@@ -25,8 +25,9 @@ var ErrConflict = errors.New("conflict")
 // seen and what coach sees of the manager (Visibility). Admin edits win over the file: a team an admin set or removed is
 // left as the admin left it, and a report in an admin's team is not put in
 // a config team too. Config teams gone from the file are deleted; admin
-// teams stay. Nobody who opted out is stored: their team is skipped and
-// they are left out of the reports.
+// teams and the org chart's stay, and the config teams' reports leave the
+// org chart's teams (orgchart.go). Nobody who opted out is stored: their
+// team is skipped and they are left out of the reports.
 func (db *DB) SyncTeams(teams []signals.Team) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTeams)
@@ -63,7 +64,7 @@ func (db *DB) SyncTeams(teams []signals.Team) error {
 		}
 		var gone []string
 		for m, t := range stored {
-			if t.Source != SourceAdmin && !want[m] {
+			if t.Source != SourceAdmin && !fromOrgChart(t.Source) && !want[m] {
 				gone = append(gone, m)
 			}
 		}
@@ -72,7 +73,7 @@ func (db *DB) SyncTeams(teams []signals.Team) error {
 				return fmt.Errorf("delete team %s: %w", m, err)
 			}
 		}
-		return nil
+		return yieldToConfig(b, want)
 	})
 	if err != nil {
 		return fmt.Errorf("store: sync %d teams: %w", len(teams), err)

@@ -1,0 +1,26 @@
+package config
+
+import "path/filepath"
+
+// TeamsFrom says where a running coach reads the org chart, besides the teams above: an HR
+// export (CSV, a path) re-read daily and on SIGHUP, or the label of the workspace's custom
+// profile field of type user (SlackProfile, e.g. "Manager"), re-read daily. At most one; both
+// empty means no org chart is followed.
+type TeamsFrom struct {
+	CSV          string `yaml:"csv"`
+	SlackProfile string `yaml:"slack_profile"`
+}
+
+func (c *Config) checkTeamsFrom(ck *checker) {
+	if c.TeamsFrom.CSV != "" && c.TeamsFrom.SlackProfile != "" {
+		ck.add("teams_from.slack_profile", "is set together with teams_from.csv (want one of the two: the org chart comes from one place)")
+	}
+}
+
+// resolveTeamsFrom makes a relative teams_from.csv relative to dir, the config file's
+// directory.
+func (c *Config) resolveTeamsFrom(dir string) {
+	if p := c.TeamsFrom.CSV; p != "" && !filepath.IsAbs(p) && dir != "" {
+		c.TeamsFrom.CSV = filepath.Join(dir, p)
+	}
+}

@@ -1,0 +1,38 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTeamsFrom(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "coach.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c, err := Load(write("teams_from:\n  csv: hr/org.csv\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "hr", "org.csv"); c.TeamsFrom.CSV != want {
+		t.Errorf("teams_from.csv = %q, want %q (relative to the config file)", c.TeamsFrom.CSV, want)
+	}
+	c, err = Load(write("teams_from:\n  slack_profile: Manager\n"), nil)
+	if err != nil || c.TeamsFrom.SlackProfile != "Manager" || c.TeamsFrom.CSV != "" {
+		t.Errorf("teams_from.slack_profile: %+v, %v", c.TeamsFrom, err)
+	}
+	_, err = Load(write("teams_from:\n  csv: /srv/org.csv\n  slack_profile: Manager\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "coach.yaml:3: teams_from.slack_profile: is set together with teams_from.csv") {
+		t.Errorf("both sources: error %v, want one naming line 3", err)
+	}
+	_, err = Load(write("teams_from:\n  profile: Manager\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "profile") {
+		t.Errorf("unknown key under teams_from: error %v", err)
+	}
+}
