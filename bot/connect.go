@@ -239,10 +239,16 @@ func (s *Server) disconnect(ctx context.Context, user, why string) (was bool, er
 	return true, err
 }
 
-// disconnected is what follows a token's deletion: the hook that stops the
-// read back and clears what coach sees, and a new App Home.
+// disconnected is what follows a token's deletion: coach sees their
+// channels only from now on (and so records none of their DMs), the hook
+// stops the read back, and their App Home is redrawn.
 func (s *Server) disconnected(user, why string) {
 	s.log.Info().Str("user", user).Str("why", why).Msg("connect: manager's DMs disconnected")
+	if err := s.db.ClearDMsSince(user); err != nil {
+		s.log.Error().Err(err).Str("user", user).Msg("connect: clear what coach sees")
+	} else if err := s.rebuildOrg(); err != nil {
+		s.log.Error().Err(err).Msg("rebuild directory")
+	}
 	if s.cfg.Disconnected != nil {
 		s.cfg.Disconnected(user)
 	}

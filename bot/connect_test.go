@@ -165,12 +165,25 @@ func TestConnectHooks(t *testing.T) {
 	if got := ch.command("UA", "help"); strings.Contains(got, "/coach connect") {
 		t.Errorf("/coach help for a report offers connect:\n%s", got)
 	}
+	// Once the read back is done coach sees her DMs; disconnecting ends that.
+	if err := ch.db.SetDMsSince("UM1", ch.clock.Now().AddDate(0, 0, -35)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.srv.rebuildOrg(); err != nil {
+		t.Fatal(err)
+	}
+	if !ch.srv.Org().Visibility("UM1").DMs() {
+		t.Fatal("SetDMsSince did not make her DMs visible")
+	}
 	if got := ch.command("UM1", "disconnect"); !strings.HasPrefix(got, "Done: you're disconnected.") {
 		t.Errorf("/coach disconnect: %q", got)
 	}
 	ch.srv.Settle()
 	if _, d := ch.hooks(); !slices.Equal(d, []string{"UM1"}) {
 		t.Errorf("after disconnecting: Disconnected %v, want [UM1]", d)
+	}
+	if v := ch.srv.Org().Visibility("UM1"); v.DMs() {
+		t.Errorf("after disconnecting coach still sees her DMs (since %v)", v.DMsSince)
 	}
 }
 
