@@ -383,6 +383,45 @@ func TestPulseEndToEnd(t *testing.T) {
 		t.Errorf("the pulse line came again in a second digest")
 	}
 
+	// Share with my team posts the scores to the team, once, and only for its manager.
+	share := func(user string) {
+		t.Helper()
+		id := h.fake.SendInteraction(map[string]any{
+			"type": "block_actions", "user": map[string]any{"id": user}, "container": map[string]any{"type": "view", "view_id": "VHOME"},
+			"actions": []map[string]any{{"type": "button", "block_id": "home_pulse_actions", "action_id": PulseShareAction, "value": p.ID}},
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := h.fake.WaitAcked(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		h.srv.Settle()
+	}
+	posts := len(h.fake.Calls("chat.postMessage"))
+	share("UM2") // not UM2's team
+	if n := len(h.fake.Calls("chat.postMessage")); n != posts {
+		t.Errorf("another manager's click shared UM1's result")
+	}
+	share("UM1")
+	share("UM1")
+	calls := h.fake.Calls("chat.postMessage")
+	if len(calls) != posts+1 {
+		t.Fatalf("Share with my team posted %d messages, want 1", len(calls)-posts)
+	}
+	posted := calls[len(calls)-1].Args["text"]
+	if !strings.Contains(posted, "<@UM1> shared the team's latest trust pulse") {
+		t.Errorf("shared text = %q", posted)
+	}
+	for name, score := range want {
+		if !strings.Contains(posted, "*"+name+"*: "+score) {
+			t.Errorf("the shared result lacks %s %s: %q", name, score, posted)
+		}
+	}
+	openHome(h, "UM1")
+	if home := homeText(t, h.fake.HomeView("UM1")); !strings.Contains(home, "You shared this result") {
+		t.Errorf("after sharing, the App Home still offers to share")
+	}
+
 	// No log line puts a respondent next to an answer, or names one with a pulse.
 	for _, line := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(line, PulseAnswerAction) {

@@ -22,6 +22,7 @@ import (
 	"coach/bot"
 	"coach/config"
 	"coach/nudges"
+	"coach/pulse"
 	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
@@ -119,7 +120,10 @@ type world struct {
 	clock *clock
 	out   *transcript
 	story story
-	extra []timed // events the story adds as it goes (votes)
+	// pulse is the trust pulse's story, and statements its statements.
+	pulse      pulseStory
+	statements *pulse.Catalog
+	extra      []timed // events the story adds as it goes (votes)
 }
 
 func (w *world) loc(p person) *time.Location {
@@ -169,6 +173,11 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 		return w, err
 	}
 	bc.Now, bc.NoScheduler = w.clock.Now, true
+	bc.Admins = append(bc.Admins, demoAdmin)
+	bc.PulseEvery, bc.PulseMinResponses = demoPulseEvery, demoPulseMin
+	if w.statements, err = pulse.LoadCatalog(); err != nil {
+		return w, err
+	}
 	// The fake Slack has no rate limits: the consent notices go at once.
 	bc.NoticePace.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	if w.db, err = store.Open(opts.DBPath, store.Options{Now: w.clock.Now}); err != nil {
@@ -220,6 +229,9 @@ func seeDMs(db *store.DB, teams []signals.Team, start time.Time) error {
 		return err
 	}
 	for _, t := range teams {
+		if err := db.SetConnected(t.Manager, start); err != nil {
+			return err
+		}
 		if err := db.SetDMsSince(t.Manager, start); err != nil {
 			return err
 		}
@@ -271,6 +283,9 @@ func (w *world) simulate(ctx context.Context, start time.Time, opts Options) err
 		w.srv.Settle()
 		w.out.digests(hourEnd)
 		if err := w.normStory(ctx, hourEnd); err != nil {
+			return err
+		}
+		if err := w.pulseStory(ctx, hourEnd); err != nil {
 			return err
 		}
 		if hourEnd.Sub(start)%(7*24*time.Hour) == 0 {

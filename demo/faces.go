@@ -74,5 +74,5 @@ func (w *world) faces(ctx context.Context) error {
 	}
 	w.out.printf("\n▸ Mia opens coach's App Home tab:\n")
 	w.out.quote(strings.Join(lines, "\n"))
-	return nil
+	return w.pulseFaces(ctx)
 }
