@@ -46,8 +46,9 @@ func connectEnv(key string) func(string) string {
 	}
 }
 
-// writeConnectConfig is writeConfig with Connect on at listen and UX an admin.
-func writeConnectConfig(t *testing.T, fake *slackfake.Server, dbPath, listen string) string {
+// writeConnectConfig is writeConfig with Connect on at listen and UX an
+// admin, then the lines of extra.
+func writeConnectConfig(t *testing.T, fake *slackfake.Server, dbPath, listen string, extra ...string) string {
 	t.Helper()
 	cfg := fmt.Sprintf(`slack:
   api_url: %q
@@ -65,7 +66,7 @@ teams:
     reports: [UR1, UR2, UR3]
   - manager: UM2
     reports: [UR4, UR5, UR6]
-`, fake.APIURL(), dbPath, listen, listen, slackfake.DefaultClientID)
+`, fake.APIURL(), dbPath, listen, listen, slackfake.DefaultClientID) + strings.Join(extra, "\n")
 	p := filepath.Join(t.TempDir(), "coach.yaml")
 	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -98,7 +99,7 @@ func runWith(t *testing.T, cfgPath string, env func(string) string, logs *syncBu
 	return stop
 }
 
-func startConnectRun(t *testing.T) *connectRun {
+func startConnectRun(t *testing.T, extraConfig ...string) *connectRun {
 	t.Helper()
 	key, err := connect.NewKey()
 	if err != nil {
@@ -116,7 +117,7 @@ func startConnectRun(t *testing.T) *connectRun {
 			}
 		}
 	})
-	r.stop = runWith(t, writeConnectConfig(t, r.fake, r.dbPath, listen), connectEnv(key), r.logs)
+	r.stop = runWith(t, writeConnectConfig(t, r.fake, r.dbPath, listen, extraConfig...), connectEnv(key), r.logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := r.fake.WaitConnections(ctx, 1); err != nil {
@@ -324,7 +325,7 @@ func TestConnectThroughRun(t *testing.T) {
 	}
 	r.waitFor("App Home saying since when", func() bool {
 		home := string(r.fake.HomeView("UM1"))
-		return strings.Contains(home, "since you connected them on") && !strings.Contains(home, `"action_id":"connect"`)
+		return strings.Contains(home, "You connected your DMs with your reports on") && !strings.Contains(home, `"action_id":"connect"`)
 	})
 	if text, blocks := r.slash("UM1", "connect"); !strings.Contains(text, "already connected") || blocks != "" {
 		t.Errorf("/coach connect when connected: %q %s", text, blocks)

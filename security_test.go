@@ -167,7 +167,7 @@ func TestConnectKeepsTokensSealed(t *testing.T) {
 	r.fake.SetOAuthApp(slackfake.OAuthApp{RedirectURLs: []string{r.public + connect.CallbackPath}, TokenRotation: true})
 	tok := r.connect("UM1")
 	r.waitDM("UM1", "You're connected")
-	if text, _ := r.slash("UM1", "me"); !strings.Contains(text, "since you connected them on") {
+	if text, _ := r.slash("UM1", "me"); !strings.Contains(text, "You connected them on") {
 		t.Errorf("/coach me of a connected manager: %q", text)
 	}
 	if err := r.stop(); err != nil {

@@ -233,12 +233,8 @@ func (s *Server) me(ctx context.Context, user string) Reply {
 	} else {
 		b.WriteString("• Daily counts about your messages with your team: who, when, and whether a message asked, thanked or chased — never the text.\n")
 	}
-	if s.cfg.Connect != nil && org.IsManager(user) && org.Recorded(user) {
-		if since := s.connectedSince(ctx, user); !since.IsZero() {
-			fmt.Fprintf(&b, "• Your DMs and group DMs with your reports are counted too, since you connected them on %s; coach keeps the access you allowed encrypted (`/coach disconnect` revokes it).\n", since.In(org.Loc(user)).Format("Mon 2 Jan 2006"))
-		} else {
-			b.WriteString("• Your DMs with your reports are not read: coach sees only the channels it's in. `/coach connect` lets it count them too.\n")
-		}
+	if org.IsManager(user) && org.Recorded(user) {
+		b.WriteString(s.meSees(ctx, org, user))
 	}
 	if p != nil && org.IsManager(user) && org.Recorded(user) {
 		now := s.cfg.Now()
@@ -253,6 +249,31 @@ func (s *Server) me(ctx context.Context, user string) Reply {
 	}
 	b.WriteString("`/coach export` sends you all of it as a file; `/coach forget` deletes it.")
 	return Reply{Text: b.String()}
+}
+
+// meSees is /coach me's line on what coach sees of a manager's
+// conversations (signals.Visibility), and on their connection.
+func (s *Server) meSees(ctx context.Context, org *signals.Org, user string) string {
+	loc := org.Loc(user)
+	since := s.connectedSince(ctx, user)
+	access := ""
+	if !since.IsZero() {
+		access = fmt.Sprintf(" You connected them on %s; coach keeps the access you allowed encrypted (`/coach disconnect` revokes it).", since.In(loc).Format("Mon 2 Jan 2006"))
+	}
+	if v := org.Visibility(user); v.DMs() {
+		return fmt.Sprintf("• Your DMs and group DMs with your reports are counted too: coach sees them since %s.%s\n", v.DMsSince.In(loc).Format("Mon 2 Jan 2006"), access)
+	}
+	if !since.IsZero() {
+		progress := ""
+		if read, of, ok := s.readingBack(user); ok {
+			progress = fmt.Sprintf(" (%d of %s so far)", read, plural(of, "day"))
+		}
+		return fmt.Sprintf("• coach is reading back your DMs with your reports%s; until it's done it says nothing about what it can't see yet.%s\n", progress, access)
+	}
+	if s.cfg.Connect == nil {
+		return "• Your DMs with your reports are not read: coach sees only the channels it's in, so it says nothing about what it can't see there (" + homeUnseenKinds + ").\n"
+	}
+	return "• Your DMs with your reports are not read: coach sees only the channels it's in, so it says nothing about what it can't see there (" + homeUnseenKinds + "). `/coach connect` lets it count them too.\n"
 }
 
 // signalLines are a manager's signals of the last 7 days in the words and
@@ -275,7 +296,11 @@ func (s *Server) signalLines(org *signals.Org, user string, sigs []signals.Signa
 		if sig.Fired {
 			mark = " ✱"
 		}
-		fmt.Fprintf(&b, "• *%s*: %s%s\n", escape(title), say.words(sig.Facts, team), mark)
+		words := say.words(sig.Facts, team)
+		if sig.Unseen {
+			words = homeUnseen
+		}
+		fmt.Fprintf(&b, "• *%s*: %s%s\n", escape(title), words, mark)
 	}
 	return b.String()
 }

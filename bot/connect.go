@@ -42,9 +42,10 @@ type Connector interface {
 
 // Action ids of Connect's buttons.
 const (
-	// ConnectAction is Connect my DMs, in a manager's App Home and first
-	// notice: the click is answered with the link.
-	ConnectAction = "connect"
+	// ConnectAction is Connect my DMs, in a manager's App Home, their first
+	// notice and a channels-only digest (nudges.ConnectAction, the same
+	// button): the click is answered with the link.
+	ConnectAction = nudges.ConnectAction
 	// ConnectOpenAction is the link's own button: it opens the browser, so
 	// its click needs nothing more.
 	ConnectOpenAction = "connect_open"

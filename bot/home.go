@@ -33,6 +33,13 @@ type HomeData struct {
 	// ConnectOffered: Connect is set up and the manager has not connected
 	// their DMs, so their coaching offers the Connect my DMs button.
 	ConnectOffered bool
+	// DMsSince is since when coach sees the manager's DMs and group DMs
+	// with their reports (signals.Visibility, on their clock); zero while
+	// it sees only the channels it is in.
+	DMsSince time.Time
+	// ReadBack is how far the read back of a connected manager's DMs got,
+	// while it runs; nil when none runs.
+	ReadBack *HomeReadBack
 
 	// Everyone:
 	Hours       string   // "09:00-18:00 mon-fri"
@@ -48,6 +55,10 @@ type HomeData struct {
 	// zero when they have not.
 	ConnectedSince time.Time
 }
+
+// HomeReadBack is how far the read back of a manager's DMs got: Read of
+// Days days counted so far.
+type HomeReadBack struct{ Read, Days int }
 
 // NormLine is one norm the team agreed: its norm prompt kind
 // ("message_hours"), what was agreed in words, and when.
@@ -122,8 +133,9 @@ func homeManager(d HomeData) []slack.Block {
 	out := []slack.Block{
 		homeHeader("Your coaching"),
 		slack.NewSectionBlock(mrkdwn(intro), nil, nil, slack.SectionBlockOptionBlockID("home_intro")),
-		slack.NewDividerBlock(),
+		slack.NewContextBlock("home_sees", mrkdwn(homeSees(d))),
 	}
+	out = append(out, slack.NewDividerBlock())
 	out = append(out, homeSignals(d)...)
 	out = append(out, slack.NewDividerBlock(), homeNorms(d.Norms), homeRecent(d.Recent))
 	out = append(out, homePulse(d.Pulse)...)
@@ -135,13 +147,36 @@ func homeManager(d HomeData) []slack.Block {
 	actions := []slack.BlockElement{homeButton(HomeHoursAction, "Set my working hours", ""), pause}
 	switch {
 	case !d.ConnectedSince.IsZero():
-		out = append(out, slack.NewContextBlock("home_connect", mrkdwn("coach counts your DMs and group DMs with your reports too, since you connected them on "+homeDay(d.ConnectedSince)+". `/coach disconnect` stops it.")))
+		out = append(out, slack.NewContextBlock("home_connect", mrkdwn("You connected your DMs with your reports on "+homeDay(d.ConnectedSince)+". `/coach disconnect` stops it.")))
 	case d.ConnectOffered:
-		out = append(out, slack.NewContextBlock("home_connect", mrkdwn("coach sees only the channels it's in, not your DMs with your reports. *Connect my DMs* lets it count those too, never the text; you can disconnect any time.")))
-		actions = append([]slack.BlockElement{homeButton(ConnectAction, "Connect my DMs", "").WithStyle(slack.StylePrimary)}, actions...)
+		out = append(out, slack.NewContextBlock("home_connect", mrkdwn("*"+nudges.ConnectLabel+"* lets coach count your DMs and group DMs with your reports too, as it does in channels and never the text; you can disconnect any time.")))
+		actions = append([]slack.BlockElement{homeButton(ConnectAction, nudges.ConnectLabel, "").WithStyle(slack.StylePrimary)}, actions...)
 	}
 	return append(out, slack.NewActionBlock("home_manager_actions", actions...))
 }
+
+// homeSees says what coach sees of the manager's conversations: the
+// channels it is in, and their DMs once it has read them back.
+func homeSees(d HomeData) string {
+	switch {
+	case !d.DMsSince.IsZero():
+		return "coach sees the channels it's in and your DMs and group DMs with your reports, since " + homeDay(d.DMsSince) + "."
+	case d.ReadBack != nil:
+		return "coach is reading back your DMs with your reports: " + strconv.Itoa(d.ReadBack.Read) + " of " + homePlural(d.ReadBack.Days, "day", "days") +
+			" so far. Until it's done, it says nothing about what it can't see yet."
+	case !d.ConnectedSince.IsZero():
+		return "coach is reading back your DMs with your reports. Until it's done, it says nothing about what it can't see yet."
+	}
+	return "coach sees only the channels it's in, not your DMs with your reports, so it says nothing about what it can't see there: " + homeUnseenKinds + "."
+}
+
+// homeUnseenKinds are the signals coach judges only with the DMs
+// (signals.Kind.NeedsDMs), in words.
+const homeUnseenKinds = "staying in touch, recognition, how your attention is spread, replies and questions"
+
+// homeUnseen is what a signal says when coach could not judge it: it
+// needs the DMs it does not see (signals.Signal.Unseen).
+const homeUnseen = "coach can't tell without your DMs."
 
 // homeSignals is a section per signal kind with the latest week in words,
 // each followed by its 4-week trend. team_after_hours shows only when the
@@ -162,9 +197,12 @@ func homeSignals(d HomeData) []slack.Block {
 		}
 		say := homeKinds[k]
 		text := "*" + say.title + "*\n"
-		if ok {
+		switch {
+		case ok && latest.Unseen:
+			text += homeUnseen
+		case ok:
 			text += say.words(latest.Facts, d.TeamSize)
-		} else {
+		default:
 			text += "No numbers for last week yet."
 		}
 		out = append(out,
@@ -693,7 +731,8 @@ var homeKinds = map[signals.Kind]homeKind{
 var homeSparkLevels = []rune("▁▂▃▄▅▆▇█")
 
 // trendLine is a kind's 4 weeks in one line: a sparkline, then each week's
-// number, ✱ where the signal fired, – where there was nothing to measure.
+// number, ✱ where the signal fired, – where there was nothing to measure
+// or coach could not see it.
 // "`▂█▃▇`  2 → 7✱ → 3 → 6✱  off-hours messages"
 func homeTrend(weeks [4][]signals.Signal, k signals.Kind, say homeKind) string {
 	var vals [4]float64
@@ -701,7 +740,7 @@ func homeTrend(weeks [4][]signals.Signal, k signals.Kind, say homeKind) string {
 	top := 0.0
 	for i, w := range weeks {
 		s, found := homeSignal(w, k)
-		if !found {
+		if !found || s.Unseen {
 			continue
 		}
 		vals[i], ok[i] = say.value(s.Facts)

@@ -72,6 +72,11 @@ func (s *Server) homeData(user string) (HomeData, error) {
 	}
 	d.Manager = true
 	d.ConnectOffered = s.cfg.Connect != nil && d.ConnectedSince.IsZero()
+	if v := org.Visibility(user); v.DMs() {
+		d.DMsSince = v.DMsSince.In(loc)
+	} else if read, of, ok := s.readingBack(user); ok && !d.ConnectedSince.IsZero() {
+		d.ReadBack = &HomeReadBack{Read: read, Days: of}
+	}
 	d.TeamSize = len(org.Reports(user))
 	today := signals.DayOf(now, loc)
 	ws, st, err := s.db.History(user, today-signals.Day(org.Limits.HistoryDays()+21), today)
@@ -197,4 +202,15 @@ func heldLines(org *signals.Org, user string, ex store.Export) []string {
 		out = append(out, "Nothing beyond your Slack directory entry.")
 	}
 	return out
+}
+
+// readingBack is how far the read back of user's DMs got while it runs:
+// days read of days to read. ok is false when none runs.
+func (s *Server) readingBack(user string) (read, of int, ok bool) {
+	job, found, err := s.db.Backfill(user)
+	if err != nil || !found || job.Done() {
+		return 0, 0, false
+	}
+	days := func(d time.Duration) int { return int((d + 24*time.Hour - 1) / (24 * time.Hour)) }
+	return days(job.Cursor.Sub(job.Since)), days(job.Until.Sub(job.Since)), true
 }

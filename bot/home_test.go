@@ -107,7 +107,8 @@ func managerHome() HomeData {
 			"how long your team waited for your replies, in working minutes",
 			"your team's 2 agreed norms and the feedback you gave on 3 nudges",
 		},
-		Consent: "opt_out",
+		Consent:  "opt_out",
+		DMsSince: time.Date(2026, 1, 26, 10, 30, 0, 0, time.UTC),
 	}
 }
 
