@@ -28,7 +28,8 @@ import (
 
 // crashConfig is a config whose working day is the whole day, every day, so
 // a digest is due whenever schedule says, and whose logs are JSON at debug
-// level.
+// level. Every digest goes out, an all-clear when there is nothing new to
+// say (a minute after another), and UX is an admin, who may /coach nudge.
 func crashConfig(t *testing.T, apiURL, dbPath, schedule string) string {
 	t.Helper()
 	cfg := fmt.Sprintf(`slack:
@@ -46,6 +47,8 @@ working_hours:
   days: [mon, tue, wed, thu, fri, sat, sun]
 nudges:
   schedule: %q
+  all_clear: true
+admins: [UX]
 teams:
   - manager: UM1
     reports: [UR1, UR2, UR3]
@@ -69,15 +72,25 @@ func allDay(at time.Time, loc *time.Location) bool {
 // the first chat.postMessage that matches: before it reaches the fake (a kill
 // now is a crash after coach noted the attempt, with nothing in Slack), or
 // after the fake took it, holding the response back (a kill now is a crash
-// between "Slack has it" and "coach wrote down that Slack has it").
+// between "Slack has it" and "coach wrote down that Slack has it"). Armed
+// late (armLate), it holds the call before the fake and lets it through
+// when told, whether or not coach still waits for it: Slack took the call
+// and records the message some time later, after coach died.
 type holdProxy struct {
 	srv *httptest.Server
 
 	mu      sync.Mutex
 	match   func(form url.Values) bool // nil when disarmed
 	before  bool                       // hold before forwarding
+	late    *lateCall                  // armed late: the call to hold
 	held    chan string                // what was held
 	release chan struct{}
+}
+
+// lateCall is a call held by a proxy armed late.
+type lateCall struct {
+	go_  chan struct{} // closed to let it through
+	done chan struct{} // closed once the fake has it
 }
 
 func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
@@ -98,9 +111,9 @@ func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
 		p.mu.Lock()
-		hold, before := p.match != nil && p.match(form), p.before
+		hold, before, late := p.match != nil && p.match(form), p.before, p.late
 		if hold {
-			p.match = nil
+			p.match, p.late = nil, nil
 		}
 		p.mu.Unlock()
 		if !hold {
@@ -110,6 +123,30 @@ func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
 		what := form.Get("metadata")
 		if what == "" {
 			what = form.Get("text")
+		}
+		if late != nil {
+			p.held <- what
+			select {
+			case <-late.go_:
+			case <-p.release:
+				return
+			}
+			// The call reaches the fake whether or not coach is still
+			// there to hear back.
+			fwd, err := http.NewRequest(r.Method, target.String()+r.URL.RequestURI(), bytes.NewReader(body))
+			if err == nil {
+				fwd.Header = r.Header.Clone()
+				if resp, err := http.DefaultClient.Do(fwd); err == nil {
+					for k, v := range resp.Header {
+						w.Header()[k] = v
+					}
+					w.WriteHeader(resp.StatusCode)
+					_, _ = io.Copy(w, resp.Body)
+					resp.Body.Close()
+				}
+			}
+			close(late.done)
+			return
 		}
 		wait := func() bool {
 			p.held <- what
@@ -144,6 +181,48 @@ func (p *holdProxy) arm(before bool, match func(url.Values) bool) {
 }
 
 func (p *holdProxy) disarm() { p.arm(false, nil) }
+
+// armLate holds the next chat.postMessage that match accepts before it
+// reaches Slack; deliver lets it through and returns once Slack has it,
+// coach alive or not.
+func (p *holdProxy) armLate(match func(url.Values) bool) (deliver func()) {
+	late := &lateCall{go_: make(chan struct{}), done: make(chan struct{})}
+	p.mu.Lock()
+	p.match, p.before, p.late = match, true, late
+	p.mu.Unlock()
+	return func() {
+		close(late.go_)
+		select {
+		case <-late.done:
+		case <-time.After(10 * time.Second):
+		}
+	}
+}
+
+// digestIDOf reads the digest id from a held call's metadata ("" if none).
+func digestIDOf(metadata string) string {
+	var meta struct {
+		EventType    string `json:"event_type"`
+		EventPayload struct {
+			DigestID string `json:"digest_id"`
+		} `json:"event_payload"`
+	}
+	if json.Unmarshal([]byte(metadata), &meta) != nil || meta.EventType != nudges.MetadataEventType {
+		return ""
+	}
+	return meta.EventPayload.DigestID
+}
+
+// copiesInSlack counts the messages in a manager's DM that carry digest id.
+func copiesInSlack(fake *slackfake.Server, manager, id string) int {
+	n := 0
+	for _, msg := range fake.Messages(manager) {
+		if digestIDOf(string(msg.Metadata)) == id {
+			n++
+		}
+	}
+	return n
+}
 
 // apiURL is the proxy's Web API base URL.
 func (p *holdProxy) apiURL() string { return p.srv.URL + "/api/" }
@@ -228,9 +307,12 @@ const noticeFallback = "Your workspace uses coach"
 // kill -9 at random moments, more than twenty times, while envelopes stream
 // in and digests go out: every envelope is acked in the end and counted
 // exactly once; no digest DM is sent twice or lost; nobody gets the consent
-// notice twice. Three kills are aimed: at a digest on its way to Slack, at a
-// digest Slack has taken before coach heard back, and likewise at a consent
-// notice.
+// notice twice. Five kills are aimed: right after the ack of `/coach nudge`
+// (its digest is sent once, by a later life), at a digest's post on its way
+// that Slack records only after an instant restart (looked for after the
+// grace period, found, not sent again), at a digest on its way to Slack, at
+// a digest Slack has taken before coach heard back, and likewise at a
+// consent notice.
 func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills it many times")
@@ -260,7 +342,7 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	// manager.
 	quiet := crashConfig(t, proxy.apiURL(), dbPath, "0 0 1 1 *")
 	everyMinute := crashConfig(t, proxy.apiURL(), dbPath, "* * * * *")
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
 	defer cancel()
 
 	// The teams have been in coach for an hour, so the digest of the
@@ -321,7 +403,74 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	}
 	early(p.kill(t))
 
-	// Lives 3 and 4: digests are due at once. Kill the first while its
+	// Lives 3 to 5: `/coach nudge`, acknowledged, then a kill. Until now no
+	// digest was planned, so each manager's digest in Slack during these
+	// lives is the one the nudge asked for.
+	nudge := func(m string) {
+		t.Helper()
+		env := fake.SendSlashCommand(slackfake.SlashCommand{Command: "/coach", Text: "nudge <@" + m + ">", UserID: "UX", ChannelID: "DUX"})
+		wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+		defer wcancel()
+		if err := fake.WaitAcked(wctx, env); err != nil {
+			t.Fatalf("/coach nudge <@%s>: %v", m, err)
+		}
+	}
+	startUp := func(cfg string) *coachProcess {
+		t.Helper()
+		conns := fake.Connections()
+		p := startCoach(t, bin, cfg, logFile)
+		lives++
+		wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+		defer wcancel()
+		if err := fake.WaitConnections(wctx, conns+1); err != nil {
+			t.Fatalf("life %d did not connect: %v", lives, err)
+		}
+		return p
+	}
+	digestOf := func(m string) func(url.Values) bool {
+		return func(f url.Values) bool { return strings.HasPrefix(digestIDOf(f.Get("metadata")), "d1-"+m+"-") }
+	}
+	// Life 3: killed right after the ack of `/coach nudge <@UM1>` ("it's in
+	// their DMs now"). Should its post start before the kill, it is held
+	// before Slack: Slack has none of it either way.
+	proxy.arm(true, digestOf("UM1"))
+	p = startUp(quiet)
+	nudge("UM1")
+	early(p.kill(t))
+	proxy.disarm()
+	time.Sleep(100 * time.Millisecond) // a held post gives up with its client
+	select {
+	case <-proxy.held:
+	default:
+	}
+	// Life 4, at once: killed while the post of `/coach nudge <@UM2>` is on
+	// its way; Slack records it only after the next life has started.
+	deliverLate := proxy.armLate(digestOf("UM2"))
+	p = startUp(quiet)
+	nudge("UM2")
+	lateID := digestIDOf(waitHeld("digest of /coach nudge"))
+	lateAt := time.Now()
+	early(p.kill(t))
+	// Life 5, at once. A coach that looked for UM2's digest now would not
+	// find it and would send it again: give it a few seconds to do so.
+	p = startUp(quiet)
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && copiesInSlack(fake, "UM2", lateID) == 0; {
+		time.Sleep(50 * time.Millisecond)
+	}
+	deliverLate()
+	// By the grace period after the in-flight post, both digests were
+	// looked for: UM1's is sent (it was never in Slack), UM2's is found.
+	time.Sleep(time.Until(lateAt.Add(nudges.DefaultRecheckAfter + 2*time.Second)))
+	settle(ctx, fake, 2*time.Second)
+	if n := len(digestsIn(fake, "UM1")); n != 1 {
+		t.Errorf("after a kill right after the ack of /coach nudge: UM1 has %d digests in Slack, want exactly 1", n)
+	}
+	if n := copiesInSlack(fake, "UM2", lateID); n != 1 {
+		t.Errorf("after a kill with the digest's post in flight and an instant restart: digest %s is in Slack %d times, want once", lateID, n)
+	}
+	early(p.kill(t))
+
+	// Lives 6 and 7: digests are due at once. Kill the first while its
 	// digest is on its way to Slack (coach has noted the attempt; Slack has
 	// nothing), the second while Slack has a digest and coach has not heard
 	// back.
@@ -336,7 +485,7 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 		proxy.disarm()
 	}
 
-	// Lives 5…: the rest of the stream arrives while coach is killed at
+	// Lives 8…: the rest of the stream arrives while coach is killed at
 	// random moments and restarted on the same database; each start may be
 	// in a new minute, so a new digest slot. Every third life is killed a
 	// few milliseconds after a burst of envelopes, so that some are surely
@@ -381,13 +530,18 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	}
 	unackedAtLastKill := len(fake.Unacked())
 
+	lastKill := time.Now()
+
 	// The last life, left alone: it takes every envelope not yet acked,
-	// sends every digest still pending, and stops cleanly.
+	// sends every digest still pending (those whose send a kill cut short
+	// once Slack has had the grace period to record that send), and stops
+	// cleanly.
 	p = startCoach(t, bin, quiet, logFile)
 	lives++
 	if err := fake.WaitAcked(ctx, s.ids...); err != nil {
 		t.Fatalf("after %d lives: %v (unacked %d)", lives, err, len(fake.Unacked()))
 	}
+	time.Sleep(time.Until(lastKill.Add(nudges.DefaultRecheckAfter + 2*time.Second)))
 	settle(ctx, fake, 2*time.Second)
 	p.stop(t)
 
@@ -509,6 +663,17 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	}
 	t.Logf("%d lives (%d random kills, %d after a burst), %d envelopes (%d redeliveries of an event id, %d redelivered after a crash), %d unacked at the last kill, %d digests sent, %d connections, %s",
 		lives, randomKills, bursts, len(s.ids), s.dups, strings.Count(logText, `"retry_attempt":`), unackedAtLastKill, sent, fake.Connections(), time.Since(began).Round(time.Millisecond))
+}
+
+// digestsIn are the digest messages in a manager's DM.
+func digestsIn(fake *slackfake.Server, manager string) []slackfake.Message {
+	var out []slackfake.Message
+	for _, msg := range fake.Messages(manager) {
+		if digestIDOf(string(msg.Metadata)) != "" {
+			out = append(out, msg)
+		}
+	}
+	return out
 }
 
 // settle waits until coach has made no Web API call for quiet, so the

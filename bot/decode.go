@@ -202,8 +202,20 @@ type Decoder struct {
 	Members func(channel string) []string
 }
 
-// Decode reads one events_api payload.
+// Decode reads one events_api payload. An event coach could not store or
+// should not count (checkDecoded) is an error, as a payload that is not JSON.
 func (d *Decoder) Decode(payload []byte) (Decoded, error) {
+	out, err := d.decode(payload)
+	if err != nil {
+		if !validEventID(out.EventID) {
+			out.EventID = ""
+		}
+		return out, err
+	}
+	return checkDecoded(out)
+}
+
+func (d *Decoder) decode(payload []byte) (Decoded, error) {
 	if p, ok := scanPayload(payload); ok {
 		if out, ok, err := d.decodeScanned(p); ok {
 			return out, err

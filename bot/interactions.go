@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -13,8 +14,11 @@ import (
 	"coach/store"
 )
 
-// interaction handles a button click. It is acked at once; the work
-// (recording the choice, redrawing the digest) follows.
+// interaction handles a button click. A click on a nudge's button and a
+// vote are recorded in the store before the ack (recordClicks), so that a
+// click Slack took is never lost; the rest (redrawing the digest, answering
+// the voter, what the other buttons do) follows the ack, which so goes out
+// within Slack's three seconds whatever the rest costs.
 func (s *Server) interaction(evt socketmode.Event) {
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if ok && cb.Type == slack.InteractionTypeViewSubmission && cb.View.CallbackID == HoursModalCallback {
@@ -28,6 +32,10 @@ func (s *Server) interaction(evt socketmode.Event) {
 		}
 		return
 	}
+	var answers clickAnswers
+	if ok && cb.Type == slack.InteractionTypeBlockActions {
+		answers = s.recordClicks(cb)
+	}
 	if evt.Request != nil {
 		s.ackNow(*evt.Request, nil)
 	}
@@ -35,14 +43,14 @@ func (s *Server) interaction(evt socketmode.Event) {
 		s.log.Debug().Bool("ok", ok).Str("type", string(cb.Type)).Msg("interaction not handled")
 		return
 	}
-	for _, a := range cb.ActionCallback.BlockActions {
+	for i, a := range cb.ActionCallback.BlockActions {
 		if a != nil {
 			s.cfg.Metrics.Click(clickLabel(a.ActionID))
 		}
 		switch {
 		case a == nil:
 		case strings.HasPrefix(a.ActionID, NormVoteAction+":"):
-			s.anonymousVote(context.Background(), cb.User.ID, cb.Container.ChannelID, a.Value)
+			answers.send(i)
 		case a.ActionID == ForgetConfirmAction || a.ActionID == ForgetCancelAction:
 			s.forgetAction(cb, a)
 		case a.ActionID == ConnectAction:
@@ -56,24 +64,53 @@ func (s *Server) interaction(evt socketmode.Event) {
 		case strings.HasPrefix(a.ActionID, "home_"):
 			s.homeAction(cb, a)
 		default:
-			s.nudgeAction(cb.User.ID, nudges.Action(a.ActionID), a.Value)
+			if !answers.send(i) {
+				s.log.Warn().Str("user", cb.User.ID).Msg("unknown action; ignored")
+			}
 		}
 	}
 }
 
-// nudgeAction records a manager's click on a nudge button. A value that is
-// not one of coach's, or a click by anyone but the digest's manager, changes
-// nothing.
-func (s *Server) nudgeAction(user string, action nudges.Action, value string) {
-	known := false
-	for _, a := range nudges.Actions {
-		known = known || a == action
+// clickAnswers is what follows the ack of a click whose effect is already
+// recorded, by the index of its action.
+type clickAnswers map[int]func()
+
+// send runs the answer to action i, if it was recorded; it reports whether
+// it was.
+func (c clickAnswers) send(i int) bool {
+	then, recorded := c[i]
+	if recorded && then != nil {
+		then()
 	}
+	return recorded
+}
+
+// recordClicks records what the nudge buttons and votes of a click change,
+// before the click is acked.
+func (s *Server) recordClicks(cb slack.InteractionCallback) clickAnswers {
+	answers := clickAnswers{}
+	for i, a := range cb.ActionCallback.BlockActions {
+		switch {
+		case a == nil:
+		case strings.HasPrefix(a.ActionID, NormVoteAction+":"):
+			answers[i] = s.anonymousVote(context.Background(), cb.User.ID, cb.Container.ChannelID, a.Value)
+		case slices.Contains(nudges.Actions, nudges.Action(a.ActionID)):
+			answers[i] = s.nudgeAction(cb.User.ID, nudges.Action(a.ActionID), a.Value)
+		}
+	}
+	return answers
+}
+
+// nudgeAction records a manager's click on a nudge button and returns what
+// follows the ack: the norm's prompt a Share asks for, and the digest
+// redrawn. A value that is not one of coach's, or a click by anyone but the
+// digest's manager, changes nothing (nil).
+func (s *Server) nudgeAction(user string, action nudges.Action, value string) (then func()) {
 	log := s.log.With().Str("user", user).Str("action", string(action)).Logger()
 	id, kind, ok := nudges.ParseActionValue(value)
-	if !known || !ok {
-		log.Warn().Msg("unknown action or action value; ignored")
-		return
+	if !ok {
+		log.Warn().Msg("unknown action value; ignored")
+		return nil
 	}
 	now := s.cfg.Now()
 	rec, changed, err := s.db.RecordFeedback(id, kind, action, user, func(h nudges.History) nudges.History {
@@ -82,25 +119,28 @@ func (s *Server) nudgeAction(user string, action nudges.Action, value string) {
 	switch {
 	case errors.Is(err, store.ErrForbidden):
 		log.Warn().Str("digest", id).Msg("click on a digest that is not the clicker's; ignored")
-		return
+		return nil
 	case errors.Is(err, store.ErrNotFound):
 		log.Warn().Str("digest", id).Msg("click on an unknown digest or nudge; ignored")
-		return
+		return nil
 	case err != nil:
 		log.Error().Err(err).Msg("record feedback")
-		return
+		return nil
 	}
 	log.Info().Str("digest", id).Str("kind", string(kind)).Bool("changed", changed).Msg("nudge feedback")
-	if changed && action == nudges.Share {
-		for _, n := range rec.Digest.Nudges {
-			if n.Kind == kind && n.Norm != "" {
-				if _, err := s.SharePrompt(context.Background(), user, norms.Kind(n.Norm), false); err != nil {
-					log.Warn().Err(err).Msg("share norm prompt")
+	if !changed {
+		return nil
+	}
+	return func() {
+		if action == nudges.Share {
+			for _, n := range rec.Digest.Nudges {
+				if n.Kind == kind && n.Norm != "" {
+					if _, err := s.SharePrompt(context.Background(), user, norms.Kind(n.Norm), false); err != nil {
+						log.Warn().Err(err).Msg("share norm prompt")
+					}
 				}
 			}
 		}
-	}
-	if changed {
 		if err := s.messenger.RedrawDigest(context.Background(), rec); err != nil {
 			log.Warn().Err(err).Msg("redraw digest")
 		}

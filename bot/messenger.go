@@ -149,7 +149,7 @@ type digestStore struct{ db *store.DB }
 func DigestStore(db *store.DB) nudges.Store { return digestStore{db} }
 
 func planned(rec store.OutboxRecord) nudges.Planned {
-	return nudges.Planned{Digest: rec.Digest, State: rec.State, Attempts: rec.Attempts}
+	return nudges.Planned{Digest: rec.Digest, State: rec.State, Attempts: rec.Attempts, AttemptedAt: rec.AttemptedAt}
 }
 
 func (a digestStore) History(m string, from, to signals.Day) ([]signals.DayWindow, signals.ManagerState, error) {
@@ -163,9 +163,14 @@ func (a digestStore) Plan(m string, slot time.Time, f func(nudges.History) (nudg
 	return p, err
 }
 
-func (a digestStore) Attempt(id string) error {
-	_, err := a.db.MarkAttempt(id)
+func (a digestStore) Attempt(id string, at time.Time) error {
+	_, err := a.db.MarkAttempt(id, at)
 	return err
+}
+
+func (a digestStore) Lookup(id string) (nudges.Planned, error) {
+	rec, err := a.db.Digest(id)
+	return planned(rec), err
 }
 
 func (a digestStore) Sent(id, channel, ts string, at time.Time) error {

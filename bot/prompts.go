@@ -214,13 +214,15 @@ func (s *Server) announce(ctx context.Context, p norms.Prompt) error {
 	return nil
 }
 
-// anonymousVote handles a vote button on an anonymous prompt and tells the
-// voter, and only them, that it counted.
-func (s *Server) anonymousVote(ctx context.Context, user, channel, value string) {
+// anonymousVote records a button vote on an anonymous prompt and returns
+// what follows the ack: the voter's acknowledgement and, once the last
+// voter voted, the prompt closed. A value coach did not make changes
+// nothing (nil).
+func (s *Server) anonymousVote(ctx context.Context, user, channel, value string) (then func()) {
 	id, emoji, ok := strings.Cut(value, "|")
 	if !ok || id == "" || emoji == "" || len(value) > 200 {
 		s.log.Warn().Str("user", user).Msg("vote button with a value coach did not make; ignored")
-		return
+		return nil
 	}
 	p, err := s.db.VoteAnonymously(id, user, emoji)
 	var reply string
@@ -237,26 +239,30 @@ func (s *Server) anonymousVote(ctx context.Context, user, channel, value string)
 		reply = "This vote has closed; the result is in the thread."
 	case errors.Is(err, store.ErrNotFound):
 		s.log.Warn().Str("user", user).Msg("vote on an unknown prompt; ignored")
-		return
+		return nil
 	default:
 		s.log.Warn().Err(err).Str("user", user).Msg("anonymous vote")
-		return
+		return nil
 	}
-	if channel == "" {
-		channel = p.Channel
-	}
-	if channel == "" && p.Direct {
-		if channel, err = s.messenger.dm(ctx, user); err != nil {
-			s.log.Warn().Err(err).Msg("vote acknowledgement")
-			return
+	closing := err == nil && p.AllVoted()
+	return func() {
+		if channel == "" {
+			channel = p.Channel
 		}
-	}
-	if err := s.messenger.ephemeral(ctx, channel, user, reply); err != nil {
-		s.log.Warn().Err(err).Msg("vote acknowledgement")
-	}
-	if err == nil && p.AllVoted() {
-		if err := s.closePrompts(ctx, s.cfg.Now()); err != nil {
-			s.log.Warn().Err(err).Msg("close prompts")
+		if channel == "" && p.Direct {
+			var err error
+			if channel, err = s.messenger.dm(ctx, user); err != nil {
+				s.log.Warn().Err(err).Msg("vote acknowledgement")
+				return
+			}
+		}
+		if err := s.messenger.ephemeral(ctx, channel, user, reply); err != nil {
+			s.log.Warn().Err(err).Msg("vote acknowledgement")
+		}
+		if closing {
+			if err := s.closePrompts(ctx, s.cfg.Now()); err != nil {
+				s.log.Warn().Err(err).Msg("close prompts")
+			}
 		}
 	}
 }

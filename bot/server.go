@@ -234,10 +234,39 @@ func (s *Server) tickLoop(ctx context.Context) {
 		if err := s.Tick(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
 			s.log.Error().Err(err).Msg("scheduled work")
 		}
+		if !s.waitTick(ctx, t.C) {
+			return
+		}
+	}
+}
+
+// waitTick waits for the next tick. Meanwhile a digest left for a recheck
+// (its send may have been on its way into Slack when coach stopped) is
+// looked for as soon as Slack has had time to record it, not a minute
+// later. It is false once ctx ends.
+func (s *Server) waitTick(ctx context.Context, tick <-chan time.Time) bool {
+	for {
+		var recheck <-chan time.Time
+		var timer *time.Timer
+		if at := s.scheduler.NextRecheck(); !at.IsZero() {
+			timer = time.NewTimer(max(at.Sub(s.cfg.Now()), time.Second))
+			recheck = timer.C
+		}
+		rechecking := false
 		select {
 		case <-ctx.Done():
-			return
-		case <-t.C:
+		case <-tick:
+		case <-recheck:
+			rechecking = true
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if !rechecking {
+			return ctx.Err() == nil
+		}
+		if _, err := s.scheduler.RunDue(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
+			s.log.Error().Err(err).Msg("digest recheck")
 		}
 	}
 }

@@ -21,19 +21,22 @@ type Store interface {
 	// Plan stores the digest of a manager's slot exactly once (see
 	// store.DB.PlanDigest) and returns it with its delivery state.
 	Plan(manager string, slot time.Time, plan func(History) (Digest, History, error)) (Planned, error)
-	// Attempt notes that a send starts; Sent records where it landed.
-	Attempt(id string) error
+	// Attempt notes that a send starts at at; Sent records where it landed.
+	Attempt(id string, at time.Time) error
 	Sent(id, channel, ts string, at time.Time) error
 	// Pending lists digests planned but not known to be in Slack.
 	Pending() ([]Planned, error)
+	// Lookup returns one planned digest as it stands now.
+	Lookup(id string) (Planned, error)
 }
 
 // Planned is a digest and how far its delivery got.
 type Planned struct {
-	Digest   Digest
-	State    string // "pending", "sent" or "empty"
-	Attempts int    // sends started before
-	New      bool   // planned by this call, not found already planned
+	Digest      Digest
+	State       string    // "pending", "sent" or "empty"
+	Attempts    int       // sends started before
+	AttemptedAt time.Time // when the last of them started
+	New         bool      // planned by this call, not found already planned
 }
 
 // Messenger delivers digests. bot implements it over the Slack Web API.
@@ -69,11 +72,34 @@ type Scheduler struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxRetries bounds the retries of one send within one RunDue (default 5).
 	MaxRetries int
+	// SendTimeout bounds one send (default DefaultSendTimeout), so a send
+	// cut short by a crash was in flight for at most that long after its
+	// attempt was noted.
+	SendTimeout time.Duration
+	// RecheckAfter is how long after a send attempt a digest whose send may
+	// not have finished (coach stopped, or the call failed) is looked for in
+	// Slack before it is sent again (default DefaultRecheckAfter). Slack
+	// records a post some time after it takes the call; looking earlier may
+	// miss a post that lands later, and the digest would go out twice.
+	RecheckAfter time.Duration
 
 	mu      sync.Mutex        // one run at a time
 	planned map[string]string // manager → id of the last digest known planned, to skip recomputing
+	started bool              // a run has happened: leftovers of the previous process were sent
 	schedMu sync.RWMutex      // guards Schedule once running: Slot may be asked outside a run
+
+	sendMu    sync.Mutex
+	sending   map[string]bool // digest ids being delivered now, by a run or SendNow
+	recheckAt time.Time       // earliest time a digest left for a recheck may be looked for
 }
+
+// Defaults of SendTimeout and RecheckAfter. A send that started is in
+// Slack's hands within SendTimeout; RecheckAfter leaves Slack at least
+// 20 seconds more to record it before coach looks.
+const (
+	DefaultSendTimeout  = 10 * time.Second
+	DefaultRecheckAfter = 30 * time.Second
+)
 
 // SetSchedule changes the schedule from the next run on.
 func (s *Scheduler) SetSchedule(sched cron.Schedule) {
@@ -100,6 +126,9 @@ type Report struct {
 	Sent    int // DMs sent (including retries of earlier pending ones)
 	Found   int // pending digests found already in Slack after a restart
 	Failed  int // sends that failed and stay pending
+	// Deferred counts digests whose last send may still be on its way into
+	// Slack: they are looked for once RecheckAfter has passed (NextRecheck).
+	Deferred int
 }
 
 // Slot is the most recent scheduled time at or before now for a manager in
@@ -138,6 +167,17 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
 	defer s.mu.Unlock()
 	var rep Report
 	var errs []error
+	var leftovers map[string]bool
+	var err error
+	if !s.started {
+		// The first run of a process: what the previous one left pending (a
+		// digest of `/coach nudge` acknowledged just before it stopped, a
+		// send a crash cut short) goes out before anything new is planned.
+		s.started = true
+		if leftovers, err = s.deliverPending(ctx, &rep, nil); err != nil {
+			return rep, err
+		}
+	}
 	o := s.Org()
 	for m := range o.Teams {
 		if !o.Recorded(m) {
@@ -162,17 +202,45 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
 			rep.Empty++
 		}
 	}
-	pending, err := s.Store.Pending()
-	if err != nil {
+	if _, err := s.deliverPending(ctx, &rep, leftovers); err != nil {
 		return rep, err
 	}
+	return rep, errors.Join(errs...)
+}
+
+// deliverPending sends every pending digest not in done (see deliver) and
+// returns the ids it went through. The digests that still wait for a
+// recheck set NextRecheck anew.
+func (s *Scheduler) deliverPending(ctx context.Context, rep *Report, done map[string]bool) (map[string]bool, error) {
+	pending, err := s.Store.Pending()
+	if err != nil {
+		return nil, err
+	}
+	if done == nil {
+		s.sendMu.Lock()
+		s.recheckAt = time.Time{}
+		s.sendMu.Unlock()
+	}
+	seen := map[string]bool{}
 	for _, p := range pending {
 		if err := ctx.Err(); err != nil {
-			return rep, err
+			return seen, err
 		}
-		s.deliver(ctx, p, &rep)
+		if id := p.Digest.ID; !done[id] {
+			seen[id] = true
+			s.deliver(ctx, id, rep)
+		}
 	}
-	return rep, errors.Join(errs...)
+	return seen, nil
+}
+
+// NextRecheck is the earliest time a digest left for a recheck (Report.
+// Deferred) may be looked for in Slack; zero when none is waiting. A caller
+// that runs RunDue on a timer runs it again then, rather than a minute later.
+func (s *Scheduler) NextRecheck() time.Time {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	return s.recheckAt
 }
 
 // CurrentSlot is the slot a digest asked for at now belongs to: the
@@ -199,18 +267,17 @@ func (s *Scheduler) PlanNow(manager string, now time.Time) (Planned, error) {
 
 // SendNow plans (if not yet) and sends manager's digest for their current
 // slot, outside the schedule: `/coach nudge @m`. A slot's digest that is
-// already sent is not sent again.
+// already sent is not sent again. It does not wait for a run in progress:
+// only the sends of one digest exclude each other.
 func (s *Scheduler) SendNow(ctx context.Context, manager string, now time.Time) (Planned, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	o := s.Org()
-	p, err := s.plan(o, manager, s.CurrentSlot(o, manager, now), now)
+	p, err := s.planFor(o, manager, s.CurrentSlot(o, manager, now), now)
 	if err != nil {
 		return p, err
 	}
 	var rep Report
 	if p.State == "pending" {
-		s.deliver(ctx, p, &rep)
+		s.deliver(ctx, p.Digest.ID, &rep)
 	}
 	return p, nil
 }
@@ -245,12 +312,65 @@ func (s *Scheduler) planFor(o *signals.Org, m string, slot, due time.Time) (Plan
 	})
 }
 
-// deliver sends one pending digest exactly once: a digest that may have
-// been sent before a crash is first looked for in the manager's DM.
-func (s *Scheduler) deliver(ctx context.Context, p Planned, rep *Report) {
+// claim marks digest id as being delivered by the caller; false when
+// someone else is delivering it.
+func (s *Scheduler) claim(id string) bool {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	if s.sending[id] {
+		return false
+	}
+	if s.sending == nil {
+		s.sending = map[string]bool{}
+	}
+	s.sending[id] = true
+	return true
+}
+
+func (s *Scheduler) unclaim(id string) {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	delete(s.sending, id)
+}
+
+// deferRecheck notes that a digest may be looked for at at.
+func (s *Scheduler) deferRecheck(at time.Time) {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	if s.recheckAt.IsZero() || at.Before(s.recheckAt) {
+		s.recheckAt = at
+	}
+}
+
+// deliver sends one pending digest exactly once. One delivery of a digest
+// runs at a time, on the digest as it stands in the store. A digest whose
+// send may have reached Slack (a crash, a failed call) is looked for in the
+// manager's DM first, once Slack has had RecheckAfter to record that send;
+// until then it waits.
+func (s *Scheduler) deliver(ctx context.Context, id string, rep *Report) {
+	log := s.Log.With().Str("digest", id).Logger()
+	if !s.claim(id) {
+		return // being sent right now; it is not sent twice
+	}
+	defer s.unclaim(id)
+	p, err := s.Store.Lookup(id)
+	if err != nil {
+		log.Error().Err(err).Msg("read digest before sending")
+		rep.Failed++
+		return
+	}
+	if p.State != "pending" {
+		return
+	}
 	d := p.Digest
-	log := s.Log.With().Str("digest", d.ID).Logger()
 	if p.Attempts > 0 {
+		now := s.now()
+		if at := p.AttemptedAt.Add(s.recheckAfter()); now.Before(at) {
+			log.Info().Time("recheck_at", at).Msg("digest may be on its way into Slack; looking for it once Slack has recorded it")
+			s.deferRecheck(at)
+			rep.Deferred++
+			return
+		}
 		ch, ts, found, err := s.Messenger.FindDigest(ctx, d.Manager, d.ID)
 		if err != nil {
 			log.Warn().Err(err).Msg("could not check whether the digest was already sent; will retry")
@@ -263,21 +383,24 @@ func (s *Scheduler) deliver(ctx context.Context, p Planned, rep *Report) {
 				rep.Failed++
 				return
 			}
+			log.Info().Msg("digest found in Slack, sent before coach stopped; not sent again")
 			rep.Found++
 			return
 		}
-	}
-	if err := s.Store.Attempt(d.ID); err != nil {
-		log.Error().Err(err).Msg("record send attempt")
-		rep.Failed++
-		return
 	}
 	retries := s.MaxRetries
 	if retries == 0 {
 		retries = 5
 	}
 	for try := 0; ; try++ {
-		ch, ts, err := s.Messenger.SendDigest(ctx, d)
+		// Each try is noted before it starts: its time is what a recheck
+		// after a crash counts from.
+		if err := s.Store.Attempt(d.ID, s.now()); err != nil {
+			log.Error().Err(err).Msg("record send attempt")
+			rep.Failed++
+			return
+		}
+		ch, ts, err := s.send(ctx, d)
 		var ra *RetryAfter
 		if errors.As(err, &ra) && try < retries {
 			log.Info().Dur("retry_after", ra.After).Msg("rate limited; waiting")
@@ -313,6 +436,24 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// send is one SendDigest, within SendTimeout.
+func (s *Scheduler) send(ctx context.Context, d Digest) (string, string, error) {
+	timeout := s.SendTimeout
+	if timeout <= 0 {
+		timeout = DefaultSendTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return s.Messenger.SendDigest(ctx, d)
+}
+
+func (s *Scheduler) recheckAfter() time.Duration {
+	if s.RecheckAfter > 0 {
+		return s.RecheckAfter
+	}
+	return DefaultRecheckAfter
 }
 
 func (s *Scheduler) now() time.Time {

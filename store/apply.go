@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,6 +44,31 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 	}
 	return res, nil
 }
+
+// TryApply folds events as Apply would and rolls the transaction back: it
+// says whether Apply would succeed, and changes nothing. A panic while
+// folding is returned as an error. Ingest uses it to find the events of a
+// batch that cannot be committed (see bot.Ingest).
+func (db *DB) TryApply(o *signals.Org, events []signals.Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store: try %d events: internal error: %v", len(events), r)
+		}
+	}()
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		if _, err := db.apply(tx, o, events); err != nil {
+			return err
+		}
+		return errTrialOnly
+	})
+	if errors.Is(err, errTrialOnly) {
+		return nil
+	}
+	return fmt.Errorf("store: try %d events: %w", len(events), err)
+}
+
+// errTrialOnly rolls back TryApply's transaction.
+var errTrialOnly = errors.New("trial only")
 
 // apply is Apply within tx.
 func (db *DB) apply(tx *bolt.Tx, o *signals.Org, events []signals.Event) (Result, error) {

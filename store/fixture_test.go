@@ -180,7 +180,7 @@ func planSent(t *testing.T, db *DB, m string, ns []nudges.Nudge) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.MarkAttempt(rec.Digest.ID); err != nil {
+	if _, err := db.MarkAttempt(rec.Digest.ID, at(-2, 9, 0)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.MarkSent(rec.Digest.ID, "D"+m, "1.1", at(-2, 9, 1)); err != nil {

@@ -29,9 +29,12 @@ type OutboxRecord struct {
 	Digest   nudges.Digest `json:"digest"`
 	State    string        `json:"state"`
 	Attempts int           `json:"attempts,omitempty"` // sends started; >0 means "check Slack before sending again"
-	Channel  string        `json:"channel,omitempty"`
-	TS       string        `json:"ts,omitempty"`
-	SentAt   time.Time     `json:"sent_at,omitempty"`
+	// AttemptedAt is when the last send started: Slack is asked whether it
+	// has the digest only once it has had time to record that send.
+	AttemptedAt time.Time `json:"attempted_at,omitempty"`
+	Channel     string    `json:"channel,omitempty"`
+	TS          string    `json:"ts,omitempty"`
+	SentAt      time.Time `json:"sent_at,omitempty"`
 }
 
 // PlanDigest makes the digest for manager's slot exactly once. If a record
@@ -104,10 +107,11 @@ func (db *DB) updateDigest(id string, f func(tx *bolt.Tx, rec *OutboxRecord) err
 	return rec, nil
 }
 
-// MarkAttempt notes that a send is about to start.
-func (db *DB) MarkAttempt(id string) (OutboxRecord, error) {
+// MarkAttempt notes that a send is about to start, at at.
+func (db *DB) MarkAttempt(id string, at time.Time) (OutboxRecord, error) {
 	return db.updateDigest(id, func(_ *bolt.Tx, rec *OutboxRecord) error {
 		rec.Attempts++
+		rec.AttemptedAt = at
 		return nil
 	})
 }

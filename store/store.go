@@ -58,7 +58,7 @@ type DB struct {
 // Options tune Open.
 type Options struct {
 	// LockTimeout is how long Open waits for another process to release the
-	// file (default 3s).
+	// file (default DefaultLockTimeout).
 	LockTimeout time.Duration
 	// Now is the clock, for the seen-event epochs (default time.Now).
 	Now func() time.Time
@@ -66,10 +66,16 @@ type Options struct {
 	NoSync bool
 }
 
+// DefaultLockTimeout is how long Open waits for the file's lock by default.
+// A coach that stopped has released it already (the kernel drops the lock
+// with the process, even on kill -9), so a lock still held is another coach
+// at work: a second instance says so at once rather than waiting.
+const DefaultLockTimeout = 250 * time.Millisecond
+
 // Open opens (creating, mode 0600) the database at path.
 func Open(path string, opts Options) (*DB, error) {
 	if opts.LockTimeout == 0 {
-		opts.LockTimeout = 3 * time.Second
+		opts.LockTimeout = DefaultLockTimeout
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,6 +108,15 @@ func TestOpenIsPrivateAndExclusive(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("second open took %s to fail", d)
+	}
+	// By default it fails at once, with the message that says why.
+	start = time.Now()
+	_, err = Open(path, Options{})
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "database is in use by another coach process") {
+		t.Fatalf("second open with the default timeout: %v, want ErrLocked", err)
+	}
+	if d := time.Since(start); d >= time.Second {
+		t.Errorf("second open with the default timeout took %s to fail, want under 1s", d)
 	}
 }
 
