@@ -153,11 +153,11 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer db.Close()
-	if cfg.TeamsFrom != (config.TeamsFrom{}) { // the org chart: re-read daily and on SIGHUP
+	if cfg.TeamsFrom.Followed() { // the org chart: re-read daily and on SIGHUP
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
-		bc.TeamsFeed = teamsFeed(cfg, db, log, hup)
+		bc.TeamsFeed = teamsFeed(cfg, bc, db, log, hup)
 	}
 	metrics := ops.NewMetrics()
 	bc.Metrics = metrics
@@ -222,8 +222,9 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "  app token  ok\n")
 	var scopesErr error
-	if lack := ops.Missing(botID.Scopes, bot.Scopes()); len(lack) == 0 {
-		fmt.Fprintf(stdout, "  scopes     all %d present\n", len(bot.Scopes()))
+	lack, optional := orgChartScopes(cfg, ops.Missing(botID.Scopes, bot.Scopes()))
+	if len(lack) == 0 {
+		fmt.Fprintf(stdout, "  scopes     all %d present\n", len(bot.Scopes())-len(optional))
 	} else {
 		fmt.Fprintf(stdout, "  missing scopes (add them under OAuth & Permissions, then reinstall the app):\n")
 		for _, s := range lack {
@@ -231,6 +232,7 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		scopesErr = fmt.Errorf("%d scope(s) missing", len(lack))
 	}
+	writeOptionalScopes(stdout, optional)
 	return errors.Join(scopesErr, checkConnect(cfg, missing, stdout))
 }
 

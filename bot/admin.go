@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -114,19 +113,6 @@ func (s *Server) teamsChanged(ctx context.Context, msg string) Reply {
 		return s.failed(err)
 	}
 	return Reply{Text: msg, After: func() { s.noticeMembers(context.Background()) }}
-}
-
-func (s *Server) teamsCommand() Reply {
-	org := s.Org()
-	if len(org.Teams) == 0 {
-		return say("No teams yet. Add one with `/coach team set @manager @report…` or in the config file.")
-	}
-	var lines []string
-	for m, t := range org.Teams {
-		lines = append(lines, fmt.Sprintf("• %s: %s (%s)", org.Name(m), teamLine(org, *t), teamSource(*t)))
-	}
-	sort.Strings(lines)
-	return say("*Teams in coach* (%d)\n%s", len(lines), strings.Join(lines, "\n"))
 }
 
 // minStatsManagers is how many managers admin figures must cover, so that

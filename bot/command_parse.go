@@ -45,7 +45,7 @@ var usage = map[string]string{
 	"share":      "/coach share message_hours|response_time|check_ins",
 	"norms":      "/coach norms, or /coach norms reset message_hours|response_time|check_ins|all",
 	"team":       "/coach team set @manager @report…, /coach team add|remove @manager @report, /coach team remove @manager, /coach team channel @manager #channel",
-	"teams":      "/coach teams",
+	"teams":      "/coach teams, or /coach teams @manager",
 	"stats":      "/coach stats",
 	"nudge":      "/coach nudge @manager",
 	"schedule":   "/coach schedule \"0 9 * * MON\"",
@@ -80,7 +80,7 @@ func ParseCommand(text string) (Command, error) {
 	c := Command{Name: strings.ToLower(words[0])}
 	args := words[1:]
 	switch c.Name {
-	case "help", "me", "connect", "disconnect", "resume", "optout", "optin", "export", "forget", "teams", "stats":
+	case "help", "me", "connect", "disconnect", "resume", "optout", "optin", "export", "forget", "stats":
 		if len(args) > 0 {
 			return c, bad(c.Name, "`%s` takes no arguments.", c.Name)
 		}
@@ -103,6 +103,11 @@ func ParseCommand(text string) (Command, error) {
 		}
 	case "team":
 		return parseTeam(c, args)
+	case "teams":
+		if len(args) > 1 || len(args) == 1 && !isMention(args[0]) {
+			return c, bad("teams", "Say one manager, with an @mention, or nothing for every team.")
+		}
+		c.Mentions = args
 	case "nudge":
 		if len(args) != 1 || !isMention(args[0]) {
 			return c, bad("nudge", "Say which manager, with an @mention.")

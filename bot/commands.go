@@ -115,7 +115,7 @@ func (s *Server) Command(ctx context.Context, user, channel, text string) Reply 
 	case "team":
 		return s.teamCommand(ctx, c)
 	case "teams":
-		return s.teamsCommand()
+		return s.teamsCommand(c)
 	case "stats":
 		return s.stats()
 	case "nudge":

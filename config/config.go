@@ -219,7 +219,8 @@ func Default() *Config {
 			Anonymous:    false,
 			RecheckWeeks: 12,
 		},
-		Pulse: Pulse{Enabled: false, Every: Period(4 * week), MinResponses: 5},
+		Pulse:     Pulse{Enabled: false, Every: Period(4 * week), MinResponses: 5},
+		TeamsFrom: TeamsFrom{MaxRemovedPercent: 20},
 	}
 }
 

@@ -169,14 +169,23 @@ func (c Change) Summary() string {
 	return strings.Join(parts, ", ")
 }
 
+// MaxProblemsPrinted is how many problems WriteProblems prints; the rest
+// are counted. A file with thousands of bad rows has one mistake or a
+// few, which the first hundred show.
+const MaxProblemsPrinted = 100
+
 // WriteProblems prints under title ("Rows not used") what could not be
-// used, one a line with where it is.
+// used, one a line with where it is: the first MaxProblemsPrinted, then
+// how many more.
 func WriteProblems(w io.Writer, title string, ps []Problem) {
 	if len(ps) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "%s (%d):\n", title, len(ps))
-	for _, p := range ps {
+	for _, p := range ps[:min(len(ps), MaxProblemsPrinted)] {
 		fmt.Fprintf(w, "  %s\n", p)
+	}
+	if n := len(ps) - MaxProblemsPrinted; n > 0 {
+		fmt.Fprintf(w, "  … and %s more, not shown: fix the ones above and run it again to see the rest\n", Count(n))
 	}
 }

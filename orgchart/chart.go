@@ -113,8 +113,9 @@ func Build(links []Link, label func(id string) string) (map[string]string, []Pro
 		}
 		switch {
 		case two:
+			why := fmt.Sprintf("%s is given %d different managers (%s): none is used", label(p), distinctManagers(ls), wheres(ls))
 			for _, o := range ls {
-				problems = append(problems, Problem{Where: o.Where, Line: o.Line, Why: fmt.Sprintf("%s is given %d different managers (%s): none is used", label(p), distinctManagers(ls), wheres(ls))})
+				problems = append(problems, Problem{Where: o.Where, Line: o.Line, Why: why})
 			}
 		case l.Manager == p:
 			for _, o := range ls {
@@ -125,9 +126,12 @@ func Build(links []Link, label func(id string) string) (map[string]string, []Pro
 		}
 	}
 	for _, cycle := range cycles(managerOf) {
-		names := make([]string, 0, len(cycle)+1)
-		for _, p := range cycle {
+		names := make([]string, 0, min(len(cycle), maxListed)+2)
+		for _, p := range cycle[:min(len(cycle), maxListed)] {
 			names = append(names, label(p))
+		}
+		if len(cycle) > maxListed {
+			names = append(names, "… ("+Count(len(cycle)-maxListed)+" more)")
 		}
 		names = append(names, label(cycle[0]))
 		why := "a reporting cycle: " + strings.Join(names, " → ") + "; nobody in it is given a manager"
@@ -149,12 +153,18 @@ func distinctManagers(ls []Link) int {
 	return len(seen)
 }
 
+// wheres is where each link was read: "org.csv:4, org.csv:9", at most
+// maxListed of them and how many more.
 func wheres(ls []Link) string {
-	out := make([]string, len(ls))
-	for i, l := range ls {
-		out[i] = l.Where
+	out := make([]string, 0, min(len(ls), maxListed))
+	for _, l := range ls[:min(len(ls), maxListed)] {
+		out = append(out, l.Where)
 	}
-	return strings.Join(out, ", ")
+	s := strings.Join(out, ", ")
+	if len(ls) > maxListed {
+		s += " and " + Count(len(ls)-maxListed) + " more"
+	}
+	return s
 }
 
 // cycles returns each cycle of the manager relation once, starting at its

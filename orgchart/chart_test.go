@@ -124,3 +124,31 @@ Teams gone (no reports left) (1):
 		t.Errorf("Diff of the same teams = %+v, %q", same, b.String())
 	}
 }
+
+// A cycle of thousands and a person given thousands of managers: each
+// problem names a few people or places and counts the rest.
+func TestBuildProblemsBounded(t *testing.T) {
+	const n = 5000
+	var links []Link
+	for i := range n {
+		links = append(links, link(fmt.Sprintf("C%04d", i), fmt.Sprintf("C%04d", (i+1)%n), i+2)) // one cycle of n
+		links = append(links, link("ANA", fmt.Sprintf("M%04d", i), n+i+2))                       // n managers
+	}
+	got, ps := Build(links, func(id string) string { return strings.ToLower(id) })
+	if len(got) != 0 || len(ps) != 2*n {
+		t.Fatalf("Build gave %d managers and %d problems, want none and %d", len(got), len(ps), 2*n)
+	}
+	size := 0
+	for _, p := range ps {
+		size += len(p.String())
+	}
+	if size > 200*len(ps) {
+		t.Errorf("problems are %d bytes, %d a problem", size, size/len(ps))
+	}
+	if want := "org.csv:2: a reporting cycle: c0000 → c0001 → c0002 → c0003 → c0004 → … (4,995 more) → c0000; nobody in it is given a manager"; ps[0].String() != want {
+		t.Errorf("cycle: %q…\nwant    %q", clip(ps[0].String(), 300), want)
+	}
+	if want := "ana is given 5000 different managers (org.csv:5002, org.csv:5003, org.csv:5004, org.csv:5005, org.csv:5006 and 4,995 more): none is used"; ps[n].Why != want {
+		t.Errorf("two managers: %q…\nwant           %q", clip(ps[n].Why, 300), want)
+	}
+}

@@ -12,6 +12,9 @@
 // managers for one person, a person who reports to themself, a cycle, a
 // value in a column with no name) is left out and reported with its file
 // and physical line; a file it cannot read at all (empty, no header, a
-// delimiter other than comma or semicolon, not UTF-8 text, too big, no
-// person and manager columns) is one error that says why.
+// header with no line after it, a delimiter other than comma or
+// semicolon, not UTF-8 text, too big, no person and manager columns) is
+// one error that says why. A problem names at most a few lines or people
+// and counts the rest, so a bad file's problems grow with its size, not
+// with its square.
 package orgchart

@@ -80,6 +80,7 @@ func Read(name string, r io.Reader) (*File, error) {
 		return nil, &FileError{name, why}
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	data = bareCR(data)
 	delim, why := sniff(data)
 	if why != "" {
 		return nil, &FileError{name, why}
@@ -108,9 +109,22 @@ func Read(name string, r io.Reader) (*File, error) {
 	if short > 0 && short == rows {
 		return nil, &FileError{name, fmt.Sprintf("no line after the header has its %d columns: is every line separated by %s, as the header is?", len(header), delimName(delim))}
 	}
+	if rows == 0 && len(f.Problems) == 0 {
+		return nil, &FileError{name, "it has a header but no line after it: want a line per person (e.g. ana@example.com,mia@example.com); coach changes no team for a file with nobody in it"}
+	}
 	f.rows(raws)
 	SortProblems(f.Problems)
 	return f, nil
+}
+
+// bareCR makes the line breaks of a file whose lines end in a carriage
+// return alone (Excel's "CSV (Macintosh)") newlines, so each line is read
+// as one; a file with any newline is left as it is.
+func bareCR(data []byte) []byte {
+	if bytes.IndexByte(data, '\n') >= 0 || bytes.IndexByte(data, '\r') < 0 {
+		return data
+	}
+	return bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
 }
 
 // checkText says why data is not a text file coach can read, or "".
@@ -310,49 +324,10 @@ func (f *File) rows(raws []raw) {
 		byKey[r.key] = append(byKey[r.key], i)
 		byEmail[r.email] = append(byEmail[r.email], i)
 	}
-	c := f.Columns
 	bad := make([]bool, len(raws))
-	for _, idx := range byKey {
-		if len(idx) < 2 {
-			continue
-		}
-		first := raws[idx[0]]
-		same := true
-		for _, i := range idx[1:] {
-			same = same && raws[i].manager == first.manager && raws[i].email == first.email
-		}
-		for _, i := range idx[1:] {
-			bad[i] = true // a repeat: the first row stands for it, or none does
-		}
-		if same {
-			continue
-		}
-		bad[idx[0]] = true
-		who, what := first.email, "managers"
-		if c.ByID() {
-			who = "id " + quote(first.key)
-			what = "managers or emails"
-		}
-		for _, i := range idx {
-			f.problem(raws[i].line, fmt.Sprintf("%s is on %d lines (%s) with different %s: none of them is used", who, len(idx), lineList(raws, idx), what))
-		}
-	}
-	if c.ByID() {
-		for email, idx := range byEmail {
-			keys := map[string]bool{}
-			for _, i := range idx {
-				keys[raws[i].key] = true
-			}
-			if len(keys) < 2 {
-				continue
-			}
-			for _, i := range idx {
-				if !bad[i] {
-					bad[i] = true
-					f.problem(raws[i].line, fmt.Sprintf("%s is the email of %d different ids (lines %s): none of them is used", email, len(keys), lineList(raws, idx)))
-				}
-			}
-		}
+	f.repeatedKeys(raws, byKey, bad)
+	if f.Columns.ByID() {
+		f.sharedEmails(raws, byEmail, bad)
 	}
 	emailOf := map[string]string{} // by id: the email of each id whose row is used
 	for i, r := range raws {
@@ -364,41 +339,128 @@ func (f *File) rows(raws []raw) {
 		if bad[i] {
 			continue
 		}
-		row := Row{Line: r.line, Email: r.email, Manager: r.manager}
-		if c.ByID() && r.manager != "" {
-			m, ok := emailOf[r.manager]
-			if !ok {
-				why := "its manager, id " + quote(r.manager) + ", has no line of their own in this file"
-				if idx := byKey[r.manager]; len(idx) > 0 {
-					why = "its manager, id " + quote(r.manager) + ", is on lines that are not used (" + lineList(raws, idx) + ")"
-				}
-				f.problem(r.line, why)
-				continue
-			}
-			row.Manager = m
+		if row, ok := f.row(r, raws, byKey, emailOf); ok {
+			f.Rows = append(f.Rows, row)
 		}
-		if row.Manager == row.Email {
-			f.problem(r.line, row.Email+" reports to themself")
+	}
+}
+
+// repeatedKeys marks the repeats of a person (byKey: rows by email or id)
+// bad: the first row stands for them when every repeat agrees, and none
+// does when they differ, which is a problem on each of the rows.
+func (f *File) repeatedKeys(raws []raw, byKey map[string][]int, bad []bool) {
+	for _, idx := range byKey {
+		if len(idx) < 2 {
 			continue
 		}
-		f.Rows = append(f.Rows, row)
+		first := raws[idx[0]]
+		same := true
+		for _, i := range idx[1:] {
+			same = same && raws[i].manager == first.manager && raws[i].email == first.email
+			bad[i] = true // a repeat: the first row stands for it, or none does
+		}
+		if same {
+			continue
+		}
+		bad[idx[0]] = true
+		who, what := first.email, "managers"
+		if f.Columns.ByID() {
+			who = "id " + quote(first.key)
+			what = "managers or emails"
+		}
+		why := fmt.Sprintf("%s is on %d lines (%s) with different %s: none of them is used", who, len(idx), lineList(raws, idx), what)
+		for _, i := range idx {
+			f.problem(raws[i].line, why)
+		}
 	}
+}
+
+// sharedEmails marks bad, by id, every row whose email is also another
+// id's: coach cannot tell which of them is the person in Slack.
+func (f *File) sharedEmails(raws []raw, byEmail map[string][]int, bad []bool) {
+	for email, idx := range byEmail {
+		keys := map[string]bool{}
+		for _, i := range idx {
+			keys[raws[i].key] = true
+		}
+		if len(keys) < 2 {
+			continue
+		}
+		why := fmt.Sprintf("%s is the email of %d different ids (lines %s): none of them is used", email, len(keys), lineList(raws, idx))
+		for _, i := range idx {
+			if !bad[i] {
+				bad[i] = true
+				f.problem(raws[i].line, why)
+			}
+		}
+	}
+}
+
+// row is the Row of a record that stands on its own, its manager found by
+// id (emailOf) when the file names managers by id; a manager nobody is and
+// a person who reports to themself are problems.
+func (f *File) row(r raw, raws []raw, byKey map[string][]int, emailOf map[string]string) (Row, bool) {
+	row := Row{Line: r.line, Email: r.email, Manager: r.manager}
+	if f.Columns.ByID() && r.manager != "" {
+		m, ok := emailOf[r.manager]
+		if !ok {
+			why := "its manager, id " + quote(r.manager) + ", has no line of their own in this file"
+			if idx := byKey[r.manager]; len(idx) > 0 {
+				why = "its manager, id " + quote(r.manager) + ", is on lines that are not used (" + lineList(raws, idx) + ")"
+			}
+			f.problem(r.line, why)
+			return Row{}, false
+		}
+		row.Manager = m
+	}
+	if row.Manager == row.Email {
+		f.problem(r.line, row.Email+" reports to themself")
+		return Row{}, false
+	}
+	return row, true
 }
 
 func (f *File) problem(line int, why string) {
 	f.Problems = append(f.Problems, Problem{Where: fmt.Sprintf("%s:%d", f.Name, line), Line: line, Why: why})
 }
 
-// lineList is "4, 9 and 12".
+// maxListed is how many lines, people or places one problem names; the
+// rest are counted ("and 7,995 more"), so that one person on thousands of
+// rows cannot make every one of those rows' problems thousands of lines
+// long.
+const maxListed = 5
+
+// lineList is "4, 9 and 12", or "4, 9, 12, 15, 17 and 7,995 more".
 func lineList(raws []raw, idx []int) string {
-	lines := make([]string, len(idx))
-	for n, i := range idx {
-		lines[n] = fmt.Sprint(raws[i].line)
+	lines := make([]string, 0, min(len(idx), maxListed))
+	for _, i := range idx[:min(len(idx), maxListed)] {
+		lines = append(lines, fmt.Sprint(raws[i].line))
 	}
-	if len(lines) == 1 {
-		return lines[0]
+	return listed(lines, len(idx))
+}
+
+// listed is "a, b and c" of the first of n items, with "and N more" when
+// items holds only some of them.
+func listed(items []string, n int) string {
+	switch {
+	case n > len(items):
+		return strings.Join(items, ", ") + " and " + Count(n-len(items)) + " more"
+	case len(items) == 1:
+		return items[0]
 	}
-	return strings.Join(lines[:len(lines)-1], ", ") + " and " + lines[len(lines)-1]
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// Count writes n with thousands separated: 7,995.
+func Count(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + Count(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func blank(fields []string) bool {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -179,5 +180,74 @@ func TestRecognisedHeaders(t *testing.T) {
 		if !strings.Contains(all, n) {
 			t.Errorf("RecognisedHeaders lacks %s", n)
 		}
+	}
+}
+
+// A file with nobody in it after its header is an error, not an org chart
+// with no teams: coach would take everyone out of every team.
+func TestReadHeaderOnly(t *testing.T) {
+	for _, tt := range []struct{ name, data string }{
+		{"header only", "email,manager_email\n"},
+		{"a BOM and a header", "\uFEFFemail,manager_email\r\n"},
+		{"a header and blank lines", "Name;Email;Manager Email\n\n;;\n"},
+		{"a header ending in a bare CR", "email,manager_email\r"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Read("org.csv", strings.NewReader(tt.data))
+			var fe *FileError
+			if !errors.As(err, &fe) || !strings.HasPrefix(err.Error(), "org.csv: it has a header but no line after it") {
+				t.Errorf("Read = %+v, %v; want a FileError saying there is nobody after the header", f, err)
+			}
+		})
+	}
+}
+
+// A file whose lines end in a bare carriage return (old Excel for Mac)
+// reads as its lines, numbered as they are.
+func TestReadBareCR(t *testing.T) {
+	f := read(t, "Name,Email,Manager Email\r\"Chen,\rMia\",mia@x.io,\rAna,ana@x.io,mia@x.io\r")
+	want := []Row{{2, "mia@x.io", ""}, {4, "ana@x.io", "mia@x.io"}}
+	if !reflect.DeepEqual(f.Rows, want) || len(f.Problems) > 0 {
+		t.Errorf("rows = %v, problems %v; want %v", f.Rows, problems(f), want)
+	}
+}
+
+// One person on thousands of rows with different managers: each row's
+// problem names a few lines and counts the rest, so the problems grow with
+// the file rather than with its square.
+func TestReadRepeatedPersonBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("email,manager_email\n")
+	const n = 8000
+	for i := range n {
+		fmt.Fprintf(&b, "ana@example.com,manager%04d@example.com\n", i)
+	}
+	data := b.String()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f := read(t, data)
+	runtime.ReadMemStats(&after)
+	if len(f.Rows) != 0 || len(f.Problems) != n {
+		t.Fatalf("%d rows, %d problems; want none used, one problem a row", len(f.Rows), len(f.Problems))
+	}
+	size := 0
+	for _, p := range f.Problems {
+		size += len(p.String())
+	}
+	if size > 4*len(data) { // one line of ~120 bytes a row: not 8,000 line numbers a row
+
+		t.Errorf("problems are %d bytes for a file of %d", size, len(data))
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("reading a %d-byte file allocated %d MB", len(data), alloc>>20)
+	}
+	if got, want := f.Problems[0].String(), "org.csv:2: ana@example.com is on 8000 lines (2, 3, 4, 5, 6 and 7,995 more) with different managers: none of them is used"; got != want {
+		t.Errorf("problem = %q\nwant      %q", clip(got, 300), want)
+	}
+	var out bytes.Buffer
+	WriteProblems(&out, "Rows not used", f.Problems)
+	if lines := strings.Count(out.String(), "\n"); lines != MaxProblemsPrinted+2 || !strings.HasSuffix(out.String(), "  … and 7,900 more, not shown: fix the ones above and run it again to see the rest\n") {
+		t.Errorf("WriteProblems printed %d lines, ending %q", lines, out.String()[max(0, out.Len()-200):])
 	}
 }

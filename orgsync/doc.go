@@ -11,5 +11,8 @@
 // What it never does: store anything about a person but their Slack id in
 // a team; log who moved where (a refresh logs counts, or why the source
 // could not be read); record someone who opted out; change the teams when
-// the source cannot be read.
+// the source cannot be read, when nobody in it can be used, or, unasked,
+// when the change takes more than Syncer.MaxRemovedPercent of the org
+// chart's people out of every team (a truncated export, an emptied
+// profile field).
 package orgsync

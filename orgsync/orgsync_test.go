@@ -215,3 +215,75 @@ func TestReadFileTooBigIsRefusedUnread(t *testing.T) {
 		t.Errorf("ReadFile = %v", err)
 	}
 }
+
+// profileOrg puts 8 people in the fake with their managers in the profile
+// field, applies it, and returns a function that clears the field of the
+// people keep does not keep.
+func profileOrg(t *testing.T) (*Syncer, *store.DB, func(keep func(id string) bool)) {
+	t.Helper()
+	fake, s, db := setup(t)
+	fake.SetProfileFields(slackfake.ProfileField{ID: field, Label: "Manager", Type: "user"})
+	s.ProfilePace = 0
+	ids := []string{"UBOSS", "UA", "UB", "UC", "UD", "UE", "UF", "UG"}
+	manager := map[string]string{"UA": "UBOSS", "UB": "UBOSS", "UC": "UA", "UD": "UA", "UE": "UB", "UF": "UB", "UG": "UB"}
+	set := func(keep func(id string) bool) {
+		for _, id := range ids {
+			u := slackfake.User{ID: id, Email: strings.ToLower(id) + "@x.io"}
+			if m := manager[id]; m != "" && keep(id) {
+				u.Fields = map[string]string{field: m}
+			}
+			fake.AddUser(u)
+		}
+	}
+	set(func(string) bool { return true })
+	if _, err := s.Import(context.Background(), Source{Field: "Manager"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := teams(t, db); got != profileTeams {
+		t.Fatalf("teams = %s", got)
+	}
+	return s, db, set
+}
+
+const profileTeams = "UA:UC,UD(slack_profile) UB:UE,UF,UG(slack_profile) UBOSS:UA,UB(slack_profile)"
+
+// The profile field read back empty for everyone (cleared by mistake) is
+// an org chart with nobody in it: refused, teams unchanged.
+func TestProfileSweepEmptyRefused(t *testing.T) {
+	s, db, set := profileOrg(t)
+	set(func(string) bool { return false })
+	res, err := s.Import(context.Background(), Source{Field: "Manager"}, false)
+	var empty *NothingUsableError
+	if !errors.As(err, &empty) || res == nil {
+		t.Errorf("an empty sweep: %v, want a NothingUsableError", err)
+	}
+	if want := `the Slack profile field "Manager": no active person's profile names a manager coach can use (8 profiles read)`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %v, want it to start %q", err, want)
+	}
+	if got := teams(t, db); got != profileTeams {
+		t.Errorf("after an empty sweep: %s", got)
+	}
+}
+
+// Half the profile field cleared takes more than MaxRemovedPercent of the
+// people out of every team: refused, unless the share allowed is raised.
+func TestProfileSweepHalfRefused(t *testing.T) {
+	s, db, set := profileOrg(t)
+	set(func(id string) bool { return id != "UE" && id != "UF" && id != "UG" && id != "UD" })
+	_, err := s.Import(context.Background(), Source{Field: "Manager"}, false)
+	var large *LargeChangeError
+	if !errors.As(err, &large) || large.Leaving != 4 || large.Of != 8 || large.MaxPercent != DefaultMaxRemovedPercent {
+		t.Errorf("half the field cleared: %v, want a LargeChangeError of 4 of 8", err)
+	}
+	if got := teams(t, db); got != profileTeams {
+		t.Errorf("after a refused change: %s", got)
+	}
+	s.MaxRemovedPercent = 50
+	res, err := s.Import(context.Background(), Source{Field: "Manager"}, false)
+	if err != nil || !res.Applied {
+		t.Fatalf("with 50%% allowed: %v", err)
+	}
+	if got, want := teams(t, db), "UA:UC(slack_profile) UB:(slack_profile) UBOSS:UA,UB(slack_profile)"; got != want {
+		t.Errorf("teams = %s, want %s (UB's team kept as a tombstone)", got, want)
+	}
+}

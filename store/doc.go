@@ -83,7 +83,10 @@
 // keeps that team, and its reports stay in it; a person is in one team.
 // A team an admin removed stays as a tombstone (Removed) so neither the
 // file nor the org chart brings it back. SyncTeams replaces the config
-// teams, ApplyOrgChart the org chart's (both sources at once).
+// teams, ApplyOrgChart the org chart's (both sources at once). An org
+// chart team left with no reports stays as a tombstone of its own source,
+// with its norms and channel, which keeps nobody out: the org chart
+// giving its manager reports again brings it back as it was.
 //
 // Each exported method is one transaction. Apply folds a whole batch of
 // events in one Update, writing every touched key once, so a batch costs one

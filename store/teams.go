@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
@@ -29,56 +30,68 @@ var ErrConflict = errors.New("conflict")
 // org chart's teams (orgchart.go). Nobody who opted out is stored: their
 // team is skipped and they are left out of the reports.
 func (db *DB) SyncTeams(teams []signals.Team) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketTeams)
-		stored, err := readTeams(b)
-		if err != nil {
-			return err
-		}
-		out := db.optOuts(tx)
-		admin := map[string]bool{} // reports in admin teams
-		for _, t := range stored {
-			if t.Source == SourceAdmin && !t.Removed {
-				for _, r := range t.Reports {
-					admin[r] = true
-				}
-			}
-		}
-		want := map[string]bool{}
-		for _, t := range teams {
-			old, found := stored[t.Manager]
-			if found && old.Source == SourceAdmin || out.has(t.Manager) {
-				continue
-			}
-			t.Reports = slices.DeleteFunc(out.without(slices.Clone(t.Reports)), func(r string) bool { return admin[r] || r == t.Manager })
-			t.Source, t.Removed = SourceConfig, false
-			t.Norms, t.Since, t.StarterIndex, t.StarterSlot, t.Rechecked = old.Norms, old.Since, old.StarterIndex, old.StarterSlot, old.Rechecked
-			t.Visibility = old.Visibility // only connecting and disconnecting change it
-			if !found || t.Since.IsZero() {
-				t.Since = db.now()
-			}
-			want[t.Manager] = true
-			if err := putJSON(b, []byte(t.Manager), t); err != nil {
-				return fmt.Errorf("team %s: %w", t.Manager, err)
-			}
-		}
-		var gone []string
-		for m, t := range stored {
-			if t.Source != SourceAdmin && !fromOrgChart(t.Source) && !want[m] {
-				gone = append(gone, m)
-			}
-		}
-		for _, m := range gone {
-			if err := b.Delete([]byte(m)); err != nil {
-				return fmt.Errorf("delete team %s: %w", m, err)
-			}
-		}
-		return yieldToConfig(b, want)
-	})
+	err := db.bolt.Update(func(tx *bolt.Tx) error { return db.syncTeams(tx, teams) })
 	if err != nil {
 		return fmt.Errorf("store: sync %d teams: %w", len(teams), err)
 	}
 	return nil
+}
+
+// syncTeams is SyncTeams in tx.
+func (db *DB) syncTeams(tx *bolt.Tx, teams []signals.Team) error {
+	b := tx.Bucket(bucketTeams)
+	stored, err := readTeams(b)
+	if err != nil {
+		return err
+	}
+	out := db.optOuts(tx)
+	admin := adminReports(stored)
+	want := map[string]bool{}
+	for _, t := range teams {
+		old, found := stored[t.Manager]
+		if found && old.Source == SourceAdmin || out.has(t.Manager) {
+			continue
+		}
+		want[t.Manager] = true
+		if err := putJSON(b, []byte(t.Manager), db.configTeam(t, old, found, admin, out)); err != nil {
+			return fmt.Errorf("team %s: %w", t.Manager, err)
+		}
+	}
+	for _, m := range slices.Sorted(maps.Keys(stored)) {
+		if t := stored[m]; t.Source != SourceAdmin && !fromOrgChart(t.Source) && !want[m] {
+			if err := b.Delete([]byte(m)); err != nil {
+				return fmt.Errorf("delete team %s: %w", m, err)
+			}
+		}
+	}
+	return yieldToConfig(b, want)
+}
+
+// adminReports is the set of reports in the admins' teams.
+func adminReports(stored map[string]signals.Team) map[string]bool {
+	admin := map[string]bool{}
+	for _, t := range stored {
+		if t.Source == SourceAdmin && !t.Removed {
+			for _, r := range t.Reports {
+				admin[r] = true
+			}
+		}
+	}
+	return admin
+}
+
+// configTeam is the config file's team t as stored: without reports who
+// opted out, are in an admin's team or are its manager, keeping what the
+// stored team (old, when found) agreed and what coach sees of its manager.
+func (db *DB) configTeam(t, old signals.Team, found bool, admin map[string]bool, out *optOuts) signals.Team {
+	t.Reports = slices.DeleteFunc(out.without(slices.Clone(t.Reports)), func(r string) bool { return admin[r] || r == t.Manager })
+	t.Source, t.Removed = SourceConfig, false
+	t.Norms, t.Since, t.StarterIndex, t.StarterSlot, t.Rechecked = old.Norms, old.Since, old.StarterIndex, old.StarterSlot, old.Rechecked
+	t.Visibility = old.Visibility // only connecting and disconnecting change it
+	if !found || t.Since.IsZero() {
+		t.Since = db.now()
+	}
+	return t
 }
 
 // readTeams decodes every stored team, by manager.
