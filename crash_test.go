@@ -359,6 +359,11 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	if err := seed.SyncTeams(teams); err != nil {
 		t.Fatal(err)
 	}
+	for m := range e2eTeams { // and their managers connected their DMs before the stream
+		if err := seed.SetConnected(m, streamsBegin); err != nil {
+			t.Fatal(err)
+		}
+	}
 	seed.Close()
 
 	rng := rand.New(rand.NewSource(20260307))

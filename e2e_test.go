@@ -73,6 +73,33 @@ func tzOf(t *testing.T, id string) *time.Location {
 	return nil
 }
 
+// streamsBegin is before the first event of every stream the tests send.
+var streamsBegin = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// connectedBefore records in the database at dbPath that both teams'
+// managers connected their DMs at at, before coach starts: their DM and
+// group-DM events count from then on (signals.Visibility.Connected).
+func connectedBefore(t *testing.T, dbPath string, at time.Time) {
+	t.Helper()
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var teams []signals.Team
+	for m, rs := range e2eTeams {
+		teams = append(teams, signals.Team{Manager: m, Reports: rs})
+	}
+	if err := db.SyncTeams(teams); err != nil {
+		t.Fatal(err)
+	}
+	for m := range e2eTeams {
+		if err := db.SetConnected(m, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // writeConfig writes a config for the fake and returns its path.
 func writeConfig(t *testing.T, fake *slackfake.Server, dbPath string) string {
 	t.Helper()
@@ -210,6 +237,7 @@ var markers = []string{"zebraquartz", "marmalade-oscillator", "kumquat-lighthous
 func TestRunIngestsStreamIntoWindows(t *testing.T) {
 	fake := newFake(t)
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
+	connectedBefore(t, dbPath, streamsBegin)
 	logs := &syncBuffer{}
 	stop := startRun(t, writeConfig(t, fake, dbPath), logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

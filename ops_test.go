@@ -90,7 +90,9 @@ func TestMetricsAndReadiness(t *testing.T) {
 	fake.AddChannel(slackfake.Channel{ID: "DUM1UR1", Members: []string{"UM1", "UR1"}})
 	addr := freeAddr(t)
 	logs := &syncBuffer{}
-	stop := startRun(t, opsConfig(t, fake, filepath.Join(t.TempDir(), "coach.db"), addr), logs)
+	dbPath := filepath.Join(t.TempDir(), "coach.db")
+	connectedBefore(t, dbPath, streamsBegin)
+	stop := startRun(t, opsConfig(t, fake, dbPath, addr), logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := fake.WaitConnections(ctx, 1); err != nil {
@@ -252,6 +254,7 @@ func TestSIGTERMLosesNoAckedEvent(t *testing.T) {
 	fake := newFake(t)
 	fake.AddChannel(slackfake.Channel{ID: "DUM1UR2", Members: []string{"UM1", "UR2"}})
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
+	connectedBefore(t, dbPath, streamsBegin)
 	cfg := writeConfig(t, fake, dbPath)
 	logPath := filepath.Join(t.TempDir(), "coach.log")
 	logFile, err := os.Create(logPath)

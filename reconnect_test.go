@@ -122,10 +122,10 @@ func (s *eventStream) next() {
 	case 5: // report writes to their manager
 		s.send(map[string]any{"type": "message", "channel": "D" + m + r, "channel_type": "im", "user": r, "text": tx.text, "ts": ts})
 		e.report(r).own++
-	case 6: // manager reacts to a report's message
+	case 6: // manager reacts to a report's message of the moment in their DM
 		emoji := []string{"tada", "eyes", "+1::skin-tone-2", "thinking_face"}[rng.Intn(4)]
 		s.send(map[string]any{"type": "reaction_added", "user": m, "reaction": emoji, "item_user": r,
-			"item": map[string]any{"type": "message", "channel": "D" + m + r, "ts": "1.000002"}, "event_ts": ts})
+			"item": map[string]any{"type": "message", "channel": "D" + m + r, "ts": ts}, "event_ts": ts})
 		if emoji == "tada" || strings.HasPrefix(emoji, "+1") {
 			e.report(r).recognition++
 		}
@@ -172,6 +172,7 @@ func TestReconnectsLoseNothing(t *testing.T) {
 	fake := newFake(t)
 	addTeamChannels(fake)
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
+	connectedBefore(t, dbPath, streamsBegin)
 	logs := &syncBuffer{}
 	stop := startRun(t, writeConfig(t, fake, dbPath), logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

@@ -7,9 +7,16 @@
 // frames Slack sends, then, timed:
 //
 //   - ingest: every frame through bot.DecodeEnvelope, bot.Decoder.Decode,
-//     bot.Ingest.Submit and Ingest.Run, which commits batches with
-//     store.DB.Apply (bbolt, fsync on) and acks each envelope after its
-//     commit — the bot's own path, with no network;
+//     bot.MemberResolver (members of DMs and group DMs), bot.Ingest.Submit
+//     and Ingest.Run, which commits batches with store.DB.Apply (bbolt,
+//     fsync on) and acks each envelope after its commit — the bot's own
+//     path, with no network. It runs twice, into fresh databases: cold,
+//     with no conversation's members known (in memory or in the store), so
+//     that each DM and group DM is learnt on the way, off the loop that
+//     reads the frames — the store and memory as the bot's, the lookup
+//     answered in-process after --lookup-latency (none by default: the
+//     cold run measures what coach adds, not Slack's answers) —, then
+//     warm, the resolver knowing every conversation;
 //   - raw bbolt: the same number of key updates, in transactions of the
 //     same sizes, written straight to a fresh bbolt file on the same disk;
 //   - digests: every manager's weekly digest from the database just written
@@ -35,9 +42,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the zones of the generated people, even without a system zoneinfo
 
+	"github.com/slack-go/slack"
 	bolt "go.etcd.io/bbolt"
 
 	"coach/bot"
@@ -54,7 +63,11 @@ the bot's decode → group commit → bbolt (fsync on) → ack path, measures ra
 bbolt's batched write rate on the same disk, computes every manager's
 digest, and prints one JSON line last:
 
-  events_per_sec               envelopes per second, first Submit to last ack
+  events_per_sec               envelopes per second, first Submit to last ack, with
+                               every conversation's members known (warm)
+  cold_events_per_sec          the same with none known at the start (cold): each DM
+                               and group DM is learnt off the ingest loop on the way
+  cold_ratio                   cold_events_per_sec / events_per_sec
   raw_bbolt_updates_per_sec    bbolt puts per second in transactions of the ingest's sizes
   updates_per_event            keys the ingest wrote per envelope (window and
                                state keys + seen event ids)
@@ -77,13 +90,18 @@ type Options struct {
 	Seed     uint64 // the workspace and traffic
 	Dir      string // where the run makes its working directory ("": os.TempDir())
 	Keep     bool   // keep the working directory (and the database in it)
-	// CPUProfile, when set, is where the ingest's CPU profile goes.
+	// CPUProfile, when set, is where the warm ingest's CPU profile goes.
 	CPUProfile string
+	// LookupLatency is how long the cold run's lookup of a conversation's
+	// members takes, standing in for Slack's answer.
+	LookupLatency time.Duration
 }
 
 // Summary is the JSON line.
 type Summary struct {
 	EventsPerSec             float64 `json:"events_per_sec"`
+	ColdEventsPerSec         float64 `json:"cold_events_per_sec"`
+	ColdRatio                float64 `json:"cold_ratio"`
 	RawBoltUpdatesPerSec     float64 `json:"raw_bbolt_updates_per_sec"`
 	UpdatesPerEvent          float64 `json:"updates_per_event"`
 	Ratio                    float64 `json:"ratio"`
@@ -106,7 +124,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", 1, "random seed of the workspace and traffic")
 	fs.StringVar(&o.Dir, "dir", "", "directory in which to make the run's working directory, for the database and the frames (default: os.TempDir(), "+os.TempDir()+"); it is removed after")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the working directory, with the database, after the run")
-	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write the ingest's CPU profile to this file (go tool pprof)")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write the warm ingest's CPU profile to this file (go tool pprof)")
+	fs.DurationVar(&o.LookupLatency, "lookup-latency", 0, "how long the cold run's lookup of a conversation's members takes, 8 at once as in the bot (0: answered at once, so that the cold run measures what coach adds; a week packed into seconds cannot wait on Slack's own answers)")
 	fs.Usage = func() { fmt.Fprint(stderr, help); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -128,6 +147,27 @@ type Result struct {
 	Malformed int // envelopes that did not decode
 	Applied   int // events counted
 	BadAcks   int // envelopes not acked exactly once
+	// The cold run's: events counted, envelopes not acked exactly once,
+	// envelopes held for their conversation's members.
+	ColdApplied, ColdBadAcks, ColdHeld int
+}
+
+// switchStore is the cold run's store for the resolver, and nothing once
+// that run's database is closed.
+type switchStore struct{ db atomic.Pointer[store.DB] }
+
+func (s *switchStore) Members(channel string) ([]string, bool, error) {
+	if db := s.db.Load(); db != nil {
+		return db.Members(channel)
+	}
+	return nil, false, nil
+}
+
+func (s *switchStore) KeepMembers(convs []store.Conv) error {
+	if db := s.db.Load(); db != nil {
+		return db.KeepMembers(convs)
+	}
+	return nil
 }
 
 // Run generates the workspace and traffic, runs the three measurements and
@@ -145,6 +185,7 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		defer os.RemoveAll(dir)
 	}
 	framesPath, dbPath, rawPath := filepath.Join(dir, "frames.bin"), filepath.Join(dir, "coach.db"), filepath.Join(dir, "raw-bbolt.db")
+	coldPath := filepath.Join(dir, "cold.db")
 	say := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
 	say("coach bench: %d users, %d managers × %d reports, %d zones, %d envelopes over %d days; %d CPUs, GOMAXPROCS %d, %s",
 		o.Users, o.Managers, o.Reports, len(zones), o.Events, o.Days, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
@@ -178,21 +219,84 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		return Result{}, err
 	}
 	people, teams := w.people(), w.teams()
-	db, err := store.Open(dbPath, store.Options{})
+	for i := range teams {
+		// Every manager connected their DMs before the week: coach sees
+		// them, and their DM and group-DM events count, from its start.
+		teams[i].Connected, teams[i].DMsSince = start, start
+	}
+	open := func(path string) (*store.DB, func() error, error) {
+		db, err := store.Open(path, store.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		closeDB := sync.OnceValue(db.Close)
+		if err := db.PutPeople(people); err != nil { // as syncDirectory does: one transaction
+			closeDB()
+			return nil, nil, err
+		}
+		if err := db.SyncTeams(teams); err != nil {
+			closeDB()
+			return nil, nil, err
+		}
+		return db, closeDB, nil
+	}
+	db, closeDB, err := open(dbPath)
 	if err != nil {
 		return Result{}, err
 	}
-	closeDB := sync.OnceValue(db.Close)
 	defer closeDB()
-	if err := db.PutPeople(people); err != nil { // as syncDirectory does: one transaction
+	coldDB, closeCold, err := open(coldPath)
+	if err != nil {
 		return Result{}, err
 	}
-	if err := db.SyncTeams(teams); err != nil {
-		return Result{}, err
-	}
+	defer closeCold()
 	org := bot.BuildOrg(bc, botUserID, people, teams)
 	people, teams = nil, nil
 	runtime.GC() // start the ingest from the heap the bot would have, not the setup's garbage
+
+	// The members of DMs and group DMs, as the bot learns them: memory,
+	// else the store, else a lookup (here the workspace's, after
+	// LookupLatency, 8 at a time).
+	var lookups atomic.Int64
+	known := &switchStore{}
+	known.db.Store(coldDB)
+	members := bot.NewMemberResolver(bot.MemberConfig{
+		// Room for every conversation of the week, so that the warm run
+		// knows them all (the bot keeps up to two generations of 50,000).
+		MaxCached: 1 << 17,
+		Store:     known,
+		Lookup: func(ctx context.Context, channel, _ string, _ signals.ConvKind) ([]string, error) {
+			lookups.Add(1)
+			if o.LookupLatency > 0 {
+				t := time.NewTimer(o.LookupLatency)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return nil, ctx.Err()
+				case <-t.C:
+				}
+			}
+			if ids := w.Members(channel); ids != nil {
+				return ids, nil
+			}
+			return nil, slack.SlackErrorResponse{Err: "channel_not_found"}
+		},
+	})
+
+	// Cold ingest: nothing known.
+	cold, err := runIngest(ctx, framesPath, tr.envelopes, coldDB, org, members, o.MaxBatch, nil)
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: cold ingest: %w", err)
+	}
+	cold.lookups = int(lookups.Load())
+	coldEPS := float64(cold.envelopes) / cold.elapsed.Seconds()
+	say("cold ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; %d held for %d conversations' members (%d offered again to a full parked set); applied %d; %d of %d acked exactly once",
+		cold.envelopes, cold.elapsed.Round(time.Millisecond), coldEPS, cold.cpuPerEnvelope(), cold.commits, spread(cold.batchSizes), cold.held, cold.lookups, cold.redelivered, cold.applied, tr.envelopes-cold.ackedOnce(), tr.envelopes)
+	if err := closeCold(); err != nil {
+		return Result{}, err
+	}
+	known.db.Store(nil) // the warm run knows every conversation without it
+	runtime.GC()
 
 	// Ingest.
 	var profile io.WriteCloser
@@ -202,9 +306,12 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		}
 		defer profile.Close()
 	}
-	ing, err := runIngest(ctx, framesPath, tr.envelopes, db, org, w, o.MaxBatch, profile)
+	ing, err := runIngest(ctx, framesPath, tr.envelopes, db, org, members, o.MaxBatch, profile)
 	if err != nil {
 		return Result{}, fmt.Errorf("bench: ingest: %w", err)
+	}
+	if n := int(lookups.Load()) - cold.lookups; n > 0 {
+		return Result{}, fmt.Errorf("bench: the warm ingest looked up %d conversations; it should know them all", n)
 	}
 	eps := float64(ing.envelopes) / ing.elapsed.Seconds()
 	updates := ing.updates()
@@ -215,9 +322,9 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	}
 	upe := float64(updates) / float64(ing.envelopes)
 	bad := ing.ackedOnce()
-	say("ingest: %d envelopes in %s = %.0f/s; %d commits, %s envelopes per commit; applied %d, duplicates %d, no event %d, malformed %d, hints %d",
-		ing.envelopes, ing.elapsed.Round(time.Millisecond), eps, ing.commits, spread(ing.batchSizes), ing.applied, ing.duplicates, ing.skipped, ing.malformed, ing.hints)
-	say("acks: %d of %d envelopes acked exactly once; member cache: %d DMs and group DMs", tr.envelopes-bad, tr.envelopes, ing.conversations)
+	say("ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; applied %d, duplicates %d, no event %d, malformed %d, hints %d",
+		ing.envelopes, ing.elapsed.Round(time.Millisecond), eps, ing.cpuPerEnvelope(), ing.commits, spread(ing.batchSizes), ing.applied, ing.duplicates, ing.skipped, ing.malformed, ing.hints)
+	say("acks: %d of %d envelopes acked exactly once; %d held (warm: none should be)", tr.envelopes-bad, tr.envelopes, ing.held)
 	say("updates: %d = %d window/state keys (Result.Keys) + %d seen ids (Result.Applied); %.3f per envelope", updates, keys, seen, upe)
 
 	// Digests, from the database just written.
@@ -267,6 +374,8 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	say("peak RSS %.1f MB; loadavg after: %s", rss, loadavg())
 	sum := Summary{
 		EventsPerSec:             round(eps, 0),
+		ColdEventsPerSec:         round(coldEPS, 0),
+		ColdRatio:                round(coldEPS/eps, 3),
 		RawBoltUpdatesPerSec:     round(rawRate, 0),
 		UpdatesPerEvent:          round(upe, 3),
 		Ratio:                    round(eps*upe/rawRate, 3),
@@ -279,9 +388,10 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		return Result{}, err
 	}
 	fmt.Fprintf(stdout, "%s\n", line)
-	res := Result{Summary: sum, Envelopes: tr.envelopes, Submitted: ing.envelopes, Malformed: ing.malformed, Applied: ing.applied, BadAcks: bad}
-	if bad > 0 {
-		return res, fmt.Errorf("bench: %d envelopes not acked exactly once", bad)
+	res := Result{Summary: sum, Envelopes: tr.envelopes, Submitted: ing.envelopes, Malformed: ing.malformed, Applied: ing.applied, BadAcks: bad,
+		ColdApplied: cold.applied, ColdBadAcks: cold.ackedOnce(), ColdHeld: cold.held}
+	if bad > 0 || res.ColdBadAcks > 0 {
+		return res, fmt.Errorf("bench: %d envelopes (warm) and %d (cold) not acked exactly once", bad, res.ColdBadAcks)
 	}
 	return res, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -22,6 +23,7 @@ import (
 type ingestRun struct {
 	envelopes int
 	elapsed   time.Duration // first Submit to last ack
+	cpu       time.Duration // CPU time the process used meanwhile
 	acks      []uint8       // acks per envelope, in frame order
 	malformed int           // frames or payloads that did not decode (acked, skipped)
 	skipped   int           // envelopes decoded to no event (bots, edits, joins…)
@@ -35,7 +37,14 @@ type ingestRun struct {
 	hints      int
 	idBytes    int // length of the event ids decoded, summed
 
-	conversations int // DMs and group DMs in the member cache at the end
+	held        int // envelopes held until their conversation's members were learnt
+	redelivered int // of those, refused at first by a full parked set and offered again
+	lookups     int // conversations whose members the lookup was asked for
+}
+
+// cpuPerEnvelope is the CPU time per envelope, in microseconds.
+func (r *ingestRun) cpuPerEnvelope() float64 {
+	return r.cpu.Seconds() * 1e6 / float64(max(r.envelopes, 1))
 }
 
 // seenKeySize is the mean size of a seen/ key: a 4-byte ts and the event id.
@@ -61,13 +70,17 @@ func (r *ingestRun) ackedOnce() (bad int) {
 }
 
 // runIngest reads the frames file and drives them through the path the bot
-// uses for every Socket Mode envelope: DecodeEnvelope, Decoder.Decode,
-// Ingest.Submit, and Ingest.Run committing with store.Apply and acking
-// after each commit. Reading a frame from the page cache stands in for
-// reading it from the socket.
+// uses for every Socket Mode envelope: DecodeEnvelope, Decoder.Decode
+// (members from members.Known), MemberResolver.Hold for a DM or group DM
+// whose members are not known yet (released from its workers once they
+// are), Ingest.Submit, and Ingest.Run committing with store.Apply and
+// acking after each commit. Reading a frame from the page cache stands in
+// for reading it from the socket. An envelope the full parked set refuses
+// (the bot leaves it unacked for Slack to deliver again) is offered again
+// a millisecond later.
 //
 // With profile set, the ingest's CPU profile is written to it.
-func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, org *signals.Org, w *workspace, maxBatch int, profile io.Writer) (*ingestRun, error) {
+func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, org *signals.Org, members *bot.MemberResolver, maxBatch int, profile io.Writer) (*ingestRun, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -94,11 +107,29 @@ func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, or
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); in.Run(ctx) }()
+	resCtx, stopResolver := context.WithCancel(ctx)
+	resolverDone := make(chan struct{})
+	go func() { defer close(resolverDone); members.Run(resCtx) }()
 
-	members := newMemberCache(w)
-	dec := &bot.Decoder{Lexicon: org.Lexicon, BotUserID: botUserID, Members: members.Members}
+	// What envelopes released from the resolver's workers add up.
+	var mu sync.Mutex
+	var inFlight sync.WaitGroup
+	dec := &bot.Decoder{Lexicon: org.Lexicon, BotUserID: botUserID, Lookup: members.Known}
+	submit := func(envID string, payload []byte, ack func()) {
+		d, err := dec.Decode(payload)
+		mu.Lock()
+		if err != nil {
+			res.malformed++
+		} else if d.Event == nil {
+			res.skipped++
+		}
+		res.idBytes += len(d.EventID)
+		mu.Unlock()
+		in.Submit(bot.Pending{EnvelopeID: envID, EventID: d.EventID, Event: d.Event, Ack: ack})
+	}
 	var hdr [4]byte
 	var start time.Time
+	var cpu0 time.Duration
 	var readErr error
 	for i := 0; ; i++ {
 		if i%1024 == 0 && ctx.Err() != nil {
@@ -123,27 +154,43 @@ func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, or
 		ack := func() { res.acks[i]++ }
 		env, err := bot.DecodeEnvelope(frame)
 		if err != nil || env.Type != "events_api" {
+			mu.Lock()
 			res.malformed++
+			mu.Unlock()
 			ack() // the bot acks a malformed frame at once and skips it
 			continue
 		}
-		d, err := dec.Decode(env.Payload)
-		if err != nil {
-			res.malformed++
-		} else if d.Event == nil {
-			res.skipped++
-		}
-		res.idBytes += len(d.EventID)
 		if start.IsZero() {
-			start = time.Now()
+			start, cpu0 = time.Now(), cpuTime()
 		}
-		in.Submit(bot.Pending{EnvelopeID: env.ID, EventID: d.EventID, Event: d.Event, Ack: ack})
 		res.envelopes++
+		d, err := dec.Decode(env.Payload)
+		if err == nil && d.Conv != "" {
+			payload := env.Payload
+			p := bot.Parked{Channel: d.Conv, Kind: d.ConvKind, Via: d.Via, Size: len(payload), Release: func() {
+				submit(env.ID, payload, ack)
+				inFlight.Done()
+			}}
+			inFlight.Add(1)
+			held := members.Hold(p, d.Unresolved)
+			for ; held == bot.Full && ctx.Err() == nil; held = members.Hold(p, d.Unresolved) {
+				res.redelivered++
+				time.Sleep(time.Millisecond)
+			}
+			if held == bot.Held {
+				res.held++
+				continue
+			}
+			inFlight.Done()
+		}
+		submit(env.ID, env.Payload, ack)
 	}
+	inFlight.Wait()
+	stopResolver()
+	<-resolverDone
 	in.Close()
 	<-done
-	res.elapsed = time.Since(start)
-	res.conversations = len(members.known)
+	res.elapsed, res.cpu = time.Since(start), cpuTime()-cpu0
 	if readErr != nil {
 		return res, fmt.Errorf("read frames: %w", readErr)
 	}

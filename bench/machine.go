@@ -5,7 +5,19 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
+
+// cpuTime is the CPU time (user and system) the process has used so far,
+// or 0 where getrusage fails.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // peakRSSMB is the process's peak resident set (VmHWM) in MB, or 0 where
 // /proc is not there.

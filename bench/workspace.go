@@ -196,26 +196,3 @@ func (w *workspace) Members(channel string) []string {
 	}
 	return nil
 }
-
-// memberCache is the decoder's Members as the bot answers it
-// (Server.resolveMembers): a map of conversation → members, filled the first
-// time a conversation is seen (there from the store or
-// conversations.members, here from the id) and kept, so its memory grows
-// with the conversations the traffic touched, as the bot's does.
-type memberCache struct {
-	w     *workspace
-	known map[string][]string
-}
-
-func newMemberCache(w *workspace) *memberCache {
-	return &memberCache{w: w, known: map[string][]string{}}
-}
-
-func (c *memberCache) Members(channel string) []string {
-	if ids, ok := c.known[channel]; ok {
-		return ids
-	}
-	ids := c.w.Members(channel)
-	c.known[channel] = ids
-	return ids
-}

@@ -323,6 +323,7 @@ func ManagerNoticeBlocks(id string, optIn bool) []slack.Block {
 func (s *Server) optOut(ctx context.Context, user string) Reply {
 	// The token goes first: revoking it needs it.
 	connected := s.leaveConnect(ctx, user, "opted out")
+	s.resolver.Forget(user)
 	if err := s.db.OptOut(user); err != nil {
 		return s.failed(err)
 	}
@@ -432,6 +433,7 @@ func (s *Server) forgetAction(cb slack.InteractionCallback, a *slack.BlockAction
 	if a.ActionID == ForgetConfirmAction {
 		// The token goes first: revoking it needs it.
 		s.leaveConnect(context.Background(), user, "forgotten")
+		s.resolver.Forget(user)
 		st, err := s.db.ForgetPerson(user)
 		if err != nil {
 			s.log.Error().Err(err).Str("user", user).Msg("forget")

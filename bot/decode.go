@@ -184,6 +184,18 @@ type Decoded struct {
 	// TokensRevoked is set for tokens_revoked: the people whose user tokens
 	// Slack revoked (its tokens.oauth), so coach no longer reads their DMs.
 	TokensRevoked []string
+	// Conv is the DM or group DM a message or reaction is in, whose members
+	// decide whether it counts (signals/dms.go); ConvKind is its kind as
+	// the event says (for a reaction, Channel when it may be a group DM or
+	// a private channel). Empty for channels and everything else.
+	Conv     string
+	ConvKind signals.ConvKind
+	// Unresolved says Conv's members were not known (Decoder.Lookup): the
+	// event is to be decoded again once they are.
+	Unresolved bool
+	// Via is the person under whose authorization Slack delivered the
+	// event (a user event of a connected manager); empty for the bot's.
+	Via string
 }
 
 // DMToCoach is a person writing to coach in their DM with it.
@@ -200,6 +212,12 @@ type Decoder struct {
 	BotUserID string // coach's own user: its messages are not counted
 	// Members returns the members of a DM or group DM, or nil when unknown.
 	Members func(channel string) []string
+	// Lookup, when set, is asked instead of Members: the members of a
+	// conversation of the given kind, and whether they are known. It
+	// answers at once (the bot's from memory, MemberResolver.Known); an
+	// event whose members are not known decodes with Decoded.Unresolved.
+	// A known conversation with no members is not a DM or group DM.
+	Lookup func(channel string, kind signals.ConvKind) ([]string, bool)
 }
 
 // Decode reads one events_api payload. An event coach could not store or
@@ -257,7 +275,7 @@ func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 		}
 		return d.message(out, ev, cb.authorizedUsers())
 	case "reaction_added", "reaction_removed":
-		return d.reaction(out, ev)
+		return d.reaction(out, ev, cb.authorizedUsers())
 	case "user_change", "team_join":
 		var ue struct {
 			User slackUser `json:"user"`
@@ -319,6 +337,7 @@ func userEvent(out Decoded, u slackUser) (Decoded, error) {
 }
 
 func (d *Decoder) message(out Decoded, ev *rawEvent, authorized []string) (Decoded, error) {
+	out.Via = firstOf(authorized)
 	switch ev.Subtype {
 	case "", "thread_broadcast", "file_share", "me_message":
 	case "message_deleted":
@@ -328,7 +347,7 @@ func (d *Decoder) message(out Decoded, ev *rawEvent, authorized []string) (Decod
 		}
 		prev := *ev.PreviousMessage
 		prev.Channel, prev.ChannelType = ev.Channel, ev.ChannelType
-		m, skip := d.derive(&prev, authorized)
+		m, skip := d.derive(&prev, authorized, &out)
 		if m == nil {
 			out.Skip = "deleted message was not counted: " + skip
 			return out, nil
@@ -339,7 +358,7 @@ func (d *Decoder) message(out Decoded, ev *rawEvent, authorized []string) (Decod
 		out.Skip = "message subtype not counted"
 		return out, nil
 	}
-	m, skip := d.derive(ev, authorized)
+	m, skip := d.derive(ev, authorized, &out)
 	if m == nil {
 		out.Skip = skip
 		return out, nil
@@ -354,8 +373,9 @@ func (d *Decoder) message(out Decoded, ev *rawEvent, authorized []string) (Decod
 }
 
 // derive builds the derived record of a message. Its text is classified
-// here and goes no further.
-func (d *Decoder) derive(ev *rawEvent, authorized []string) (*signals.Message, string) {
+// here and goes no further. The conversation of a DM or group DM, and
+// whether its members are known, go into out.
+func (d *Decoder) derive(ev *rawEvent, authorized []string, out *Decoded) (*signals.Message, string) {
 	author := ev.author
 	switch {
 	case ev.BotID != "" || ev.Subtype == "bot_message":
@@ -377,28 +397,52 @@ func (d *Decoder) derive(ev *rawEvent, authorized []string) (*signals.Message, s
 		Author:     author,
 		Kind:       convKind(ev.ChannelType, ev.Channel),
 		ParentUser: ev.ParentUserID,
-		Flags:      d.Lexicon.Classify(ev.Text),
-		Mentioned:  signals.Mentions(ev.Text),
 	}
-	if m.Kind != signals.Channel && d.Members != nil {
-		m.Members = d.Members(ev.Channel)
+	if m.Kind != signals.Channel {
+		out.Conv, out.ConvKind = ev.Channel, m.Kind
+		known := true
+		switch {
+		case d.Lookup != nil:
+			m.Members, known = d.Lookup(ev.Channel, m.Kind)
+		case d.Members != nil:
+			m.Members = d.Members(ev.Channel)
+		}
+		if m.Members == nil && m.Kind == signals.DM {
+			// A DM between people, delivered under the authorization of the
+			// one who did not write it: they are the other member. (Written
+			// by the authorizing user, the other member is still to learn.)
+			if others := slices.DeleteFunc(slices.Clone(authorized), func(id string) bool { return id == author }); len(others) > 0 {
+				m.Members, known = append([]string{author}, others...), true
+			}
+		}
+		if !known {
+			// Decoded again once the members are known: the text is read
+			// then, not twice.
+			out.Unresolved = true
+			return m, ""
+		}
 	}
-	if m.Members == nil && m.Kind == signals.DM && len(authorized) > 0 {
-		// A DM between people, delivered through one of them's user
-		// authorization: the authorizing user is the other member.
-		m.Members = append([]string{author}, authorized...)
-	}
+	m.Flags = d.Lexicon.Classify(ev.Text)
+	m.Mentioned = signals.Mentions(ev.Text)
 	return m, ""
 }
 
-func (d *Decoder) reaction(out Decoded, ev *rawEvent) (Decoded, error) {
+// firstOf is the first of ids, "" when there is none.
+func firstOf(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
+}
+
+func (d *Decoder) reaction(out Decoded, ev *rawEvent, authorized []string) (Decoded, error) {
 	user := ev.author
 	at, ok := signals.ParseTS(ev.EventTS)
 	if user == "" || ev.Item.Type != "message" || ev.ItemUser == "" || !ok {
 		out.Skip = "reaction not on a person's message"
 		return out, nil
 	}
-	out.Event = &signals.Event{ID: out.EventID, Reaction: &signals.Reaction{
+	rc := &signals.Reaction{
 		Channel:  ev.Item.Channel,
 		TS:       ev.Item.TS,
 		ItemUser: ev.ItemUser,
@@ -406,8 +450,43 @@ func (d *Decoder) reaction(out Decoded, ev *rawEvent) (Decoded, error) {
 		Emoji:    ev.Reaction,
 		At:       at,
 		Removed:  ev.Type == "reaction_removed",
-	}}
+	}
+	d.reactionConv(rc, &out)
+	out.Via = firstOf(authorized)
+	out.Event = &signals.Event{ID: out.EventID, Reaction: rc}
 	return out, nil
+}
+
+// reactionConv finds the conversation of a reaction, which its event does
+// not say: a "D" channel is a DM; a "G" channel is a group DM when its
+// members are known (else a private channel); anything else a channel.
+func (d *Decoder) reactionConv(rc *signals.Reaction, out *Decoded) {
+	ch := rc.Channel
+	var kind signals.ConvKind
+	switch {
+	case strings.HasPrefix(ch, "D"):
+		kind = signals.DM
+	case strings.HasPrefix(ch, "G"):
+		kind = signals.Channel // not known to be a group DM yet
+	default:
+		return
+	}
+	var ids []string
+	known := true
+	switch {
+	case d.Lookup != nil:
+		ids, known = d.Lookup(ch, kind)
+	case d.Members != nil:
+		ids = d.Members(ch)
+	}
+	if kind == signals.Channel && ids != nil {
+		kind = signals.GroupDM
+	}
+	if kind == signals.Channel && known {
+		return // a private channel
+	}
+	rc.Kind, rc.Members = kind, ids
+	out.Conv, out.ConvKind, out.Unresolved = ch, kind, !known
 }
 
 // userID reads a "user" field that should be a plain id string.

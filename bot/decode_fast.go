@@ -280,7 +280,7 @@ func (d *Decoder) decodeScanned(p *scannedPayload) (out Decoded, ok bool, err er
 		out, err = d.message(out, ev, p.authorized)
 		return out, true, err
 	case "reaction_added", "reaction_removed":
-		out, err = d.reaction(out, ev)
+		out, err = d.reaction(out, ev, p.authorized)
 		return out, true, err
 	case "user_change", "team_join":
 		if ev.author != "" || p.userObject == nil {

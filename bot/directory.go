@@ -2,10 +2,16 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"slices"
+	"time"
 
 	"github.com/slack-go/slack"
 
+	"coach/connect"
+	"coach/ops"
 	"coach/signals"
 )
 
@@ -54,9 +60,22 @@ func (s *Server) rebuildOrg() error {
 	if err != nil {
 		return err
 	}
+	var unknown []string
+	if s.cfg.Connect != nil {
+		teams, unknown = s.connectedTeams(teams)
+	}
 	org := BuildOrg(s.cfg, s.botUserID, people, teams)
 	s.org.Store(org)
 	s.disconnectFormerManagers(org)
+	if unknown = slices.DeleteFunc(unknown, func(m string) bool { return !s.connectionUnknown(m) }); len(unknown) > 0 {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			for _, m := range unknown {
+				s.learnConnected(context.Background(), m)
+			}
+		}()
+	}
 	return nil
 }
 
@@ -75,38 +94,134 @@ func BuildOrg(cfg Config, botUserID string, people []signals.Person, teams []sig
 	return o
 }
 
-// maxCachedConvs bounds the in-memory cache of DM and group DM members.
-const maxCachedConvs = 50000
-
-// resolveMembers returns the members of a DM or group DM: from memory, else
-// the store, else conversations.members (then stored). Unknown → nil, and
-// the message counts as directed only through mentions and threads.
-func (s *Server) resolveMembers(channel string) []string {
-	s.membersMu.Lock()
-	ids, ok := s.members[channel]
-	s.membersMu.Unlock()
-	if ok {
-		return ids
-	}
-	ids, found, err := s.db.Members(channel)
-	if err != nil {
-		s.log.Warn().Err(err).Str("channel", channel).Msg("read members")
-	}
-	if !found {
-		ids, _, err = s.api.GetUsersInConversationContext(context.Background(), &slack.GetUsersInConversationParameters{ChannelID: channel, Limit: 100})
-		if err != nil {
-			s.log.Debug().Err(err).Str("channel", channel).Msg("conversations.members failed; members unknown")
-			ids = nil
-		} else if err := s.db.PutMembers(channel, ids); err != nil {
-			s.log.Warn().Err(err).Str("channel", channel).Msg("store members")
+// lookupMembers is MemberConfig.Lookup: the members of a DM or group DM,
+// asked of Slack with via's user token when via is a connected manager
+// (conversations.info names a DM's other member; conversations.members
+// lists a group DM's), else, or when that token cannot read it, with the
+// bot's (conversations.members: a conversation coach itself is in).
+func (s *Server) lookupMembers(ctx context.Context, channel, via string, kind signals.ConvKind) ([]string, error) {
+	if via != "" && s.cfg.Connect != nil {
+		ids, err := s.lookupAs(ctx, channel, via, kind)
+		if err == nil {
+			return ids, nil
+		}
+		var se slack.SlackErrorResponse
+		if errors.As(err, &se) && (se.Err == "token_revoked" || se.Err == "invalid_auth" || se.Err == "account_inactive") {
+			s.UserTokenRefused(via, err)
+		}
+		if !errors.Is(err, connect.ErrNotConnected) {
+			s.log.Debug().Err(err).Str("channel", channel).Str("via", via).Msg("members not readable with the manager's token; asking with the bot's")
 		}
 	}
-	s.membersMu.Lock()
-	if len(s.members) >= maxCachedConvs {
-		// Bounded memory: start the cache afresh; the store still has them.
-		s.members = make(map[string][]string, maxCachedConvs/4)
+	ids, _, err := s.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: channel, Limit: 100})
+	return ids, err
+}
+
+// lookupAs reads channel's members with user's token.
+func (s *Server) lookupAs(ctx context.Context, channel, user string, kind signals.ConvKind) ([]string, error) {
+	tok, err := s.cfg.Connect.Token(ctx, user)
+	if err != nil {
+		return nil, err
 	}
-	s.members[channel] = ids
-	s.membersMu.Unlock()
-	return ids
+	asUser := slack.New(tok.Access, slack.OptionAPIURL(s.cfg.APIURL),
+		slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: &ops.Transport{Metrics: s.cfg.Metrics}}))
+	if kind == signals.DM {
+		info, err := asUser.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+		if err != nil {
+			return nil, err
+		}
+		if info.IsIM && info.User != "" {
+			return []string{user, info.User}, nil
+		}
+	}
+	ids, _, err := asUser.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: channel, Limit: 100})
+	return ids, err
+}
+
+// connectRecheck is how long coach takes someone's connection as settled
+// after looking at their token, before it looks again.
+const connectRecheck = 10 * time.Minute
+
+// connectionUnknown reports whether an event delivered under via's
+// authorization must wait for coach to learn whether via is connected:
+// via leads a team, the org has no connect time for them, and coach has
+// not looked lately.
+func (s *Server) connectionUnknown(via string) bool {
+	if via == "" || s.cfg.Connect == nil {
+		return false
+	}
+	org := s.Org()
+	if org == nil || !org.IsManager(via) || !org.Visibility(via).Connected.IsZero() {
+		return false
+	}
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	until, looked := s.connLooked[via]
+	return !looked || time.Now().After(until)
+}
+
+// learnConnected is MemberConfig.Prepare: when the org does not know
+// whether via is connected, it reads their token's connect time, keeps it
+// on their team (store.SetConnected) and rebuilds the org, so that their
+// DM events count from that moment. Envelopes released meanwhile wait for
+// it: they are folded with the org it makes.
+func (s *Server) learnConnected(ctx context.Context, via string) {
+	if !s.connectionUnknown(via) {
+		return
+	}
+	s.learnMu.Lock()
+	defer s.learnMu.Unlock()
+	if !s.connectionUnknown(via) {
+		return
+	}
+	defer func() {
+		s.connMu.Lock()
+		if len(s.connLooked) >= maxConnLooked {
+			clear(s.connLooked)
+		}
+		s.connLooked[via] = time.Now().Add(connectRecheck)
+		s.connMu.Unlock()
+	}()
+	tok, err := s.cfg.Connect.Token(ctx, via)
+	if err != nil || tok.Connected.IsZero() {
+		if err != nil && !errors.Is(err, connect.ErrNotConnected) {
+			s.log.Warn().Err(err).Str("user", via).Msg("connect: could not read when a manager connected")
+		}
+		return
+	}
+	if err := s.db.SetConnected(via, tok.Connected); err != nil {
+		s.log.Warn().Err(err).Str("user", via).Msg("connect: could not keep when a manager connected")
+		return
+	}
+	if err := s.rebuildOrg(); err != nil {
+		s.log.Error().Err(err).Msg("rebuild directory")
+	}
+	s.log.Info().Str("user", via).Time("connected", tok.Connected).Msg("connect: counting the manager's DMs from when they connected")
+}
+
+// maxConnLooked bounds the people whose connection coach looked at lately.
+const maxConnLooked = 10_000
+
+// connectedTeams makes the teams' connect times those of the tokens coach
+// holds: a manager whose token is gone (deleted while coach was stopped,
+// say) is not connected, whatever their team kept. It returns the token
+// holders whose team has no connect time yet, for learnConnected.
+func (s *Server) connectedTeams(teams []signals.Team) ([]signals.Team, []string) {
+	ids, err := s.db.ConnectedUsers()
+	if err != nil {
+		s.log.Warn().Err(err).Msg("connect: list connected managers")
+		return teams, nil
+	}
+	var unknown []string
+	for i := range teams {
+		t := &teams[i]
+		has := slices.Contains(ids, t.Manager)
+		switch {
+		case !has:
+			t.Connected = time.Time{}
+		case t.Connected.IsZero() && !t.Removed:
+			unknown = append(unknown, t.Manager)
+		}
+	}
+	return teams, unknown
 }

@@ -121,8 +121,13 @@ type Server struct {
 	teamID    string // the workspace, from auth.test
 	connected atomic.Bool
 
-	membersMu sync.Mutex
-	members   map[string][]string
+	// resolver knows DM and group-DM members and learns the rest off the
+	// ingest loop (members.go); connLooked is when coach may next look at
+	// a person's token to learn whether they are connected (directory.go).
+	resolver   *MemberResolver
+	learnMu    sync.Mutex // one learnConnected at a time
+	connMu     sync.Mutex
+	connLooked map[string]time.Time
 
 	notices noticeRun // one consent-notice sender at a time
 
@@ -172,16 +177,18 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 	if cfg.Limits != (signals.Thresholds{}) {
 		cfg.Policy.LateHour = cfg.Limits.LateHour
 	}
-	return &Server{
-		cfg:       cfg,
-		db:        db,
-		log:       log,
-		api:       api,
-		client:    api,
-		sm:        socketmode.New(api, opts...),
-		messenger: &Messenger{api: api, dms: map[string]string{}, metrics: cfg.Metrics},
-		members:   map[string][]string{},
+	s := &Server{
+		cfg:        cfg,
+		db:         db,
+		log:        log,
+		api:        api,
+		client:     api,
+		sm:         socketmode.New(api, opts...),
+		messenger:  &Messenger{api: api, dms: map[string]string{}, metrics: cfg.Metrics},
+		connLooked: map[string]time.Time{},
 	}
+	s.resolver = NewMemberResolver(MemberConfig{Store: db, Lookup: s.lookupMembers, Prepare: s.learnConnected, Log: log})
+	return s
 }
 
 // newScheduler builds the digest scheduler over the store and messenger.
@@ -329,6 +336,8 @@ func (s *Server) Run(ctx context.Context) error {
 	ingest.Metrics = s.cfg.Metrics
 	ingestDone := make(chan struct{})
 	go func() { defer close(ingestDone); ingest.Run(ctx) }()
+	resolverDone := make(chan struct{})
+	go func() { defer close(resolverDone); s.resolver.Run(runCtx) }()
 
 	// The socket outlives ctx a little: acks for in-flight envelopes still
 	// need it after shutdown begins.
@@ -353,7 +362,7 @@ func (s *Server) Run(ctx context.Context) error {
 	defer pruneTick.Stop()
 	s.prune()
 
-	dec := &Decoder{BotUserID: s.botUserID, Members: s.resolveMembers}
+	dec := &Decoder{BotUserID: s.botUserID, Lookup: s.resolver.Known}
 	var runErr error
 loop:
 	for {
@@ -372,9 +381,11 @@ loop:
 		}
 	}
 
-	// Stop taking events; finish and ack what is in flight.
+	// Stop taking events; finish and ack what is in flight. The resolver
+	// stops first: what it still holds is left for Slack to deliver again.
 	stopRun()
 	s.log.Info().Msg("shutting down: committing in-flight events")
+	<-resolverDone
 	ingest.Close()
 	select {
 	case <-ingestDone:
@@ -434,9 +445,34 @@ func (s *Server) handle(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
 }
 
 // ingestEnvelope decodes one events_api envelope and queues it; it is acked
-// after its effects commit.
+// after its effects commit. An envelope of a DM or group DM whose members
+// are not known yet is held instead (MemberResolver.Hold), and queued once
+// they are: the loop never waits for Slack.
 func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *Ingest) {
 	d, err := dec.Decode(req.Payload)
+	received := time.Now()
+	if err == nil && d.Conv != "" {
+		held := Parked{Channel: d.Conv, Kind: d.ConvKind, Via: d.Via, Size: len(req.Payload), Release: func() {
+			rd := Decoder{Lexicon: s.Org().Lexicon, BotUserID: s.botUserID, Lookup: s.resolver.Known}
+			d, err := rd.Decode(req.Payload)
+			s.queueEnvelope(req, d, err, ingest, received)
+		}}
+		switch s.resolver.Hold(held, d.Unresolved || s.connectionUnknown(d.Via)) {
+		case Held:
+			s.log.Debug().Str("envelope_id", req.EnvelopeID).Str("event_id", d.EventID).Str("channel", d.Conv).Msg("event held until its conversation's members are known")
+			return
+		case Full:
+			s.log.Warn().Str("envelope_id", req.EnvelopeID).Str("event_id", d.EventID).Int("held", s.resolver.Parked()).
+				Msg("too many events held for their conversations' members; left unacked for Slack to deliver again")
+			return
+		}
+	}
+	s.queueEnvelope(req, d, err, ingest, received)
+}
+
+// queueEnvelope logs and counts a decoded envelope, starts the work it
+// asks for, and queues it for ingest.
+func (s *Server) queueEnvelope(req socketmode.Request, d Decoded, err error, ingest *Ingest, received time.Time) {
 	// Fields go on each line rather than on a derived logger: a disabled
 	// debug line then costs nothing on this per-envelope path.
 	ids := func(e *zerolog.Event) *zerolog.Event {
@@ -457,7 +493,6 @@ func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *In
 		ids(s.log.Debug()).Msg("event queued")
 		s.cfg.Metrics.Event(d.EventType, "queued")
 	}
-	received := time.Now()
 	if d.HomeOpenedBy != "" && validUserID(d.HomeOpenedBy) {
 		s.changed(d.HomeOpenedBy)
 	}

@@ -89,6 +89,15 @@ func startHarnessLog(t *testing.T, now time.Time, edit func(*Config), log zerolo
 	if edit != nil {
 		edit(&cfg)
 	}
+	// The managers connected their DMs a year before: their DM events count.
+	if err := db.SyncTeams(cfg.Teams); err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range cfg.Teams {
+		if err := db.SetConnected(tm.Manager, now.AddDate(-1, 0, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	h.srv = New(cfg, db, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

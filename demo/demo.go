@@ -229,6 +229,9 @@ func seeDMs(db *store.DB, teams []signals.Team, start time.Time) error {
 		return err
 	}
 	for _, t := range teams {
+		if err := db.SetConnected(t.Manager, start); err != nil {
+			return err
+		}
 		if err := db.SetDMsSince(t.Manager, start); err != nil {
 			return err
 		}

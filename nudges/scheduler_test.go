@@ -59,7 +59,7 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() { db.Close() })
 	w.db = db
 	// The habits are DMs: both managers connected, so coach sees them.
-	seen := signals.Visibility{DMsSince: w.now}
+	seen := signals.Visibility{DMsSince: w.now, Connected: w.now}
 	w.org = signals.NewOrg(people, []signals.Team{
 		{Manager: "UM1", Reports: []string{"UA", "UB", "UC"}, Since: w.now, Visibility: seen},
 		{Manager: "UM2", Reports: []string{"UD", "UE", "UF"}, Since: w.now, Visibility: seen},

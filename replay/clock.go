@@ -75,6 +75,7 @@ func (r *replayer) begin(first time.Time) {
 		teams[i] = t
 	}
 	r.org = bot.BuildOrg(r.cfg, "", r.people, teams)
+	r.org.History = true // an export is history: its DMs count whenever they were sent
 	r.nextSlot = map[string]time.Time{}
 	r.now = r.start
 	r.next = r.nextTick()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -49,8 +50,9 @@ func TestPayloadsAreWhatSlackSends(t *testing.T) {
 		if err != nil || d.Event == nil || d.Event.Reaction == nil {
 			t.Fatalf("reaction: %v %+v\n%s", err, d, rp)
 		}
-		want2 := signals.Reaction{Channel: "D1", TS: m.TS, ItemUser: "UM", User: "UA", Emoji: "clap", At: time.Unix(1767607200, 100000).UTC()}
-		if *d.Event.Reaction != want2 {
+		want2 := signals.Reaction{Channel: "D1", TS: m.TS, ItemUser: "UM", User: "UA", Emoji: "clap", At: time.Unix(1767607200, 100000).UTC(),
+			Kind: signals.DM, Members: []string{"UM", "UA"}}
+		if !reflect.DeepEqual(*d.Event.Reaction, want2) {
 			t.Errorf("reaction: got %+v, want %+v", *d.Event.Reaction, want2)
 		}
 	}

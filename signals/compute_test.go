@@ -23,11 +23,12 @@ func people() map[string]Person {
 }
 
 // newTeam is an org in which Mia leads the given reports under norms n, with
-// the workspace default hours (Mon–Fri 09:00–18:00). Coach has seen Mia's
-// DMs since long before any test's history, so each test's Since is what
-// bounds what coach has seen (visibility_test.go varies that).
+// the workspace default hours (Mon–Fri 09:00–18:00). Mia connected her DMs
+// and coach has seen them since long before any test's history, so each
+// test's Since is what bounds what coach has seen (visibility_test.go
+// varies that).
 func newTeam(n Norms, reports ...string) *Org {
-	return newTeamSeeing(Visibility{DMsSince: longAgo}, n, reports...)
+	return newTeamSeeing(Visibility{DMsSince: longAgo, Connected: longAgo}, n, reports...)
 }
 
 // longAgo is before every test's history.

@@ -18,7 +18,11 @@
 // DMs too since a date) decides what Compute may claim. A signal that
 // claims an absence or rests on DMs is Unseen for a manager whose DMs coach
 // does not see, and an absence is claimed only over what coach has seen of
-// every kind of conversation (visibility.go).
+// every kind of conversation (visibility.go). What coach records of DMs at
+// all is decided in Fold (dms.go): only conversations of a connected
+// manager with their reports, from the moment they connected; the history
+// before it is folded afterwards (Org.History), and SettleReadBack closes
+// the waits that span that moment (readback.go).
 //
 // Privacy: no type in this package has a field for message text. Flags are the
 // only thing the text leaves behind.

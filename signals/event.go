@@ -50,6 +50,11 @@ type Reaction struct {
 	Emoji    string    `json:"emoji"`
 	At       time.Time `json:"at"`
 	Removed  bool      `json:"removed,omitempty"`
+	// Kind and Members are the conversation's, as for a Message: a
+	// reaction in a DM or group DM is recorded by the same rule as the
+	// message it is on (dms.go).
+	Kind    ConvKind `json:"kind,omitempty"`
+	Members []string `json:"members,omitempty"`
 }
 
 // Event is one derived workspace event, the unit of ingest. Exactly one of

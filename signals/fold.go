@@ -28,10 +28,14 @@ type Effects struct {
 }
 
 // Fold applies one derived event to the windows of the managers it concerns.
-// Events of people who are not recorded change nothing. Fold is pure: all it
-// touches is the ledger.
+// Events of people who are not recorded change nothing, and neither do
+// events of DMs and group DMs that coach may not record (dms.go). Fold is
+// pure: all it touches is the ledger.
 func Fold(o *Org, l Ledger, ev Event) Effects {
 	var eff Effects
+	if !o.mayRecord(ev) {
+		return eff
+	}
 	switch {
 	case ev.Message != nil:
 		foldMessage(o, l, ev.Message, +1, &eff)
@@ -157,10 +161,24 @@ func closeWaits(o *Org, l Ledger, st *ManagerState, m *Message, directed []strin
 	if thread == m.TS {
 		thread = ""
 	}
+	// While the history before the manager connected is still to be read
+	// back, an answer in a DM or group DM is kept for the waits that
+	// history opens (readback.go), and the waits opened before then stay
+	// open for it: the first answer to them may be in that history.
+	due, conn := readBackDue(o, st, m.Author)
+	held := due && m.Kind != Channel
+	changed := false
+	if held && !m.At.Before(conn) {
+		key := m.Channel
+		if dmWith != "" {
+			key = dmWith
+		}
+		changed = st.noteAnswer(key, m.At, conn)
+	}
 	kept := st.Waits[:0]
 	var closed []Wait
 	for _, w := range st.Waits {
-		if !w.Opened.After(m.At) && answers(w, m, thread, dmWith, directed) {
+		if !w.Opened.After(m.At) && answers(w, m, thread, dmWith, directed) && !(held && w.Opened.Before(conn)) {
 			closed = append(closed, w)
 			continue
 		}
@@ -168,7 +186,7 @@ func closeWaits(o *Org, l Ledger, st *ManagerState, m *Message, directed []strin
 	}
 	st.Waits = kept
 	recordLatencies(o, l, m.Author, closed, m.At)
-	return len(closed) > 0
+	return changed || len(closed) > 0
 }
 
 func recordLatencies(o *Org, l Ledger, mgr string, closed []Wait, at time.Time) {

@@ -77,7 +77,9 @@ func testOrg() *Org {
 		{ID: "UC", Name: "Cy", TZ: "Europe/Berlin", OptedOut: true},
 		{ID: "UO", Name: "Out", TZ: "Europe/Berlin"},
 	}
-	teams := []Team{{Manager: "UM", Reports: []string{"UA", "UB", "UC"}}}
+	// Mia connected her DMs long before any test's events.
+	connected := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	teams := []Team{{Manager: "UM", Reports: []string{"UA", "UB", "UC"}, Visibility: Visibility{DMsSince: connected, Connected: connected}}}
 	o := NewOrg(people, teams, DefaultHours(), time.UTC)
 	o.Hints = true
 	return o

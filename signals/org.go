@@ -78,6 +78,11 @@ type Org struct {
 	Lexicon   *Lexicon
 	Limits    Thresholds
 	Hints     bool // in-the-moment hints are on
+	// History says the events folded are read back from history in time
+	// order (a manager's backfill, a replayed export) rather than
+	// delivered live: a DM or group-DM event counts whenever it was sent,
+	// the reader having chosen the span, once its members pass (dms.go).
+	History bool
 
 	managerOf map[string]string
 	// zones holds each distinct tz of People, loaded once (nil when

@@ -37,6 +37,12 @@ type Visibility struct {
 	// connected (set once that read completes, cleared when they
 	// disconnect). Zero: coach sees only the channels it is in.
 	DMsSince time.Time `json:"dms_since,omitzero"`
+	// Connected is when the manager connected coach to their DMs (T0):
+	// from this moment on coach records the DM and group-DM events of
+	// their conversations with reports as Slack delivers them, and what
+	// came before is read back once, up to it (dms.go). Zero: not
+	// connected, and no DM or group-DM event of theirs is recorded.
+	Connected time.Time `json:"connected,omitzero"`
 }
 
 // DMs reports whether coach sees the manager's DMs with their reports.

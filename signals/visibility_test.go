@@ -95,7 +95,7 @@ func TestContactGapNeedsTheDMs(t *testing.T) {
 		t.Errorf("the channels judged as if they were everything: contact_gap fired %v, %+v; want the false claim %+v", gap.Fired, gap.Facts.Reports, want)
 	}
 
-	seeing := newTeamSeeing(Visibility{DMsSince: now.AddDate(0, 0, -35)}, Norms{}, "UA", "UB", "UK")
+	seeing := newTeamSeeing(Visibility{DMsSince: now.AddDate(0, 0, -35), Connected: now.AddDate(0, 0, -35)}, Norms{}, "UA", "UB", "UK")
 	gap = find(t, computeLedger(seeing, foldAll(seeing, reality...), now, since), ContactGap)
 	if gap.Fired || gap.Unseen || gap.Facts.Total != 3 {
 		t.Errorf("DMs seen: contact_gap = %+v, want judged, not fired, of 3 reports", gap)

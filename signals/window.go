@@ -104,6 +104,14 @@ type ManagerState struct {
 	Waits       []Wait           `json:"waits,omitempty"`
 	LastContact map[string]int64 `json:"last_contact,omitempty"` // report → unix seconds
 	HintDay     Day              `json:"hint_day,omitempty"`
+	// Answered holds, while the history before the manager connected is
+	// still to be read back, the first answer coach saw from them since
+	// they connected (unix microseconds): by report, their first DM to
+	// them, and by group DM, their first message in it (readback.go).
+	Answered map[string]int64 `json:"answered,omitempty"`
+	// Settled is the moment the manager connected whose history before it
+	// was read back and settled (SettleReadBack).
+	Settled time.Time `json:"settled,omitzero"`
 }
 
 // Wait is a report's message directed at the manager that has not been
@@ -129,6 +137,7 @@ func (s *ManagerState) Contact(r string, t time.Time) {
 // Forget removes every trace of person id from the state.
 func (s *ManagerState) Forget(id string) {
 	delete(s.LastContact, id)
+	delete(s.Answered, id)
 	kept := s.Waits[:0]
 	for _, w := range s.Waits {
 		if w.Report != id {
@@ -140,5 +149,5 @@ func (s *ManagerState) Forget(id string) {
 
 // Empty reports whether the state holds nothing.
 func (s *ManagerState) Empty() bool {
-	return len(s.Waits) == 0 && len(s.LastContact) == 0 && s.HintDay == 0
+	return len(s.Waits) == 0 && len(s.LastContact) == 0 && s.HintDay == 0 && len(s.Answered) == 0 && s.Settled.IsZero()
 }

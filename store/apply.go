@@ -45,6 +45,14 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 	return res, nil
 }
 
+// settleReadBack is signals.SettleReadBack for manager within tx: the read
+// back of their history up to until is folded.
+func (db *DB) settleReadBack(tx *bolt.Tx, o *signals.Org, manager string, until time.Time) (int, error) {
+	l := newLedger(tx, db.optOuts(tx))
+	signals.SettleReadBack(o, l, manager, until)
+	return l.flush()
+}
+
 // TryApply folds events as Apply would and rolls the transaction back: it
 // says whether Apply would succeed, and changes nothing. A panic while
 // folding is returned as an error. Ingest uses it to find the events of a

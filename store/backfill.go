@@ -92,17 +92,29 @@ func (db *DB) UpdateBackfill(job BackfillJob) error {
 
 // ApplyBackfill folds events (Apply) and stores job, the progress they
 // make, in one transaction: a crash leaves either both or neither, so a
-// resumed job reads again exactly what was not counted. It returns
+// resumed job reads again exactly what was not counted. The events are
+// history (signals.Org.History), and once job's cursor reaches its Until
+// the waits they opened that the manager answered live are closed
+// (signals.SettleReadBack) in the same transaction. It returns
 // ErrBackfillGone, applying nothing, when the stored job is not this one.
 func (db *DB) ApplyBackfill(o *signals.Org, events []signals.Event, job BackfillJob) (Result, error) {
 	var res Result
+	history := *o
+	history.History = true
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		out := db.optOuts(tx)
 		if err := putBackfill(tx, out, job); err != nil {
 			return err
 		}
 		var err error
-		res, err = db.apply(tx, o, events)
+		if res, err = db.apply(tx, &history, events); err != nil {
+			return err
+		}
+		if job.Cursor.Before(job.Until) {
+			return nil
+		}
+		keys, err := db.settleReadBack(tx, &history, job.Manager, job.Until)
+		res.Keys += keys
 		return err
 	})
 	if err != nil {

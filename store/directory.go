@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -95,14 +96,53 @@ func (db *DB) Members(channel string) ([]string, bool, error) {
 	return ids, found, nil
 }
 
-// PutMembers stores the members of a DM or group DM, leaving out people
-// who opted out.
+// PutMembers stores the members of a DM or group DM. A conversation with
+// someone who opted out in it is not kept (and no longer kept if it was):
+// nothing of theirs is stored, and nothing of it is counted anyway.
 func (db *DB) PutMembers(channel string, ids []string) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketConvs), []byte(channel), db.optOuts(tx).without(ids))
+		return putMembers(tx, db.optOuts(tx), channel, ids)
 	})
 	if err != nil {
 		return fmt.Errorf("store: put members of %s: %w", channel, err)
 	}
 	return nil
+}
+
+// Conv is a DM or group DM and its members (ids only).
+type Conv struct {
+	Channel string
+	Members []string
+}
+
+// KeepMembers stores the members of many conversations at once, as
+// PutMembers does each: one commit for all the conversations learnt
+// lately, rather than one each.
+func (db *DB) KeepMembers(convs []Conv) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		out := db.optOuts(tx)
+		for _, c := range convs {
+			if err := putMembers(tx, out, c.Channel, c.Members); err != nil {
+				return fmt.Errorf("%s: %w", c.Channel, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: keep members of %d conversations: %w", len(convs), err)
+	}
+	return nil
+}
+
+func putMembers(tx *bolt.Tx, out *optOuts, channel string, ids []string) error {
+	kept := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if out.has(id) {
+			return tx.Bucket(bucketConvs).Delete([]byte(channel))
+		}
+		if !slices.Contains(kept, id) {
+			kept = append(kept, id)
+		}
+	}
+	return putJSON(tx.Bucket(bucketConvs), []byte(channel), kept)
 }

@@ -10,14 +10,14 @@
 //	users/
 //	    <user id>                → signals.Person (JSON)
 //	teams/
-//	    <manager id>             → signals.Team (JSON: reports, channel, norms, source "config" or "admin", removed, dms_since: visibility.go)
+//	    <manager id>             → signals.Team (JSON: reports, channel, norms, source "config" or "admin", removed, dms_since and connected: visibility.go)
 //	convs/
-//	    <channel id>             → member ids of a DM or group DM (JSON)
+//	    <channel id>             → member ids of a DM or group DM (JSON); none kept of one with someone who opted out
 //	windows/
 //	    <manager id>/
 //	        <day: uint32 BE>     → signals.DayWindow (binary, codec.go), the manager's local date
 //	state/
-//	    <manager id>             → signals.ManagerState (JSON: open waits, last contact)
+//	    <manager id>             → signals.ManagerState (JSON: open waits, last contact, answers kept for a read back and when it was settled)
 //	seen/
 //	    <epoch: uint32 BE>/      12-hour epochs; the newest three are consulted
 //	        0x00                 → empty: the epoch holds only ts-keyed ids (older ones may hold bare ids)

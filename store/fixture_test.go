@@ -35,6 +35,9 @@ var fixtureNames = map[string]string{
 // fixtureNow is a Wednesday noon; everyone is in UTC with default hours.
 var fixtureNow = time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
 
+// fixtureConnected is when the fixture's managers connected their DMs.
+var fixtureConnected = fixtureNow.AddDate(0, 0, -60)
+
 func fixturePeople() []signals.Person {
 	var out []signals.Person
 	for _, id := range []string{idMgr, idA, idB, idC, idMgr2, idD} {
@@ -118,6 +121,10 @@ func newFixture(t *testing.T) *fixture {
 	}
 	must(db.PutPeople(fixturePeople()))
 	must(db.SyncTeams(fixtureTeams()))
+	for _, m := range []string{idMgr, idMgr2} { // both connected their DMs long before
+		must(db.SetConnected(m, fixtureConnected))
+		must(db.SetDMsSince(m, fixtureConnected))
+	}
 	for ch, ids := range map[string][]string{
 		"DCHANA001": {idMgr, idA}, "DCHANB001": {idMgr, idB}, "DCHANC001": {idC, idMgr},
 		"GCHANABC1": {idMgr, idA, idB, idC}, "DCHAND001": {idMgr2, idD},

@@ -101,6 +101,12 @@ func pruneStates(tx *bolt.Tx, cutoff time.Time, st *PruneStats) error {
 				dirty = true
 			}
 		}
+		for key, at := range s.Answered { // answers kept for a read back (signals/readback.go)
+			if time.UnixMicro(at).Before(cutoff) {
+				delete(s.Answered, key)
+				dirty = true
+			}
+		}
 		if dirty {
 			changed[string(k)] = &s
 		}

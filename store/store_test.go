@@ -24,7 +24,9 @@ func openTest(t *testing.T, now func() time.Time) *DB {
 
 func testOrg() *signals.Org {
 	people := []signals.Person{{ID: "UM", TZ: "Europe/Berlin"}, {ID: "UA", TZ: "America/Los_Angeles"}, {ID: "UB", TZ: "Europe/Berlin"}}
-	return signals.NewOrg(people, []signals.Team{{Manager: "UM", Reports: []string{"UA", "UB"}}}, signals.DefaultHours(), time.UTC)
+	seen := signals.Visibility{Connected: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} // UM connected her DMs
+	seen.DMsSince = seen.Connected
+	return signals.NewOrg(people, []signals.Team{{Manager: "UM", Reports: []string{"UA", "UB"}, Visibility: seen}}, signals.DefaultHours(), time.UTC)
 }
 
 func TestApplyCountsEachEventOnce(t *testing.T) {

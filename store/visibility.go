@@ -21,7 +21,7 @@ func (db *DB) SetDMsSince(manager string, since time.Time) error {
 		return fmt.Errorf("store: set DMs since of %s: zero time (use ClearDMsSince)", manager)
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		return db.setVisibility(tx, manager, signals.Visibility{DMsSince: since.UTC()})
+		return db.setVisibility(tx, manager, func(v *signals.Visibility) { v.DMsSince = since.UTC() })
 	})
 	if err != nil {
 		return fmt.Errorf("store: set DMs since of %s: %w", manager, err)
@@ -29,12 +29,33 @@ func (db *DB) SetDMsSince(manager string, since time.Time) error {
 	return nil
 }
 
+// SetConnected records the moment manager connected their DMs (their
+// token's connect time): the DM and group-DM events of their conversations
+// with reports count from then on (signals.Visibility.Connected), and the
+// read back of their history stops there. It is kept on their team, as
+// DMsSince is, and cleared with it by ClearDMsSince. The time is kept to
+// the microsecond, a Slack ts's precision. It returns ErrNotFound when
+// manager leads no team.
+func (db *DB) SetConnected(manager string, at time.Time) error {
+	if at.IsZero() {
+		return fmt.Errorf("store: set connected of %s: zero time (use ClearDMsSince)", manager)
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		return db.setVisibility(tx, manager, func(v *signals.Visibility) { v.Connected = at.UTC().Truncate(time.Microsecond) })
+	})
+	if err != nil {
+		return fmt.Errorf("store: set connected of %s: %w", manager, err)
+	}
+	return nil
+}
+
 // ClearDMsSince records that coach no longer sees manager's DMs (they
 // disconnected, or their token was revoked): from now on it sees only the
-// channels it is in. A manager who leads no team has nothing to clear.
+// channels it is in, and records none of their DMs (Connected is cleared
+// too). A manager who leads no team has nothing to clear.
 func (db *DB) ClearDMsSince(manager string) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		err := db.setVisibility(tx, manager, signals.Visibility{})
+		err := db.setVisibility(tx, manager, func(v *signals.Visibility) { *v = signals.Visibility{} })
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
@@ -46,9 +67,9 @@ func (db *DB) ClearDMsSince(manager string) error {
 	return nil
 }
 
-// setVisibility sets the Visibility of manager's team, which must exist and
-// not be removed.
-func (db *DB) setVisibility(tx *bolt.Tx, manager string, v signals.Visibility) error {
+// setVisibility changes the Visibility of manager's team, which must exist
+// and not be removed.
+func (db *DB) setVisibility(tx *bolt.Tx, manager string, change func(*signals.Visibility)) error {
 	b := tx.Bucket(bucketTeams)
 	var t signals.Team
 	found, err := getJSON(b, []byte(manager), &t)
@@ -58,7 +79,9 @@ func (db *DB) setVisibility(tx *bolt.Tx, manager string, v signals.Visibility) e
 	if !found || t.Removed {
 		return ErrNotFound
 	}
-	if t.DMsSince.Equal(v.DMsSince) {
+	v := t.Visibility
+	change(&v)
+	if v.DMsSince.Equal(t.DMsSince) && v.Connected.Equal(t.Connected) {
 		return nil
 	}
 	t.Visibility = v

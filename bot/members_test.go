@@ -1,0 +1,331 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"coach/signals"
+	"coach/store"
+)
+
+// memberStore is a MemberStore in memory that records what it is asked.
+type memberStore struct {
+	mu    sync.Mutex
+	ids   map[string][]string
+	reads []string
+	kept  [][]store.Conv
+}
+
+func (s *memberStore) Members(ch string) ([]string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads = append(s.reads, ch)
+	ids, ok := s.ids[ch]
+	return ids, ok, nil
+}
+
+func (s *memberStore) KeepMembers(convs []store.Conv) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kept = append(s.kept, slices.Clone(convs))
+	for _, c := range convs {
+		s.ids[c.Channel] = c.Members
+	}
+	return nil
+}
+
+// resolverRig is a running MemberResolver whose lookups answer from
+// members (or fail with fail), recording the channels asked.
+type resolverRig struct {
+	r     *MemberResolver
+	store *memberStore
+	mu    sync.Mutex
+	asked []string
+	stop  func()
+}
+
+func newResolverRig(t *testing.T, members map[string][]string, fail map[string]error, edit func(*MemberConfig)) *resolverRig {
+	t.Helper()
+	rig := &resolverRig{store: &memberStore{ids: map[string][]string{}}}
+	cfg := MemberConfig{
+		Store: rig.store,
+		Lookup: func(_ context.Context, ch, _ string, _ signals.ConvKind) ([]string, error) {
+			rig.mu.Lock()
+			rig.asked = append(rig.asked, ch)
+			rig.mu.Unlock()
+			if err := fail[ch]; err != nil {
+				return nil, err
+			}
+			return members[ch], nil
+		},
+		Retry:     time.Millisecond,
+		KeepEvery: time.Hour, // stored when it stops, unless KeepAt is reached
+		Log:       zerolog.New(zerolog.NewTestWriter(t)),
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	rig.r = NewMemberResolver(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); rig.r.Run(ctx) }()
+	var once sync.Once
+	rig.stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(rig.stop)
+	return rig
+}
+
+func (rig *resolverRig) lookups() []string {
+	rig.mu.Lock()
+	defer rig.mu.Unlock()
+	return slices.Clone(rig.asked)
+}
+
+// released collects the envelopes released, in order.
+type released struct {
+	mu  sync.Mutex
+	ids []string
+	all chan struct{}
+	n   int
+}
+
+func newReleased(n int) *released { return &released{all: make(chan struct{}), n: n} }
+
+func (rl *released) parked(ch, id string, kind signals.ConvKind) Parked {
+	return Parked{Channel: ch, Kind: kind, Size: 100, Release: func() {
+		rl.mu.Lock()
+		defer rl.mu.Unlock()
+		rl.ids = append(rl.ids, id)
+		if len(rl.ids) == rl.n {
+			close(rl.all)
+		}
+	}}
+}
+
+func (rl *released) wait(t *testing.T) []string {
+	t.Helper()
+	select {
+	case <-rl.all:
+	case <-time.After(10 * time.Second):
+		t.Fatal("envelopes not released")
+	}
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	return slices.Clone(rl.ids)
+}
+
+// An envelope whose members are unknown is held and released once they
+// are learnt; one behind it in the same conversation waits its turn even
+// when the members are known by then; others are not held. Learnt
+// members are known from then on, and stored in one commit.
+func TestResolverHoldsInOrder(t *testing.T) {
+	gateOpen := make(chan struct{})
+	rig := newResolverRig(t, map[string][]string{"D1": {"UM", "UA"}}, nil, func(c *MemberConfig) {
+		lookup := c.Lookup
+		c.Lookup = func(ctx context.Context, ch, via string, kind signals.ConvKind) ([]string, error) {
+			<-gateOpen
+			return lookup(ctx, ch, via, kind)
+		}
+	})
+	rl := newReleased(3)
+	if got := rig.r.Hold(rl.parked("D1", "a", signals.DM), true); got != Held {
+		t.Fatalf("unknown: %v, want Held", got)
+	}
+	if got := rig.r.Hold(rl.parked("D1", "b", signals.DM), false); got != Held {
+		t.Errorf("behind a held one in the same DM: %v, want Held", got)
+	}
+	if got := rig.r.Hold(rl.parked("D2", "x", signals.DM), false); got != NotHeld {
+		t.Errorf("another DM whose decode stands: %v, want NotHeld", got)
+	}
+	if got := rig.r.Hold(rl.parked("D1", "c", signals.DM), false); got != Held {
+		t.Errorf("a third in D1: %v, want Held", got)
+	}
+	close(gateOpen)
+	if got := rl.wait(t); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("released %v, want a, b, c", got)
+	}
+	if ids, ok := rig.r.Known("D1", signals.DM); !ok || !slices.Equal(ids, []string{"UM", "UA"}) {
+		t.Errorf("Known(D1) = %v, %v; want the members learnt", ids, ok)
+	}
+	rig.stop()
+	if n := len(rig.lookups()); n != 1 {
+		t.Errorf("%d lookups of D1, want 1", n)
+	}
+	if len(rig.store.kept) != 1 || len(rig.store.kept[0]) != 1 || rig.store.kept[0][0].Channel != "D1" {
+		t.Errorf("stored %v, want D1's members once", rig.store.kept)
+	}
+	if rig.r.Parked() != 0 {
+		t.Errorf("%d still parked", rig.r.Parked())
+	}
+}
+
+// The store is read before Slack is asked: members a read back stored are
+// not looked up, and not stored again.
+func TestResolverReadsTheStoreFirst(t *testing.T) {
+	rig := newResolverRig(t, nil, nil, nil)
+	rig.store.ids["G1"] = []string{"UM", "UA", "UB"}
+	rl := newReleased(1)
+	rig.r.Hold(rl.parked("G1", "a", signals.GroupDM), true)
+	rl.wait(t)
+	rig.stop()
+	if n := len(rig.lookups()); n != 0 || len(rig.store.kept) != 0 {
+		t.Errorf("%d lookups, %d stores; want none", n, len(rig.store.kept))
+	}
+	if ids, ok := rig.r.Known("G1", signals.GroupDM); !ok || len(ids) != 3 {
+		t.Errorf("Known(G1) = %v, %v", ids, ok)
+	}
+}
+
+// A conversation Slack will not describe is taken as unknown — its events
+// count nothing — for NegativeTTL, without asking again; after that the
+// store is read again first (a read back may have stored it meanwhile).
+func TestResolverNegativeCache(t *testing.T) {
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	var clockMu sync.Mutex
+	clock := func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return now }
+	rig := newResolverRig(t, nil, map[string]error{"D9": slack.SlackErrorResponse{Err: "channel_not_found"}}, func(c *MemberConfig) {
+		c.Now = clock
+		c.NegativeTTL = time.Minute
+	})
+	rl := newReleased(1)
+	rig.r.Hold(rl.parked("D9", "a", signals.DM), true)
+	rl.wait(t)
+	if ids, ok := rig.r.Known("D9", signals.DM); !ok || ids != nil {
+		t.Errorf("after a final error: Known = %v, %v; want known with no members", ids, ok)
+	}
+	if n := len(rig.lookups()); n != 1 {
+		t.Errorf("%d lookups after a final error, want 1 (no retries)", n)
+	}
+	rig.store.mu.Lock()
+	rig.store.ids["D9"] = []string{"UM", "UA"} // the read back stored them
+	rig.store.mu.Unlock()
+	clockMu.Lock()
+	now = now.Add(2 * time.Minute)
+	clockMu.Unlock()
+	if _, ok := rig.r.Known("D9", signals.DM); ok {
+		t.Fatal("still known after NegativeTTL")
+	}
+	rl2 := newReleased(1)
+	rig.r.Hold(rl2.parked("D9", "b", signals.DM), true)
+	rl2.wait(t)
+	if ids, ok := rig.r.Known("D9", signals.DM); !ok || len(ids) != 2 {
+		t.Errorf("Known = %v, %v; want the stored members", ids, ok)
+	}
+	if n := len(rig.lookups()); n != 1 {
+		t.Errorf("%d lookups, want still 1: the store had them", n)
+	}
+}
+
+// A rate-limited lookup waits and asks again; a transient failure is tried
+// Attempts times.
+func TestResolverRetries(t *testing.T) {
+	var mu sync.Mutex
+	calls := map[string]int{}
+	rig := newResolverRig(t, nil, nil, func(c *MemberConfig) {
+		c.Attempts = 3
+		c.Lookup = func(_ context.Context, ch, _ string, _ signals.ConvKind) ([]string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls[ch]++
+			switch {
+			case ch == "D1" && calls[ch] == 1:
+				return nil, &slack.RateLimitedError{RetryAfter: 5 * time.Millisecond}
+			case ch == "D1":
+				return []string{"UM", "UA"}, nil
+			}
+			return nil, errors.New("connection reset")
+		}
+	})
+	rl := newReleased(2)
+	rig.r.Hold(rl.parked("D1", "a", signals.DM), true)
+	rig.r.Hold(rl.parked("D2", "b", signals.DM), true)
+	rl.wait(t)
+	mu.Lock()
+	defer mu.Unlock()
+	if calls["D1"] != 2 || calls["D2"] != 3 {
+		t.Errorf("calls %v, want D1 twice (after its Retry-After) and D2 three times", calls)
+	}
+	if _, ok := rig.r.Known("D1", signals.DM); !ok {
+		t.Error("D1 not known after its retry")
+	}
+}
+
+// The parked set is bounded in envelopes and bytes: past it Hold says Full
+// and keeps nothing.
+func TestResolverBound(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	rig := newResolverRig(t, nil, nil, func(c *MemberConfig) {
+		c.MaxParked, c.MaxParkedBytes = 3, 250
+		c.Lookup = func(ctx context.Context, _, _ string, _ signals.ConvKind) ([]string, error) {
+			select {
+			case <-block:
+			case <-ctx.Done():
+			}
+			return nil, ctx.Err()
+		}
+	})
+	rl := newReleased(99)
+	for i, want := range []HoldResult{Held, Held, Full} { // 100 + 100 bytes, then 300 > 250
+		if got := rig.r.Hold(rl.parked("D1", string(rune('a'+i)), signals.DM), true); got != want {
+			t.Errorf("hold %d = %v, want %v", i, got, want)
+		}
+	}
+	p := rl.parked("D2", "small", signals.DM)
+	p.Size = 10
+	if got := rig.r.Hold(p, true); got != Held {
+		t.Errorf("a small one = %v, want Held", got)
+	}
+	p.Size = 10
+	if got := rig.r.Hold(p, true); got != Full {
+		t.Errorf("a fourth = %v, want Full (3 at most)", got)
+	}
+	if n := rig.r.Parked(); n != 3 {
+		t.Errorf("parked %d, want 3", n)
+	}
+}
+
+// A reaction's "G" conversation is a group DM only when its members are
+// stored: otherwise it is a private channel, for reactions only, and
+// Slack is not asked.
+func TestResolverReactionConversation(t *testing.T) {
+	rig := newResolverRig(t, map[string][]string{"G2": {"UM", "UA"}}, nil, nil)
+	rl := newReleased(1)
+	rig.r.Hold(rl.parked("G2", "a", signals.Channel), true)
+	rl.wait(t)
+	if _, ok := rig.r.Known("G2", signals.Channel); !ok {
+		t.Error("G2 not known to a reaction as a private channel")
+	}
+	if _, ok := rig.r.Known("G2", signals.GroupDM); ok {
+		t.Error("G2 known to a message as if it had been looked up")
+	}
+	if n := len(rig.lookups()); n != 0 {
+		t.Errorf("%d lookups for a reaction's conversation, want 0", n)
+	}
+}
+
+// Memory holds two generations of MaxCached conversations: the oldest go.
+func TestResolverCacheIsBounded(t *testing.T) {
+	r := NewMemberResolver(MemberConfig{MaxCached: 2})
+	for _, ch := range []string{"D1", "D2", "D3", "D4", "D5"} {
+		r.mu.Lock()
+		r.putLocked(ch, member{ids: []string{"UM", "U" + ch}})
+		r.mu.Unlock()
+	}
+	if _, ok := r.Known("D1", signals.DM); ok {
+		t.Error("D1 still known after four more")
+	}
+	if _, ok := r.Known("D5", signals.DM); !ok {
+		t.Error("D5 not known")
+	}
+	if n := len(r.cur) + len(r.old); n > 4 {
+		t.Errorf("%d kept, want at most 4", n)
+	}
+}
