@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"coach/config"
+	"coach/connect"
 	"coach/nudges"
+	"coach/pulse"
 	"coach/signals"
 )
 
@@ -41,6 +43,14 @@ func FromConfig(cfg *config.Config) (Config, error) {
 	limits.StatusChaseTotal = s.StatusChaseTotal
 	limits.TeamAfterHoursMinShare = s.TeamAfterHoursMinShare
 	lx := cfg.Lexicon
+	var pulseKey []byte
+	if cfg.TokenKey != "" {
+		key, err := connect.ParseKey(string(cfg.TokenKey))
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		pulseKey = pulse.Key(key)
+	}
 	return Config{
 		APIURL:       cfg.Slack.APIURL,
 		BotToken:     string(cfg.BotToken),
@@ -68,5 +78,6 @@ func FromConfig(cfg *config.Config) (Config, error) {
 		PulseEnabled:      cfg.Pulse.Enabled,
 		PulseEvery:        time.Duration(cfg.Pulse.Every),
 		PulseMinResponses: cfg.Pulse.MinResponses,
+		PulseKey:          pulseKey,
 	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sync"
 	"time"
 
@@ -34,10 +35,23 @@ type pulseRun struct {
 	err  error
 
 	mu        sync.Mutex
-	round     time.Time       // the round the opened set is for
-	opened    map[string]bool // pulses of that round known to exist, or not to be opened
-	nextClose time.Time       // no open pulse closes before this (zero: look)
-	nextAsk   time.Time       // no pulse DM is due before this (zero: look)
+	round     time.Time // the round known to be opened (zero: look)
+	nextClose time.Time // no open pulse closes before this (zero: look)
+	nextAsk   time.Time // no pulse DM is due before this (zero: look)
+
+	// clicks takes one person's clicks one at a time (a person's clicks
+	// always take the same lock, keyed by a hash of their id): a click is
+	// drawn, redrawn and counted before the next is looked at.
+	clicks [64]sync.Mutex
+
+	noKey sync.Once // the log said once that the pulse has no key
+}
+
+// clickLock is the lock that takes user's clicks one at a time.
+func (r *pulseRun) clickLock(user string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(user))
+	return &r.clicks[h.Sum32()%uint32(len(r.clicks))]
 }
 
 func (s *Server) pulseCatalog() (*pulse.Catalog, error) {
@@ -54,6 +68,15 @@ func (s *Server) pulseMin() int {
 	return max(n, pulse.MinResponsesFloor)
 }
 
+// pulseMinOf is the fewest answers p's scores rest on: as promised when it
+// opened, or pulseMin for a pulse that recorded none.
+func (s *Server) pulseMinOf(p pulse.Pulse) int {
+	if p.Min > 0 {
+		return max(p.Min, pulse.MinResponsesFloor)
+	}
+	return s.pulseMin()
+}
+
 func (s *Server) pulseEvery() time.Duration {
 	if s.cfg.PulseEvery < pulse.CloseAfter {
 		return pulse.DefaultEvery
@@ -62,8 +85,14 @@ func (s *Server) pulseEvery() time.Duration {
 }
 
 // pulseOn reports whether new pulses open: as an admin last said with
-// /coach pulse on|off, else as the config file says.
+// /coach pulse on|off, else as the config file says; and never without the
+// pulse key (pulseKeyMissing).
 func (s *Server) pulseOn() bool {
+	return s.pulseWanted() && s.db.HasPulseKey()
+}
+
+// pulseWanted is whether pulses should open, key or not.
+func (s *Server) pulseWanted() bool {
 	switch v, _ := s.db.Meta(pulseSetting); v {
 	case "on":
 		return true
@@ -72,6 +101,10 @@ func (s *Server) pulseOn() bool {
 	}
 	return s.cfg.PulseEnabled
 }
+
+// pulseKeyMissing says why the trust pulse cannot run without
+// COACH_TOKEN_KEY.
+const pulseKeyMissing = "The trust pulse needs COACH_TOKEN_KEY, which is not set. It keys the hashes that count each person once, and it lives outside the database so that a copy of the database, or a backup, cannot tell who answered what. Make one with `coach connect-key`, set it in coach's environment or token file, restart coach, and run `/coach pulse on` again."
 
 // pulseSchedule is when pulses open: every pulseEvery from the day they
 // were turned on (kept in the store, so a restart keeps the rhythm).
@@ -97,6 +130,14 @@ func (s *Server) pulseTick(ctx context.Context, now time.Time) error {
 		return err
 	}
 	errs := []error{s.closePulses(ctx, now)}
+	if !s.db.HasPulseKey() {
+		if s.pulseWanted() {
+			s.pulse.noKey.Do(func() {
+				s.log.Warn().Msg("trust pulse is on but COACH_TOKEN_KEY is not set: no pulse opens or asks anyone until it is")
+			})
+		}
+		return errors.Join(errs...)
+	}
 	if s.pulseOn() {
 		errs = append(errs, s.openPulses(now, cat))
 	}
@@ -106,7 +147,9 @@ func (s *Server) pulseTick(ctx context.Context, now time.Time) error {
 
 // openPulses opens this round's pulse for every team with at least
 // pulseMin reports, asking each report who is measured and not paused, at
-// a working-hours moment in their own zone.
+// a working-hours moment in their own zone. A round opens once, with the
+// teams and members it has then (store.DB.OpenPulses): a team formed or
+// changed later waits for the next round.
 func (s *Server) openPulses(now time.Time, cat *pulse.Catalog) error {
 	sched, err := s.pulseSchedule(now)
 	if err != nil {
@@ -119,24 +162,22 @@ func (s *Server) openPulses(now time.Time, cat *pulse.Catalog) error {
 	r := &s.pulse
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.round.Equal(opens) {
-		r.round, r.opened = opens, map[string]bool{}
+	if r.round.Equal(opens) {
+		return nil
 	}
 	org := s.Org()
 	min := s.pulseMin()
 	var news []store.NewPulse
-	var ids []string
 	for m := range org.Teams {
-		id := pulse.ID(m, opens)
-		if r.opened[id] || !org.Recorded(m) {
+		if !org.Recorded(m) {
 			continue
 		}
-		ids = append(ids, id)
 		reports := org.Reports(m)
 		if len(reports) < min {
 			continue
 		}
 		p := pulse.New(cat, m, opens)
+		p.Min = min
 		var asks []store.PulseAsk
 		for _, rep := range reports {
 			if h, err := s.db.Coaching(rep); err == nil && now.Before(h.PausedUntil) {
@@ -153,13 +194,15 @@ func (s *Server) openPulses(now time.Time, cat *pulse.Catalog) error {
 		}
 		news = append(news, store.NewPulse{Pulse: p, Asks: asks})
 	}
-	opened, err := s.db.OpenPulses(news)
+	opened, err := s.db.OpenPulses(opens, news)
+	if errors.Is(err, store.ErrRoundOpened) {
+		r.round = opens
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		r.opened[id] = true
-	}
+	r.round = opens
 	for _, np := range news {
 		for _, o := range opened {
 			if o == np.Pulse.ID {
@@ -227,10 +270,14 @@ func (s *Server) askPulse(ctx context.Context, cat *pulse.Catalog, a store.Pulse
 			return s.db.MarkPulseSent(a.Pulse, a.User, ch, ts)
 		}
 	}
+	first, err := s.db.FirstPulseCopy(a.Pulse, a.User, len(p.Statements))
+	if err != nil {
+		return err
+	}
 	if _, err := s.db.MarkPulseAttempt(a.Pulse, a.User); err != nil {
 		return err
 	}
-	v := s.pulseView(cat, p, a.User, pulse.NoAnswers(len(p.Statements)), 0)
+	v := s.pulseView(cat, p, a.User, first)
 	ch, err := s.messenger.dm(ctx, a.User)
 	if err != nil {
 		return err
@@ -243,14 +290,13 @@ func (s *Server) askPulse(ctx context.Context, cat *pulse.Catalog, a store.Pulse
 	return s.db.MarkPulseSent(a.Pulse, a.User, ch, ts)
 }
 
-// pulseView is what user's DM of p shows with these answers.
-func (s *Server) pulseView(cat *pulse.Catalog, p pulse.Pulse, user string, a pulse.Answers, version uint32) PulseView {
-	v := PulseView{ID: p.ID, Answers: a, Version: version, Min: s.pulseMin(), Closes: p.Closes.In(s.Org().Loc(user)), Closed: p.State == pulse.Closed}
+// pulseView is what user's DM of p shows as copy c.
+func (s *Server) pulseView(cat *pulse.Catalog, p pulse.Pulse, user string, c store.PulseCopy) PulseView {
+	v := PulseView{ID: p.ID, Copy: c, Min: s.pulseMinOf(p), Closes: p.Closes.In(s.Org().Loc(user)), Closed: p.State == pulse.Closed}
 	for _, id := range p.Statements {
 		st, _ := cat.Lookup(id)
 		v.Statements = append(v.Statements, st)
 	}
-	v.Tag = s.db.PulseTag(p.ID, user, version, a)
 	return v
 }
 
@@ -297,7 +343,7 @@ func (s *Server) closePulses(ctx context.Context, now time.Time) error {
 		rounds[p.Opens] = true
 		s.log.Info().Str("pulse", p.ID).Msg("trust pulse closed")
 		for _, a := range sent {
-			v := s.pulseView(cat, p, a.User, pulse.NoAnswers(len(p.Statements)), 0)
+			v := s.pulseView(cat, p, a.User, store.PulseCopy{})
 			if err := s.messenger.update(ctx, a.Channel, a.TS, pulse.Fallback, PulseBlocks(v)); err != nil {
 				s.log.Warn().Err(err).Str("pulse", p.ID).Msg("pulse DM not redrawn closed")
 			}

@@ -12,18 +12,25 @@ import (
 )
 
 // pulseCommand is `/coach pulse on|off`: whether new trust pulses open,
-// for the whole workspace, kept across restarts. Turning it on starts the
-// rhythm today; a pulse open when it is turned off closes as planned.
+// for the whole workspace, kept across restarts. The first time it is
+// turned on the rhythm starts that day; turned off and on again it keeps
+// that rhythm, so a round already open is not opened twice. A pulse open
+// when it is turned off closes as planned. Without COACH_TOKEN_KEY it
+// cannot be turned on.
 func (s *Server) pulseCommand(c Command) Reply {
 	now := s.cfg.Now()
-	was := s.pulseOn()
 	if c.Sub == "off" {
 		if err := s.db.SetMeta(pulseSetting, "off"); err != nil {
 			return s.failed(err)
 		}
 		return say("Done: the trust pulse is off, so no new pulse opens. A pulse that is open now still closes as planned, a week after it opened.")
 	}
-	if !was {
+	if !s.db.HasPulseKey() {
+		return say(pulseKeyMissing)
+	}
+	if v, err := s.db.Meta(pulseAnchorSetting); err != nil {
+		return s.failed(err)
+	} else if _, err := time.Parse(time.RFC3339, v); err != nil {
 		anchor := signals.DayOf(now, time.UTC).Start(time.UTC)
 		if err := s.db.SetMeta(pulseAnchorSetting, anchor.Format(time.RFC3339)); err != nil {
 			return s.failed(err)

@@ -10,14 +10,19 @@ import (
 	"coach/store"
 )
 
-// pulseAnswer handles a click on a pulse DM's buttons: the answer is
-// counted (and a previous answer to that statement taken out of its count),
-// and the DM is redrawn in place with the choice marked. Nothing is logged
-// that says who chose what: the log names the pulse at most.
+// pulseAnswer handles a click on a pulse DM's buttons. A person's clicks
+// are taken one at a time. The copy of the DM the click came from must be
+// the counted one (or drawn from it: then its change is counted first, see
+// store.CountPulseCopy); the DM is redrawn with the choice marked, and only
+// once Slack took the redraw is the answer counted (a previous answer to
+// that statement taken out of its count). So the DM never shows a choice
+// that a failed redraw left uncounted as counted, and the next click from
+// what it shows always counts. Nothing is logged that says who chose what:
+// the log names the pulse at most.
 func (s *Server) pulseAnswer(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) {
 	user := cb.User.ID
 	i, answer, okAction := parsePulseAction(a.ActionID)
-	id, version, prev, tag, okValue := parsePulseValue(a.Value)
+	id, c, okValue := parsePulseValue(a.Value)
 	if !okAction || !okValue {
 		s.log.Warn().Msg("pulse button with an action or value coach did not make; ignored")
 		return
@@ -26,44 +31,75 @@ func (s *Server) pulseAnswer(ctx context.Context, cb slack.InteractionCallback, 
 	if channel == "" {
 		channel = cb.Channel.ID
 	}
-	next, nextVersion, err := s.db.AnswerPulse(id, user, i, answer, prev, version, tag, s.cfg.Now())
-	switch {
-	case err == nil:
-	case errors.Is(err, store.ErrPulseStale):
-		s.pulseNote(ctx, channel, user, pulse.StaleNote)
-		return
-	case errors.Is(err, store.ErrPulseClosed):
-		s.redrawPulse(ctx, id, user, channel, ts, prev, version)
-		return
-	case errors.Is(err, store.ErrNotAsked) && version > 0:
-		s.pulseNote(ctx, channel, user, pulse.ForgottenNote)
-		return
-	case errors.Is(err, store.ErrNotAsked), errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrPulseForged), errors.Is(err, pulse.ErrBadAnswer):
-		s.log.Warn().Str("pulse", id).Msg("pulse click coach cannot count; ignored")
-		return
-	default:
-		s.log.Error().Err(err).Str("pulse", id).Msg("pulse answer")
+	if channel == "" || ts == "" {
+		s.log.Warn().Str("pulse", id).Msg("pulse click without its message; ignored")
+		return // a click is counted only once its DM is redrawn
+	}
+	lock := s.pulse.clickLock(user)
+	lock.Lock()
+	defer lock.Unlock()
+
+	if !s.pulseCounted(ctx, id, user, channel, ts, c, c.ID != "") {
 		return
 	}
-	s.log.Debug().Str("pulse", id).Msg("pulse click recorded")
-	s.redrawPulse(ctx, id, user, channel, ts, next, nextVersion)
+	if i >= len(c.Answers) || c.Answers[i] == answer {
+		return // nothing changes
+	}
+	next, err := s.db.NextPulseCopy(id, user, c, i, answer)
+	if err != nil {
+		s.log.Warn().Err(err).Str("pulse", id).Msg("pulse click coach cannot count; ignored")
+		return
+	}
+	if err := s.redrawPulse(ctx, id, user, channel, ts, next, false); err != nil {
+		s.log.Warn().Err(err).Str("pulse", id).Msg("pulse DM not redrawn; the click is not counted")
+		s.pulseNote(ctx, channel, user, pulse.UnconfirmedNote)
+		return
+	}
+	if s.pulseCounted(ctx, id, user, channel, ts, next, true) {
+		s.log.Debug().Str("pulse", id).Msg("pulse click recorded")
+	}
 }
 
-// redrawPulse redraws user's pulse DM with these answers, or closed.
-func (s *Server) redrawPulse(ctx context.Context, id, user, channel, ts string, a pulse.Answers, version uint32) {
+// pulseCounted makes copy c of user's DM the counted one
+// (store.DB.CountPulseCopy) and reports whether it is; when it is not, the
+// person is told why where that helps. answered says the person has
+// answered before (c is not the DM as first sent).
+func (s *Server) pulseCounted(ctx context.Context, id, user, channel, ts string, c store.PulseCopy, answered bool) bool {
+	err := s.db.CountPulseCopy(id, user, c, s.cfg.Now())
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, store.ErrPulseStale):
+		s.pulseNote(ctx, channel, user, pulse.StaleNote)
+	case errors.Is(err, store.ErrPulseClosed):
+		if err := s.redrawPulse(ctx, id, user, channel, ts, store.PulseCopy{}, true); err != nil {
+			s.log.Warn().Err(err).Str("pulse", id).Msg("pulse DM not redrawn closed")
+		}
+	case errors.Is(err, store.ErrNotAsked) && answered:
+		s.pulseNote(ctx, channel, user, pulse.ForgottenNote)
+	case errors.Is(err, store.ErrNotAsked), errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrPulseForged),
+		errors.Is(err, pulse.ErrBadAnswer), errors.Is(err, store.ErrNoPulseKey):
+		s.log.Warn().Str("pulse", id).Msg("pulse click coach cannot count; ignored")
+	default:
+		s.log.Error().Err(err).Str("pulse", id).Msg("pulse answer")
+	}
+	return false
+}
+
+// redrawPulse redraws user's pulse DM as copy c, or closed (when closed,
+// or when the pulse has).
+func (s *Server) redrawPulse(ctx context.Context, id, user, channel, ts string, c store.PulseCopy, closed bool) error {
 	cat, err := s.pulseCatalog()
 	if err != nil {
-		return
+		return err
 	}
 	p, err := s.db.PulseByID(id)
 	if err != nil {
-		s.log.Warn().Err(err).Str("pulse", id).Msg("pulse DM redraw")
-		return
+		return err
 	}
-	v := s.pulseView(cat, p, user, a, version)
-	if err := s.messenger.update(ctx, channel, ts, pulse.Fallback, PulseBlocks(v)); err != nil {
-		s.log.Warn().Err(err).Str("pulse", id).Msg("pulse DM redraw")
-	}
+	v := s.pulseView(cat, p, user, c)
+	v.Closed = v.Closed || closed
+	return s.messenger.update(ctx, channel, ts, pulse.Fallback, PulseBlocks(v))
 }
 
 // pulseNote tells only user, in their DM, why a click did not count.

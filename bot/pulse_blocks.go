@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"coach/pulse"
+	"coach/store"
 )
 
 // Action ids of the trust pulse's buttons: an answer is
@@ -19,38 +20,34 @@ const (
 	PulseShareAction  = "pulse_share"
 )
 
-// PulseView is what one person's pulse DM shows: the statements, their
-// answers so far and their version (carried in every button with its
-// tag, store.DB.PulseTag), until when it is open, and whether it closed.
+// PulseView is what one person's pulse DM shows: the statements, the copy
+// of the DM it is (their answers so far, the copy it was drawn from, and
+// the tag, store.PulseCopy, carried in every button), the minimum a team
+// score rests on, until when it is open, and whether it closed.
 type PulseView struct {
 	ID         string
 	Statements []pulse.Statement
-	Answers    pulse.Answers
-	Version    uint32
-	Tag        string
+	Copy       store.PulseCopy
 	Min        int
 	Closes     time.Time // on the reader's clock
 	Closed     bool
 }
 
 // pulseValue is the value every button of a pulse DM carries:
-// "<pulse id>|<version>|<answers>|<tag>".
+// "<pulse id>|<copy id>|<answers>|<drawn from>|<its answers>|<tag>".
 func pulseValue(v PulseView) string {
-	return v.ID + "|" + strconv.FormatUint(uint64(v.Version), 10) + "|" + string(v.Answers) + "|" + v.Tag
+	c := v.Copy
+	return strings.Join([]string{v.ID, c.ID, string(c.Answers), c.From, string(c.FromAnswers), c.Tag}, "|")
 }
 
 // parsePulseValue splits a button value; ok is false for anything
-// pulseValue could not have made.
-func parsePulseValue(s string) (id string, version uint32, a pulse.Answers, tag string, ok bool) {
+// pulseValue could not have made. The store checks the tag.
+func parsePulseValue(s string) (id string, c store.PulseCopy, ok bool) {
 	parts := strings.Split(s, "|")
-	if len(s) > 200 || len(parts) != 4 || parts[0] == "" || len(parts[3]) != 32 {
-		return "", 0, "", "", false
+	if len(s) > 200 || len(parts) != 6 || parts[0] == "" || len(parts[5]) != 32 {
+		return "", store.PulseCopy{}, false
 	}
-	n, err := strconv.ParseUint(parts[1], 10, 32)
-	if err != nil {
-		return "", 0, "", "", false
-	}
-	return parts[0], uint32(n), pulse.Answers(parts[2]), parts[3], true
+	return parts[0], store.PulseCopy{ID: parts[1], Answers: pulse.Answers(parts[2]), From: parts[3], FromAnswers: pulse.Answers(parts[4]), Tag: parts[5]}, true
 }
 
 // parsePulseAction reads "pulse_answer:<i>:<answer>".
@@ -71,8 +68,8 @@ func parsePulseAction(actionID string) (i int, answer byte, ok bool) {
 // the person's choice marked. Once every statement is answered or skipped
 // a Done line follows; once closed, the buttons give way to a closing
 // note. Every click changes every button's value, so the actions blocks
-// carry the version in their block_id: chat.update gets a new block_id for
-// each block whose content changed.
+// carry the copy's id in their block_id: chat.update gets a new block_id
+// for each block whose content changed.
 func PulseBlocks(v PulseView) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(pulse.Intro), nil, nil, slack.SectionBlockOptionBlockID("pulse_intro")),
@@ -87,8 +84,8 @@ func PulseBlocks(v PulseView) []slack.Block {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%d.* %s", i+1, escape(st.Text))), nil, nil,
 			slack.SectionBlockOptionBlockID(fmt.Sprintf("pulse_s%d", i))))
 		var chosen byte = pulse.Unanswered
-		if i < len(v.Answers) {
-			chosen = v.Answers[i]
+		if i < len(v.Copy.Answers) {
+			chosen = v.Copy.Answers[i]
 		}
 		var buttons []slack.BlockElement
 		for _, b := range []byte("12345s") {
@@ -103,9 +100,13 @@ func PulseBlocks(v PulseView) []slack.Block {
 			}
 			buttons = append(buttons, btn)
 		}
-		blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("pulse_a%d_v%d", i, v.Version), buttons...))
+		copyID := v.Copy.ID
+		if copyID == "" {
+			copyID = "first"
+		}
+		blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("pulse_a%d_%s", i, copyID), buttons...))
 	}
-	if v.Answers.Done() {
+	if v.Copy.Answers.Done() {
 		blocks = append(blocks, slack.NewContextBlock("pulse_done", mrkdwn(escape(pulse.DoneNote))))
 	}
 	return blocks

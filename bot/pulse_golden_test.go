@@ -10,9 +10,12 @@ import (
 	"github.com/slack-go/slack"
 
 	"coach/pulse"
+	"coach/store"
 )
 
-func pulseTestView(t *testing.T, a pulse.Answers, version uint32, closed bool) PulseView {
+// pulseTestView is a pulse DM as copy copyID (16 hex digits, or "" for the
+// DM as first sent) showing answers a.
+func pulseTestView(t *testing.T, a pulse.Answers, copyID string, closed bool) PulseView {
 	t.Helper()
 	cat, err := pulse.LoadCatalog()
 	if err != nil {
@@ -20,8 +23,12 @@ func pulseTestView(t *testing.T, a pulse.Answers, version uint32, closed bool) P
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	opens := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
-	v := PulseView{ID: pulse.ID("UM1", opens), Answers: a, Version: version, Min: 5,
-		Tag: strings.Repeat("ab", 16), Closes: opens.Add(pulse.CloseAfter).In(berlin), Closed: closed}
+	c := store.PulseCopy{ID: copyID, Answers: a, FromAnswers: a, Tag: strings.Repeat("ab", 16)}
+	if i := strings.LastIndexFunc(string(a), func(r rune) bool { return r != pulse.Unanswered }); copyID != "" && i >= 0 {
+		c.From, c.FromAnswers = "00112233445566ff", a.With(i, pulse.Unanswered) // drawn from the copy before the last click
+	}
+	v := PulseView{ID: pulse.ID("UM1", opens), Copy: c, Min: 5,
+		Closes: opens.Add(pulse.CloseAfter).In(berlin), Closed: closed}
 	for _, id := range cat.Asked(opens) {
 		st, _ := cat.Lookup(id)
 		v.Statements = append(v.Statements, st)
@@ -46,23 +53,23 @@ func pulseJSON(t *testing.T, blocks []slack.Block) []byte {
 // The pulse DM as a team member first sees it, with every statement
 // answered or skipped (Done), and closed.
 func TestPulseDMGolden(t *testing.T) {
-	golden(t, "pulse_dm.golden.json", pulseJSON(t, PulseBlocks(pulseTestView(t, "---", 0, false))))
-	golden(t, "pulse_dm_done.golden.json", pulseJSON(t, PulseBlocks(pulseTestView(t, "4s2", 3, false))))
-	golden(t, "pulse_dm_closed.golden.json", pulseJSON(t, PulseBlocks(pulseTestView(t, "---", 0, true))))
+	golden(t, "pulse_dm.golden.json", pulseJSON(t, PulseBlocks(pulseTestView(t, "---", "", false))))
+	golden(t, "pulse_dm_done.golden.json", pulseJSON(t, PulseBlocks(pulseTestView(t, "4s2", "0a1b2c3d4e5f6071", false))))
+	golden(t, "pulse_dm_closed.golden.json", pulseJSON(t, PulseBlocks(pulseTestView(t, "---", "", true))))
 }
 
 // A click redraws the DM with new block_ids wherever the content changed
 // (Slack asks this of chat.update), and keeps them where it did not.
 func TestPulseRedrawGivesChangedBlocksNewIDs(t *testing.T) {
 	steps := []PulseView{
-		pulseTestView(t, "---", 0, false),
-		pulseTestView(t, "4--", 1, false),
-		pulseTestView(t, "45-", 2, false),
-		pulseTestView(t, "45s", 3, false),
-		pulseTestView(t, "25s", 4, false),
-		pulseTestView(t, "25s", 4, true),
+		pulseTestView(t, "---", "", false),
+		pulseTestView(t, "4--", "1111111111111111", false),
+		pulseTestView(t, "45-", "2222222222222222", false),
+		pulseTestView(t, "45s", "3333333333333333", false),
+		pulseTestView(t, "25s", "4444444444444444", false),
+		pulseTestView(t, "25s", "4444444444444444", true),
 	}
-	steps[1].Tag, steps[2].Tag, steps[3].Tag, steps[4].Tag = strings.Repeat("cd", 16), strings.Repeat("ef", 16), strings.Repeat("01", 16), strings.Repeat("23", 16)
+	steps[1].Copy.Tag, steps[2].Copy.Tag, steps[3].Copy.Tag, steps[4].Copy.Tag = strings.Repeat("cd", 16), strings.Repeat("ef", 16), strings.Repeat("01", 16), strings.Repeat("23", 16)
 	for i := 1; i < len(steps); i++ {
 		before := rawBlockIDs(t, pulseBlocksRaw(t, steps[i-1]))
 		after := rawBlockIDs(t, pulseBlocksRaw(t, steps[i]))
@@ -96,13 +103,17 @@ func pulseBlocksRaw(t *testing.T, v PulseView) json.RawMessage {
 // Every button carries the whole state, and a value that is not coach's
 // does not parse.
 func TestPulseButtonValues(t *testing.T) {
-	v := pulseTestView(t, "4s-", 7, false)
-	id, version, a, tag, ok := parsePulseValue(pulseValue(v))
-	if !ok || id != v.ID || version != 7 || a != "4s-" || tag != v.Tag {
-		t.Errorf("parsePulseValue(pulseValue) = %s %d %q %s %v", id, version, a, tag, ok)
+	v := pulseTestView(t, "4s-", "0a1b2c3d4e5f6071", false)
+	id, c, ok := parsePulseValue(pulseValue(v))
+	if !ok || id != v.ID || c != v.Copy {
+		t.Errorf("parsePulseValue(pulseValue) = %s %+v %v, want %s %+v", id, c, ok, v.ID, v.Copy)
 	}
-	for _, bad := range []string{"", "x|1|---|tag", v.ID + "|-1|---|" + v.Tag, v.ID + "|1|---", strings.Repeat("x", 300)} {
-		if _, _, _, _, ok := parsePulseValue(bad); ok {
+	first := pulseTestView(t, "---", "", false)
+	if id, c, ok := parsePulseValue(pulseValue(first)); !ok || id != first.ID || c != first.Copy {
+		t.Errorf("parsePulseValue of the first copy = %s %+v %v, want %+v", id, c, ok, first.Copy)
+	}
+	for _, bad := range []string{"", "x|1|---|tag", v.ID + "||---||---", v.ID + "|a|---|b|---|" + v.Copy.Tag + "|x", "|a|---|b|---|" + v.Copy.Tag, strings.Repeat("x", 300)} {
+		if _, _, ok := parsePulseValue(bad); ok {
 			t.Errorf("parsePulseValue(%q) ok", bad)
 		}
 	}

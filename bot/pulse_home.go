@@ -121,6 +121,7 @@ func (s *Server) homePulseData(m string, now time.Time, loc *time.Location) (*Ho
 		return hp, nil
 	}
 	hp.Closed, hp.ShareID, hp.Shared = latest.Closes.In(loc), latest.ID, latest.Shared
+	hp.Min = s.pulseMinOf(latest)
 	trends := pulse.Trends(cat, ps)
 	for _, id := range latest.Statements {
 		if pts := trends[id]; len(pts) > 0 && pts[len(pts)-1].Opens.Equal(latest.Opens) {
@@ -248,7 +249,7 @@ func (s *Server) pulseShare(ctx context.Context, user, id string) {
 			upTo = append(upTo, q)
 		}
 	}
-	text := pulse.ShareText(cat, upTo, "<@"+p.Manager+">", s.pulseMin())
+	text := pulse.ShareText(cat, upTo, "<@"+p.Manager+">", s.pulseMinOf(p))
 	if err := s.postToTeam(ctx, p.Manager, text); err != nil {
 		s.log.Warn().Err(err).Str("pulse", id).Msg("pulse result not shared")
 		if _, _, err := s.db.SharePulse(id, user, false); err != nil {

@@ -15,21 +15,26 @@ import (
 // their clicks would (the clicks themselves are TestPulseEndToEnd's).
 func answerAll(t *testing.T, h *harness, id, user, answers string) {
 	t.Helper()
-	prev := pulse.NoAnswers(len(answers))
-	var v uint32
+	c, err := h.db.FirstPulseCopy(id, user, len(answers))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range answers {
-		next, nv, err := h.db.AnswerPulse(id, user, i, answers[i], prev, v, h.db.PulseTag(id, user, v, prev), h.clock.Now())
+		next, err := h.db.NextPulseCopy(id, user, c, i, answers[i])
+		if err == nil {
+			err = h.db.CountPulseCopy(id, user, next, h.clock.Now())
+		}
 		if err != nil {
 			t.Fatalf("%s answers %d of %s: %v", user, i, id, err)
 		}
-		prev, v = next, nv
+		c = next
 	}
 }
 
 // Admins see the trust pulse only as workspace scores over at least 5
 // teams, of pulses that have closed: a round where only 4 teams have a
-// result shows nothing, and one more answer in an open pulse changes
-// nothing an admin can read, whichever answer it is.
+// result shows nothing, and a round's figures do not move while it is
+// open or after it froze.
 func TestPulseStatsNeedFiveTeamsAndClosedPulses(t *testing.T) {
 	mon := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	var teams []pulseTeam
@@ -80,25 +85,6 @@ func TestPulseStatsNeedFiveTeamsAndClosedPulses(t *testing.T) {
 		t.Errorf("stats name a manager: %q", closed)
 	}
 
-	// The third round is open: one person's answer, whatever it is, moves
-	// nothing an admin sees.
-	r3 := r2.Add(7 * 24 * time.Hour)
-	for _, tm := range teams[:5] {
-		for _, r := range tm.reports[:2] {
-			answerAll(t, h, pulse.ID(tm.manager, r3), r, "333")
-		}
-	}
-	for _, answer := range []string{"111", "555"} {
-		h2 := stats()
-		last := teams[5].reports[0]
-		if answer == "555" {
-			last = teams[5].reports[1]
-		}
-		answerAll(t, h, pulse.ID(teams[5].manager, r3), last, answer)
-		if got := stats(); got != h2 || got != closed {
-			t.Errorf("after one more answer %s, stats = %q, want unchanged %q", answer, got, closed)
-		}
-	}
 	// Forgetting a team's manager later does not move the frozen round.
 	h.command("UM1", "forget")
 	if _, err := h.db.ForgetPerson("UM1"); err != nil {
@@ -116,4 +102,129 @@ func closedScores(stats string) string {
 		return "(none)"
 	}
 	return stats[i:]
+}
+
+// What an admin can learn of one more answer. /coach stats shows each
+// round once, when its last pulse has closed, summed over at least 5
+// teams with at least the minimum of answers each. An admin who knew every
+// other answer of a round could still work one out from that sum; what
+// coach can and does guarantee is that no two figures it shows differ by
+// one answer alone: nothing moves while the round is open (so there is no
+// before and after the answer), the round's figure is shown once and then
+// never moves (a click after close, a forgotten respondent or manager),
+// and it never names or isolates a team. Two workspaces alike but for one
+// answer in a round of 6 teams (so the answer decides no figure's
+// existence): everything the admin reads is the same in both until the
+// round closes; after, only the round's workspace score may differ, and in
+// each workspace it stays what it first was.
+func TestPulseStatsDifferencing(t *testing.T) {
+	mon := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	r1 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	var teams []pulseTeam
+	for i := 1; i <= 6; i++ {
+		n := 3
+		if i == 6 {
+			n = 4 // the last team's fourth report is the one more answer
+		}
+		teams = append(teams, pulseTeam{fmt.Sprintf("UM%d", i), reportIDs(fmt.Sprintf("T%d", i), n)})
+	}
+	last := teams[5].reports[3]
+	type world struct {
+		h   *harness
+		log []string // what the admin read, in order
+	}
+	start := func() *world {
+		h := startPulseHarness(t, mon, teams, func(c *Config) {
+			c.PulseMinResponses = 3
+			c.PulseEvery = 7 * 24 * time.Hour
+		}, zerolog.New(zerolog.NewTestWriter(t)))
+		return &world{h: h}
+	}
+	worlds := []*world{start(), start()} // the second gets the one more answer
+	read := func() {
+		t.Helper()
+		for _, w := range worlds {
+			w.log = append(w.log, w.h.command("UX", "stats"))
+		}
+	}
+	each := func(f func(w *world, extra bool)) {
+		for i, w := range worlds {
+			f(w, i == 1)
+		}
+	}
+	each(func(w *world, _ bool) { w.h.tick(mon) })
+	read()
+	teamAnswers := []string{"555", "444", "334", "425", "354", "243"}
+	each(func(w *world, _ bool) {
+		for i, tm := range teams {
+			for _, r := range tm.reports[:3] {
+				answerAll(t, w.h, pulse.ID(tm.manager, r1), r, teamAnswers[i])
+			}
+		}
+	})
+	read()
+	each(func(w *world, extra bool) {
+		if extra {
+			answerAll(t, w.h, pulse.ID(teams[5].manager, r1), last, "111")
+		}
+	})
+	read()
+	open := len(worlds[0].log)
+	each(func(w *world, _ bool) { w.h.tick(r1.Add(pulse.CloseAfter + time.Hour)) })
+	read()
+	closedAt := len(worlds[0].log) - 1
+	// A click after close, then the one who answered and a manager are forgotten.
+	each(func(w *world, _ bool) {
+		id := pulse.ID(teams[5].manager, r1)
+		c, err := w.h.db.FirstPulseCopy(id, teams[5].reports[0], 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, _ := w.h.db.NextPulseCopy(id, teams[5].reports[0], c, 0, '1')
+		if err := w.h.db.CountPulseCopy(id, teams[5].reports[0], next, w.h.clock.Now()); err == nil {
+			t.Errorf("a click after close counted")
+		}
+	})
+	read()
+	each(func(w *world, _ bool) {
+		for _, u := range []string{last, teams[0].manager} {
+			if _, err := w.h.db.ForgetPerson(u); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	read()
+
+	a, b := worlds[0].log, worlds[1].log
+	for i := 0; i < open; i++ {
+		if a[i] != b[i] {
+			t.Errorf("read %d, while the round was open, differs between the two workspaces:\n%q\n%q", i, a[i], b[i])
+		}
+		if a[i] != a[0] {
+			t.Errorf("read %d moved while the round was open:\nbefore %q\nafter  %q", i, a[0], a[i])
+		}
+	}
+	for _, log := range [][]string{a, b} {
+		scores := closedScores(log[closedAt])
+		if !strings.Contains(scores, "each over at least 5 teams") {
+			t.Fatalf("after close, stats = %q, want workspace scores", log[closedAt])
+		}
+		for i := closedAt; i < len(log); i++ {
+			if got := closedScores(log[i]); got != scores {
+				t.Errorf("the round's figures moved after they were first shown:\nfirst %q\nlater %q", scores, got)
+			}
+			for _, tm := range teams {
+				if strings.Contains(log[i], tm.manager) || strings.Contains(log[i], "Manager ") {
+					t.Errorf("stats name a team: %q", log[i])
+				}
+			}
+		}
+	}
+	// What differs between the two workspaces is the round's sum, and only that.
+	if strings.Replace(a[closedAt], closedScores(a[closedAt]), "", 1) != strings.Replace(b[closedAt], closedScores(b[closedAt]), "", 1) {
+		t.Errorf("besides the round's workspace scores, stats differ:\n%q\n%q", a[closedAt], b[closedAt])
+	}
+	if closedScores(a[closedAt]) == closedScores(b[closedAt]) {
+		t.Logf("the one more answer did not change the rounded workspace scores")
+	}
 }

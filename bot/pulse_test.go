@@ -32,6 +32,10 @@ type pulseTeam struct {
 
 var pulseZones = []string{"Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo"}
 
+// testPulseKey is the pulse key of the pulse harness, as coach run derives
+// it from COACH_TOKEN_KEY; it is never in the database.
+var testPulseKey = pulse.Key([]byte("operator key of the pulse tests!"))
+
 // startPulseHarness is startHarnessLog with these teams (people made up
 // for them, in three zones) and pulses on.
 func startPulseHarness(t *testing.T, now time.Time, teams []pulseTeam, edit func(*Config), log zerolog.Logger) *harness {
@@ -62,7 +66,7 @@ func startPulseHarness(t *testing.T, now time.Time, teams []pulseTeam, edit func
 		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC,
 		Limits: signals.DefaultThresholds(), RetentionDays: 35,
 		NoScheduler: true, Now: h.clock.Now, Policy: nudges.DefaultPolicy(),
-		PulseEnabled: true,
+		PulseEnabled: true, PulseKey: testPulseKey,
 	}
 	// The fake has no rate limits: the consent notices go at once.
 	cfg.NoticePace.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }

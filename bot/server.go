@@ -73,6 +73,10 @@ type Config struct {
 	PulseEnabled      bool
 	PulseEvery        time.Duration
 	PulseMinResponses int
+	// PulseKey keys the trust pulse's respondent hashes and button tags
+	// (pulse.Key of COACH_TOKEN_KEY); it is never written to the database.
+	// Without it the pulse cannot be turned on.
+	PulseKey []byte
 	// TeamsFeed, when set, keeps the org chart's teams in step while coach
 	// runs (teams_from: orgsync.Syncer.Follow). Run starts it once the
 	// directory is synced, and waits for it on shutdown; it calls changed
@@ -177,6 +181,7 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 	if cfg.Limits != (signals.Thresholds{}) {
 		cfg.Policy.LateHour = cfg.Limits.LateHour
 	}
+	db.SetPulseKey(cfg.PulseKey)
 	s := &Server{
 		cfg:        cfg,
 		db:         db,

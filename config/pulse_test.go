@@ -67,3 +67,29 @@ func TestPeriodString(t *testing.T) {
 		}
 	}
 }
+
+// With pulse.enabled, coach does not start without COACH_TOKEN_KEY, and says
+// why; with the key, or with the pulse off, it asks for nothing more.
+func TestPulseNeedsTheTokenKey(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		enabled bool
+		key     Token
+		want    string
+	}{
+		{"off, no key", false, "", ""},
+		{"on, key", true, testKey, ""},
+		{"on, no key", true, "", "config: no token encryption key (pulse.enabled is true: the trust pulse keys who-has-answered hashes with it, outside the database): set COACH_TOKEN_KEY=… (32 random bytes in base64 that seal managers' user tokens: make one with `coach connect-key`) in the environment, or put that line in the file named by slack.token_file and chmod 600 it"},
+	} {
+		c := Default()
+		c.BotToken, c.AppToken = envBot, envApp
+		c.Pulse.Enabled, c.TokenKey = tc.enabled, tc.key
+		got := ""
+		if err := c.RequireTokens(); err != nil {
+			got = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("%s: RequireTokens()\ngot  %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+}

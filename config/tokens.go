@@ -88,18 +88,23 @@ func (c *Config) secretValues() []string {
 }
 
 // RequireTokens reports each missing token and how to provide it: both Slack tokens, and
-// when Connect is on, SLACK_CLIENT_SECRET and COACH_TOKEN_KEY too. Commands that talk to
-// Slack call it after Load; Load itself does not require them.
+// when Connect is on, SLACK_CLIENT_SECRET and COACH_TOKEN_KEY too; with pulse.enabled,
+// COACH_TOKEN_KEY (the trust pulse keys its respondent hashes with it). Commands that talk
+// to Slack call it after Load; Load itself does not require them.
 func (c *Config) RequireTokens() error {
 	var errs []error
 	for _, s := range c.secrets() {
 		connectOnly := s.kind == secretKind || s.kind == keyKind
-		if *s.dst != "" || (connectOnly && !c.Connect.Enabled()) {
+		pulseNeeds := s.kind == keyKind && c.Pulse.Enabled
+		if *s.dst != "" || (connectOnly && !c.Connect.Enabled() && !pulseNeeds) {
 			continue
 		}
 		why := ""
-		if connectOnly {
+		switch {
+		case connectOnly && c.Connect.Enabled():
 			why = " (Connect is on: connect.public_url or connect.client_id is set)"
+		case pulseNeeds:
+			why = " (pulse.enabled is true: the trust pulse keys who-has-answered hashes with it, outside the database)"
 		}
 		errs = append(errs, fmt.Errorf("config: no %s%s: set %s=%s (%s) in the environment, or put that line in the file named by slack.token_file and chmod 600 it",
 			s.kind.name, why, s.kind.env, s.kind.shape, s.kind.where))

@@ -175,6 +175,9 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 	bc.Now, bc.NoScheduler = w.clock.Now, true
 	bc.Admins = append(bc.Admins, demoAdmin)
 	bc.PulseEvery, bc.PulseMinResponses = demoPulseEvery, demoPulseMin
+	if bc.PulseKey, err = demoPulseKey(); err != nil {
+		return w, err
+	}
 	if w.statements, err = pulse.LoadCatalog(); err != nil {
 		return w, err
 	}

@@ -2,12 +2,14 @@ package demo
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"coach/bot"
+	"coach/pulse"
 	"coach/signals"
 	"coach/slackfake"
 )
@@ -29,6 +31,17 @@ const (
 	demoPulseMin   = 3
 	demoAdmin      = "U0ZOE"
 )
+
+// demoPulseKey is the pulse key coach run derives from COACH_TOKEN_KEY;
+// the demo makes a fresh operator key each run, as `coach connect-key`
+// would.
+func demoPulseKey() ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	return pulse.Key(key), nil
+}
 
 // pulseOnAt is when Zoe turns the pulse on: Tuesday of week 1.
 var pulseOnAt = time.Date(2026, 11, 3, 8, 0, 0, 0, time.UTC)

@@ -46,6 +46,11 @@ type Pulse struct {
 	State  string            `json:"state"`
 	// Shared says the manager has shared the result with the team.
 	Shared bool `json:"shared,omitempty"`
+	// Min is the fewest answers a statement's score rests on, as promised
+	// to the team when the pulse opened (pulse.min_responses then); a later
+	// change of the config does not lower it. 0 in pulses kept before it
+	// was recorded.
+	Min int `json:"min,omitempty"`
 }
 
 // Counts is how many people gave each answer, 1 to 5.
@@ -115,7 +120,7 @@ func New(c *Catalog, manager string, opens time.Time) Pulse {
 
 // Answers are one person's answers to a pulse's statements, one byte each,
 // in the order asked: '1'…'5', Skipped, or Unanswered. They live only in
-// the person's own DM (see store.DB.AnswerPulse), never in the database.
+// the person's own DM (see store.PulseCopy), never in the database.
 type Answers string
 
 // What an answer byte can be besides '1'…'5'.
@@ -193,9 +198,14 @@ func (p *Pulse) Change(i int, from, to byte, now time.Time) error {
 // Due reports whether the pulse should close at now.
 func (p Pulse) Due(now time.Time) bool { return p.State == Open && !now.Before(p.Closes) }
 
-// Close ends the pulse: only statements with at least min answers keep
+// Close ends the pulse: only statements with at least the pulse's own
+// minimum of answers (Min; fallback for a pulse that recorded none) keep
 // their counts, so a result below the minimum does not exist at all.
-func (p *Pulse) Close(min int) {
+func (p *Pulse) Close(fallback int) {
+	min := p.Min
+	if min == 0 {
+		min = fallback
+	}
 	min = max(min, MinResponsesFloor)
 	for id, c := range p.Counts {
 		if c.N() < min {

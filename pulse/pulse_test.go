@@ -316,3 +316,45 @@ func TestDigestLine(t *testing.T) {
 		t.Errorf("no result gave the line %q", got)
 	}
 }
+
+// A pulse closes with the minimum it opened with; the one given at close
+// counts only for a pulse that recorded none.
+func TestCloseUsesTheMinimumItOpenedWith(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	four := func(min int) Pulse {
+		p := New(c, "UM1", opens)
+		p.Min = min
+		for i := 0; i < 4; i++ {
+			if err := p.Change(0, Unanswered, '4', opens); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return p
+	}
+	promised := four(5)
+	promised.Close(3)
+	if promised.HasResult() {
+		t.Errorf("a pulse opened with a minimum of 5 has a result from 4 answers: %+v", promised.Counts)
+	}
+	old := four(0)
+	old.Close(3)
+	if !old.HasResult() {
+		t.Errorf("a pulse with no recorded minimum closed at 3 has no result from 4 answers")
+	}
+}
+
+// The pulse key is derived from the operator's key with a label: not the
+// operator's key, the same for the same key, another for another.
+func TestKeyIsDerived(t *testing.T) {
+	a, b := []byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32))
+	if string(Key(a)) == string(a) || len(Key(a)) != 32 {
+		t.Errorf("Key(a) = %x", Key(a))
+	}
+	if string(Key(a)) != string(Key(a)) || string(Key(a)) == string(Key(b)) {
+		t.Errorf("Key is not a function of the operator's key")
+	}
+}

@@ -49,12 +49,12 @@
 //	        <opens: uint64 BE unix> → pulse.Pulse (JSON): a team's trust pulse: statements asked, per statement only how many gave each answer (pulse.go)
 //	pulsevoters/
 //	    <pulse id>/              only while that pulse is open; deleted at close
-//	        <hex HMAC-SHA256(secret, pulse id, user id)> → uint32 BE: how many answers they gave (a version), never which
+//	        <hex HMAC-SHA256(pulse key, pulse id, user id)> → 8 bytes: the id of the copy of their DM that is counted, never which answers (the pulse key is not in this file: pulse.go)
 //	pulseasks/
 //	    <pulse id>/              only while that pulse is open; deleted at close
 //	        <user id>            → PulseAsk (JSON): delivery of the DM that asks them: due, state, channel, ts
 //	pulsestats/
-//	    <opens: uint64 BE unix>  → PulseRound (JSON): the workspace's counts per statement over ≥ 5 teams, frozen when a round's last pulse closed
+//	    <opens: uint64 BE unix>  → PulseRound (JSON): a round, marked open when its pulses opened (no team gets one later); then the workspace's counts per statement over ≥ 5 teams, frozen when its last pulse closed
 //
 // Keys sort the way they are read: a window of days is one Cursor.Seek and a
 // walk to the end key. The file grows with managers × days, not with messages:

@@ -53,6 +53,9 @@ type DB struct {
 	// secret is the install's HMAC key for opt-out records (meta/secret),
 	// read once at Open.
 	secret []byte
+	// pulse holds the trust pulse's key, which is never in the file
+	// (SetPulseKey, pulse.go).
+	pulse pulseKeyring
 }
 
 // Options tune Open.
