@@ -156,21 +156,114 @@ func (s *Server) respondEphemeral(ctx context.Context, url string, r Reply) {
 }
 
 // ManagerConnected is connect.Config.OnConnected: user's token is stored.
-// It queues the read back of their DMs (Config.Connected), tells them what
-// coach now reads and how to stop it, and redraws their App Home, in the
-// background.
+// In the background, their DM events count from the moment they connected
+// (the token's Connected time, kept on their team), the read back of what
+// came before is queued (Config.Connected), they are told what coach now
+// reads and how to stop it, and their App Home is redrawn.
 func (s *Server) ManagerConnected(user string) {
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
 		ctx := context.Background()
 		s.log.Info().Str("user", user).Msg("connect: manager connected their DMs")
+		s.countFromConnect(ctx, user)
 		if s.cfg.Connected != nil {
 			s.cfg.Connected(user)
 		}
 		s.tell(ctx, user, connectedText(s.Org(), user, s.cfg.RetentionDays, s.cfg.Connected != nil), "connected")
 		s.publishHome(ctx, user)
 	}()
+}
+
+// countFromConnect keeps on user's team the moment they connected (their
+// token's Connected time: T0, where the read back stops) and rebuilds the
+// org, so that their DM events count from then on.
+func (s *Server) countFromConnect(ctx context.Context, user string) {
+	tok, err := s.cfg.Connect.Token(ctx, user)
+	if err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("connect: could not read when the manager connected")
+		return
+	}
+	if err := s.db.SetConnected(user, tok.Connected); err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("connect: could not keep when the manager connected")
+		return
+	}
+	if err := s.rebuildOrg(); err != nil {
+		s.log.Error().Err(err).Msg("rebuild directory")
+	}
+}
+
+// ReadBack is a finished read back of a manager's DMs and group DMs with
+// their reports: what it covered and what it found.
+type ReadBack struct {
+	// Since and Until bound what was read: Until is when they connected.
+	Since, Until time.Time
+	// Conversations and Messages are how many it read.
+	Conversations, Messages int
+}
+
+// ReadBackDone is what follows the read back of manager's DMs (backfill's
+// Config.Done): coach sees their DMs since r.Since from now on, the org is
+// rebuilt, and they are told what was read and what it covered. A read
+// back of a connection that is over (they disconnected, or connected again
+// since) changes nothing. An error means they were not told: it is called
+// again.
+func (s *Server) ReadBackDone(ctx context.Context, manager string, r ReadBack) error {
+	since := s.connectedSince(ctx, manager)
+	if since.IsZero() || !since.Truncate(time.Microsecond).Equal(r.Until.Truncate(time.Microsecond)) {
+		s.log.Info().Str("user", manager).Msg("connect: a read back of an earlier connection finished; nothing changes")
+		return nil
+	}
+	if err := s.db.SetDMsSince(manager, r.Since); err != nil {
+		return err
+	}
+	if err := s.rebuildOrg(); err != nil {
+		return err
+	}
+	s.log.Info().Str("user", manager).Time("dms_since", r.Since).Int("conversations", r.Conversations).Int("messages", r.Messages).Msg("connect: read back done; coach sees the manager's DMs")
+	ch, err := s.messenger.dm(ctx, manager)
+	if err == nil {
+		_, err = s.messenger.post(ctx, ch, readBackText(s.Org(), manager, r), nil, nil, "")
+	}
+	// Drawn here, not in the background: the read back calls from its own
+	// goroutine, outside what Settle waits for.
+	s.publishHome(ctx, manager)
+	return err
+}
+
+// readBackText is the DM that says the read back is done.
+func readBackText(org *signals.Org, manager string, r ReadBack) string {
+	loc := org.Loc(manager)
+	span := "from " + r.Since.In(loc).Format("Mon 2 Jan") + " to " + r.Until.In(loc).Format("Mon 2 Jan 15:04") + ", when you connected"
+	if r.Conversations == 0 {
+		return "*coach has read back your DMs.* It found no DMs or group DMs with your reports " + span + ". From now on it counts them as they happen, never the text."
+	}
+	return fmt.Sprintf("*coach has read back your DMs.* It counted %s in %s with your reports (DMs and group DMs), %s: who wrote to whom and when, never the text. "+
+		"Your App Home and your next digest include them, and from now on coach also speaks of what it could not see before: staying in touch, recognition, how your attention is spread, replies and questions.",
+		plural(r.Messages, "message"), plural(r.Conversations, "conversation"), span)
+}
+
+// ConnectedWithoutReadBack lists the managers who hold a token but have
+// no read back, running or done, and whose DMs coach does not see: coach
+// stopped after they connected and before it queued theirs.
+func (s *Server) ConnectedWithoutReadBack() ([]string, error) {
+	ids, err := s.db.ConnectedUsers()
+	if err != nil {
+		return nil, err
+	}
+	org := s.Org()
+	var out []string
+	for _, id := range ids {
+		if !org.IsManager(id) || org.Visibility(id).DMs() {
+			continue
+		}
+		if _, found, err := s.db.Backfill(id); err != nil {
+			return nil, err
+		} else if !found {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // connectedText is the DM a manager gets once connected: what coach reads,

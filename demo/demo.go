@@ -23,7 +23,6 @@ import (
 	"coach/config"
 	"coach/nudges"
 	"coach/pulse"
-	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
 )
@@ -35,9 +34,11 @@ clear habit (late-night messages, slow replies, one report ignored, status
 chasing, and one exemplary manager), and their reports in several time zones.
 The real bot connects to it over a real websocket, stores its counters in a
 temporary database, and a simulated month runs on an injected clock in
-seconds. The transcript shows each weekly digest as the manager reads it, an
-in-the-moment hint, and a closing table of every manager's signals. No
-message text is stored anywhere, and nothing leaves this machine.
+seconds. The transcript shows each weekly digest as the manager reads it,
+Mia connecting her DMs in week 1 (Sam never does, and coach says what it
+cannot see), an in-the-moment hint, and a closing table of every manager's
+signals. No message text is stored anywhere, and nothing leaves this
+machine.
 
 Flags:
 `
@@ -123,7 +124,8 @@ type world struct {
 	// pulse is the trust pulse's story, and statements its statements.
 	pulse      pulseStory
 	statements *pulse.Catalog
-	extra      []timed // events the story adds as it goes (votes)
+	conn       *connectWorld // Connect: the endpoint, the read back, Mia's connecting (connect.go)
+	extra      []timed       // events the story adds as it goes (votes)
 }
 
 func (w *world) loc(p person) *time.Location {
@@ -158,7 +160,7 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 	}
 	for _, t := range w.teams {
 		for _, r := range t.reports {
-			w.fake.AddChannel(slackfake.Channel{ID: dmID(t.manager.id, r.id), Members: []string{t.manager.id, r.id}})
+			w.fake.AddDM(dmID(t.manager.id, r.id), t.manager.id, r.id)
 		}
 	}
 
@@ -187,7 +189,10 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 		return w, err
 	}
 	defer w.db.Close()
-	if err := seeDMs(w.db, bc.Teams, start); err != nil {
+	if err := w.db.SyncTeams(bc.Teams); err != nil { // coach sees every team's channels from the start
+		return w, err
+	}
+	if err := w.setUpConnect(&bc, cfg.RetentionDays, opts.Log); err != nil {
 		return w, err
 	}
 
@@ -208,6 +213,11 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+	connectDone := w.runConnect(runCtx)
+	defer connectDone()
+	if err := w.connectEarly(ctx); err != nil {
+		return w, err
+	}
 
 	w.out = newTranscript(out, w)
 	w.out.intro(opts)
@@ -224,34 +234,19 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 	return w, w.out.summary(w.clock.Now())
 }
 
-// seeDMs stores the teams as the bot will and records that coach sees
-// every manager's DMs from the start of the month, as if each had
-// connected before it: the month then shows every kind of nudge.
-func seeDMs(db *store.DB, teams []signals.Team, start time.Time) error {
-	if err := db.SyncTeams(teams); err != nil {
-		return err
-	}
-	for _, t := range teams {
-		if err := db.SetConnected(t.Manager, start); err != nil {
-			return err
-		}
-		if err := db.SetDMsSince(t.Manager, start); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // simulate plays the month hour by hour: deliver that hour's events over the
 // socket, wait for the bot to ack them (it acks after committing), then let
 // the scheduler send whatever digests are due at that hour.
 func (w *world) simulate(ctx context.Context, start time.Time, opts Options) error {
 	days := 7 * opts.Weeks
-	events := traffic(w.teams, start, days, opts.Seed)
+	events := w.slackDelivers(traffic(w.teams, start, days, opts.Seed))
 	end := start.AddDate(0, 0, days).Add(24 * time.Hour) // through the last Monday's digests
 	next := 0
 	for now := start; now.Before(end); now = now.Add(time.Hour) {
 		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := w.connectStory(ctx, now); err != nil {
 			return err
 		}
 		hourEnd := now.Add(time.Hour)

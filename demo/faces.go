@@ -59,6 +59,7 @@ func (w *world) faces(ctx context.Context) error {
 	for _, c := range []struct{ user, text, who string }{
 		{"U0MIA", "norms", "Mia"},
 		{"U0BEN", "me", "Ben"},
+		{"U0SAM", "me", "Sam"},
 		{"U0ZOE", "hours 08:00-16:30 mon-thu", "Zoe"},
 	} {
 		got, err := w.slash(ctx, c.user, c.text)

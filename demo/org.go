@@ -46,7 +46,7 @@ func newOrg() []team {
 			manager: person{"U0SAM", "Sam", "Europe/London"},
 			reports: []person{{"U0HANA", "Hana", "Europe/London"}, {"U0IVAN", "Ivan", "Europe/Berlin"}, {"U0JO", "Jo", "Europe/London"}, {"U0KAI", "Kai", "Australia/Sydney"}},
 			habit:   oneIgnored,
-			note:    "talks with everyone except Kai, far away in Sydney",
+			note:    "talks with everyone except Kai, far away in Sydney; never connects his DMs",
 		},
 		{
 			manager: person{"U0LEE", "Lee", "America/Los_Angeles"},

@@ -48,6 +48,8 @@ func (t *transcript) intro(opts Options) {
 	for _, tm := range t.w.teams {
 		t.printf("  %-4s %-20s %s\n", tm.manager.name, "("+tm.manager.tz+")", tm.note)
 	}
+	t.printf("\nRaj, Lee and Zoe connected coach to their DMs with their reports before the month, Mia connects\n")
+	t.printf("hers in week 1, and Sam never does: for him coach sees only the channels it's in.\n")
 	t.printf("\nEvery Monday at 09:00 in each manager's own time zone, coach sends a digest DM with at most\n")
 	t.printf("two nudges, or nothing at all when nothing stands out. The first Monday there is no history yet.\n")
 	t.section()
@@ -88,6 +90,7 @@ func (t *transcript) digests(now time.Time) {
 			local := now.In(org.Loc(m.id))
 			t.printf("\n▸ %s, %s %s: a DM from coach\n", m.name, local.Format("Mon 2 Jan 15:04"), m.tz)
 			t.quote(rec.Digest.Text())
+			t.w.readBackNote(m.id, rec.Digest)
 		}
 		t.seen[m.id] = len(msgs)
 		slot, _, ok := t.w.srv.Scheduler().Slot(now, org.Loc(m.id), org.HoursOf(m.id))
@@ -100,7 +103,10 @@ func (t *transcript) digests(now time.Time) {
 		}
 		if rec, err := t.w.db.Digest(id); err == nil && rec.State == store.DigestEmpty {
 			t.slots[m.id] = id
-			if t.week > 1 {
+			switch {
+			case t.week > 1 && !org.Visibility(m.id).DMs():
+				t.printf("\n▸ %s, %s %s: no DM. coach sees only the channels it's in for %s, and nothing stood out\n  there; about the DMs it can't see, such as whether he and Kai talk, it says nothing.\n", m.name, slot.In(org.Loc(m.id)).Format("Mon 2 Jan 15:04"), m.tz, m.name)
+			case t.week > 1:
 				t.printf("\n▸ %s, %s %s: nothing stood out, so no DM.\n", m.name, slot.In(org.Loc(m.id)).Format("Mon 2 Jan 15:04"), m.tz)
 			}
 		}
@@ -198,7 +204,10 @@ func (t *transcript) summary(now time.Time) error {
 		for _, k := range signals.Kinds {
 			s, ok := byKind[k]
 			cell := "–"
-			if ok {
+			switch {
+			case ok && s.Unseen:
+				cell = "can't tell"
+			case ok:
 				cell = cellOf(s)
 				if s.Fired {
 					cell = "✱ " + cell
