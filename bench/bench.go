@@ -10,13 +10,14 @@
 //     bot.MemberResolver (members of DMs and group DMs), bot.Ingest.Submit
 //     and Ingest.Run, which commits batches with store.DB.Apply (bbolt,
 //     fsync on) and acks each envelope after its commit — the bot's own
-//     path, with no network. It runs twice, into fresh databases: cold,
-//     with no conversation's members known (in memory or in the store), so
-//     that each DM and group DM is learnt on the way, off the loop that
-//     reads the frames — the store and memory as the bot's, the lookup
-//     answered in-process after --lookup-latency (none by default: the
-//     cold run measures what coach adds, not Slack's answers) —, then
-//     warm, the resolver knowing every conversation;
+//     path, with no network. It runs twice, into fresh databases, in
+//     turns of a tenth of the frames each so that the rest of the
+//     machine's load falls on both alike: cold, with no conversation's
+//     members known (in memory or in the store), so that each DM and group
+//     DM is learnt on the way, off the loop that reads the frames — the
+//     store and memory as the bot's, the lookup answered in-process after
+//     --lookup-latency (none by default: the cold run measures what coach
+//     adds, not Slack's answers) —, and warm, knowing every conversation;
 //   - raw bbolt: the same number of key updates, in transactions of the
 //     same sizes, written straight to a fresh bbolt file on the same disk;
 //   - digests: every manager's weekly digest from the database just written
@@ -39,6 +40,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -64,7 +66,8 @@ bbolt's batched write rate on the same disk, computes every manager's
 digest, and prints one JSON line last:
 
   events_per_sec               envelopes per second, first Submit to last ack, with
-                               every conversation's members known (warm)
+                               every conversation's members known (warm); the cold and
+                               warm ingests take turns of a tenth of the frames each
   cold_events_per_sec          the same with none known at the start (cold): each DM
                                and group DM is learnt off the ingest loop on the way
   cold_ratio                   cold_events_per_sec / events_per_sec
@@ -74,7 +77,8 @@ digest, and prints one JSON line last:
   ratio                        events_per_sec × updates_per_event / raw_bbolt_updates_per_sec
   db_bytes_per_manager_day     database file size / (managers × days of traffic)
   digest_seconds_10k_managers  time to compute every manager's digest
-  peak_rss_mb                  peak resident memory (VmHWM)
+  peak_rss_mb                  peak resident memory (VmHWM) of the whole run, which holds
+                               both ingests' member caches and heaps at once
 
 Flags:
 `
@@ -90,7 +94,7 @@ type Options struct {
 	Seed     uint64 // the workspace and traffic
 	Dir      string // where the run makes its working directory ("": os.TempDir())
 	Keep     bool   // keep the working directory (and the database in it)
-	// CPUProfile, when set, is where the warm ingest's CPU profile goes.
+	// CPUProfile, when set, is where the ingests' CPU profile goes.
 	CPUProfile string
 	// LookupLatency is how long the cold run's lookup of a conversation's
 	// members takes, standing in for Slack's answer.
@@ -124,7 +128,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", 1, "random seed of the workspace and traffic")
 	fs.StringVar(&o.Dir, "dir", "", "directory in which to make the run's working directory, for the database and the frames (default: os.TempDir(), "+os.TempDir()+"); it is removed after")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the working directory, with the database, after the run")
-	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write the warm ingest's CPU profile to this file (go tool pprof)")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write the ingests' CPU profile (cold and warm) to this file (go tool pprof)")
 	fs.DurationVar(&o.LookupLatency, "lookup-latency", 0, "how long the cold run's lookup of a conversation's members takes, 8 at once as in the bot (0: answered at once, so that the cold run measures what coach adds; a week packed into seconds cannot wait on Slack's own answers)")
 	fs.Usage = func() { fmt.Fprint(stderr, help); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
@@ -152,22 +156,25 @@ type Result struct {
 	ColdApplied, ColdBadAcks, ColdHeld int
 }
 
-// switchStore is the cold run's store for the resolver, and nothing once
-// that run's database is closed.
-type switchStore struct{ db atomic.Pointer[store.DB] }
+// rounds is how many turns the cold and the warm ingest take each.
+const rounds = 10
 
-func (s *switchStore) Members(channel string) ([]string, bool, error) {
+// turnStore is a resolver's store: the database of its ingest's turn,
+// none between turns.
+type turnStore struct{ db atomic.Pointer[store.DB] }
+
+func (s *turnStore) Members(channel string) ([]string, bool, error) {
 	if db := s.db.Load(); db != nil {
 		return db.Members(channel)
 	}
 	return nil, false, nil
 }
 
-func (s *switchStore) KeepMembers(convs []store.Conv) error {
+func (s *turnStore) KeepMembers(convs []store.Conv) error {
 	if db := s.db.Load(); db != nil {
 		return db.KeepMembers(convs)
 	}
-	return nil
+	return errors.New("no database open")
 }
 
 // Run generates the workspace and traffic, runs the three measurements and
@@ -204,6 +211,11 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		return Result{}, err
 	}
 	tr, err := generate(ff, w, o.Events, o.Days, start, o.Seed)
+	// On disk before anything is timed: the kernel writing back the
+	// frames would slow the first run's fsyncs, not the second's.
+	if serr := ff.Sync(); err == nil {
+		err = serr
+	}
 	if cerr := ff.Close(); err == nil {
 		err = cerr
 	}
@@ -224,7 +236,7 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		// them, and their DM and group-DM events count, from its start.
 		teams[i].Connected, teams[i].DMsSince = start, start
 	}
-	open := func(path string) (*store.DB, func() error, error) {
+	open := func(path string, people []signals.Person, teams []signals.Team) (*store.DB, func() error, error) {
 		db, err := store.Open(path, store.Options{})
 		if err != nil {
 			return nil, nil, err
@@ -240,33 +252,28 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		}
 		return db, closeDB, nil
 	}
-	db, closeDB, err := open(dbPath)
-	if err != nil {
-		return Result{}, err
+	// Each ingest has its database open only during its turns, so that one
+	// database is open at a time, as in the bot.
+	for _, path := range []string{dbPath, coldPath} {
+		_, closeDB, err := open(path, people, teams)
+		if err != nil {
+			return Result{}, err
+		}
+		if err := closeDB(); err != nil {
+			return Result{}, err
+		}
 	}
-	defer closeDB()
-	coldDB, closeCold, err := open(coldPath)
-	if err != nil {
-		return Result{}, err
-	}
-	defer closeCold()
 	org := bot.BuildOrg(bc, botUserID, people, teams)
 	people, teams = nil, nil
 	runtime.GC() // start the ingest from the heap the bot would have, not the setup's garbage
 
 	// The members of DMs and group DMs, as the bot learns them: memory,
 	// else the store, else a lookup (here the workspace's, after
-	// LookupLatency, 8 at a time).
-	var lookups atomic.Int64
-	known := &switchStore{}
-	known.db.Store(coldDB)
-	members := bot.NewMemberResolver(bot.MemberConfig{
-		// Room for every conversation of the week, so that the warm run
-		// knows them all (the bot keeps up to two generations of 50,000).
-		MaxCached: 1 << 17,
-		Store:     known,
-		Lookup: func(ctx context.Context, channel, _ string, _ signals.ConvKind) ([]string, error) {
-			lookups.Add(1)
+	// LookupLatency, 8 at a time). Cold knows none at the start; warm
+	// knows every conversation of the week.
+	lookup := func(n *atomic.Int64) func(context.Context, string, string, signals.ConvKind) ([]string, error) {
+		return func(ctx context.Context, channel, _ string, _ signals.ConvKind) ([]string, error) {
+			n.Add(1)
 			if o.LookupLatency > 0 {
 				t := time.NewTimer(o.LookupLatency)
 				select {
@@ -280,38 +287,71 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 				return ids, nil
 			}
 			return nil, slack.SlackErrorResponse{Err: "channel_not_found"}
-		},
-	})
-
-	// Cold ingest: nothing known.
-	cold, err := runIngest(ctx, framesPath, tr.envelopes, coldDB, org, members, o.MaxBatch, nil)
-	if err != nil {
-		return Result{}, fmt.Errorf("bench: cold ingest: %w", err)
+		}
 	}
-	cold.lookups = int(lookups.Load())
-	coldEPS := float64(cold.envelopes) / cold.elapsed.Seconds()
-	say("cold ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; %d held for %d conversations' members (%d offered again to a full parked set); applied %d; %d of %d acked exactly once",
-		cold.envelopes, cold.elapsed.Round(time.Millisecond), coldEPS, cold.cpuPerEnvelope(), cold.commits, spread(cold.batchSizes), cold.held, cold.lookups, cold.redelivered, cold.applied, tr.envelopes-cold.ackedOnce(), tr.envelopes)
-	if err := closeCold(); err != nil {
-		return Result{}, err
+	var coldLookups, warmLookups atomic.Int64
+	// Room for every conversation of the week (the bot keeps up to two
+	// generations of 50,000).
+	const room = 1 << 17
+	coldStore, warmStore := &turnStore{}, &turnStore{}
+	coldMembers := bot.NewMemberResolver(bot.MemberConfig{MaxCached: room, Store: coldStore, Lookup: lookup(&coldLookups)})
+	warmMembers := bot.NewMemberResolver(bot.MemberConfig{MaxCached: room, Store: warmStore, Lookup: lookup(&warmLookups)})
+	for _, ch := range tr.convs {
+		warmMembers.Remember(ch, w.Members(ch))
 	}
-	known.db.Store(nil) // the warm run knows every conversation without it
-	runtime.GC()
+	tr.convs = nil
 
-	// Ingest.
+	// Ingest, cold and warm in turns of a tenth of the frames each, the
+	// one first and then the other, so that whatever else the machine
+	// does slows both alike.
 	var profile io.WriteCloser
 	if o.CPUProfile != "" {
 		if profile, err = os.Create(o.CPUProfile); err != nil {
 			return Result{}, err
 		}
 		defer profile.Close()
+		if err := pprof.StartCPUProfile(profile); err != nil {
+			return Result{}, err
+		}
 	}
-	ing, err := runIngest(ctx, framesPath, tr.envelopes, db, org, members, o.MaxBatch, profile)
+	cold, err := newPipeline(framesPath, tr.envelopes, coldPath, coldStore, org, coldMembers, o.MaxBatch)
 	if err != nil {
-		return Result{}, fmt.Errorf("bench: ingest: %w", err)
+		return Result{}, err
 	}
-	if n := int(lookups.Load()) - cold.lookups; n > 0 {
-		return Result{}, fmt.Errorf("bench: the warm ingest looked up %d conversations; it should know them all", n)
+	defer cold.close()
+	warm, err := newPipeline(framesPath, tr.envelopes, dbPath, warmStore, org, warmMembers, o.MaxBatch)
+	if err != nil {
+		return Result{}, err
+	}
+	defer warm.close()
+	turn := (tr.envelopes + rounds - 1) / rounds
+	for round, more := 0, true; more; round++ {
+		order := []*pipeline{cold, warm}
+		if round%2 == 1 {
+			order[0], order[1] = warm, cold
+		}
+		for _, p := range order {
+			m, err := p.segment(ctx, turn)
+			if err != nil {
+				return Result{}, fmt.Errorf("bench: ingest: %w", err)
+			}
+			more = m
+		}
+	}
+	if profile != nil {
+		pprof.StopCPUProfile()
+	}
+	ing := warm.res
+	cold.res.lookups = int(coldLookups.Load())
+	coldEPS := float64(cold.res.envelopes) / cold.res.elapsed.Seconds()
+	say("cold ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; %d held for %d conversations' members (%d offered again to a full parked set); applied %d; %d of %d acked exactly once",
+		cold.res.envelopes, cold.res.elapsed.Round(time.Millisecond), coldEPS, cold.res.cpuPerEnvelope(), cold.res.commits, spread(cold.res.batchSizes),
+		cold.res.held, cold.res.lookups, cold.res.redelivered, cold.res.applied, tr.envelopes-cold.res.ackedOnce(), tr.envelopes)
+	if n := warmLookups.Load(); n > 0 || ing.held > 0 {
+		return Result{}, fmt.Errorf("bench: the warm ingest held %d envelopes and looked up %d conversations; it should know them all", ing.held, n)
+	}
+	if err := os.Remove(coldPath); err != nil {
+		return Result{}, err
 	}
 	eps := float64(ing.envelopes) / ing.elapsed.Seconds()
 	updates := ing.updates()
@@ -331,6 +371,12 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	managers := make([]string, o.Managers)
 	copy(managers, w.ids[:o.Managers])
 	now := start.AddDate(0, 0, o.Days).Add(9 * time.Hour)
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		return Result{}, err
+	}
+	closeDB := sync.OnceValue(db.Close)
+	defer closeDB()
 	dg, err := runDigests(db, org, managers, bc.Policy, now)
 	if err != nil {
 		return Result{}, fmt.Errorf("bench: digests: %w", err)
@@ -389,7 +435,7 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	}
 	fmt.Fprintf(stdout, "%s\n", line)
 	res := Result{Summary: sum, Envelopes: tr.envelopes, Submitted: ing.envelopes, Malformed: ing.malformed, Applied: ing.applied, BadAcks: bad,
-		ColdApplied: cold.applied, ColdBadAcks: cold.ackedOnce(), ColdHeld: cold.held}
+		ColdApplied: cold.res.applied, ColdBadAcks: cold.res.ackedOnce(), ColdHeld: cold.res.held}
 	if bad > 0 || res.ColdBadAcks > 0 {
 		return res, fmt.Errorf("bench: %d envelopes (warm) and %d (cold) not acked exactly once", bad, res.ColdBadAcks)
 	}

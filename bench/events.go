@@ -33,6 +33,13 @@ func (g *generator) event1(k kind, at time.Time) kind {
 	if g.w.teamOf(author) < 0 {
 		g.stats.outsiders++
 	}
+	if c.channelType != "channel" && !g.convSeen[c.channel] {
+		if g.convSeen == nil {
+			g.convSeen = map[string]bool{}
+		}
+		g.convSeen[c.channel] = true
+		g.stats.convs = append(g.stats.convs, c.channel)
+	}
 	m := message{user: g.w.ids[author], channel: c.channel, channelType: c.channelType, ts: g.ts(at), clientMsgID: g.uuid()}
 	switch k {
 	case kindBot:

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -22,7 +21,7 @@ import (
 // ingestRun is what pushing the frames through the bot's ingest did.
 type ingestRun struct {
 	envelopes int
-	elapsed   time.Duration // first Submit to last ack
+	elapsed   time.Duration // its segments' time, each from its first frame to its last ack
 	cpu       time.Duration // CPU time the process used meanwhile
 	acks      []uint8       // acks per envelope, in frame order
 	malformed int           // frames or payloads that did not decode (acked, skipped)
@@ -69,27 +68,56 @@ func (r *ingestRun) ackedOnce() (bad int) {
 	return bad
 }
 
-// runIngest reads the frames file and drives them through the path the bot
-// uses for every Socket Mode envelope: DecodeEnvelope, Decoder.Decode
-// (members from members.Known), MemberResolver.Hold for a DM or group DM
-// whose members are not known yet (released from its workers once they
-// are), Ingest.Submit, and Ingest.Run committing with store.Apply and
-// acking after each commit. Reading a frame from the page cache stands in
-// for reading it from the socket. An envelope the full parked set refuses
-// (the bot leaves it unacked for Slack to deliver again) is offered again
-// a millisecond later.
-//
-// With profile set, the ingest's CPU profile is written to it.
-func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, org *signals.Org, members *bot.MemberResolver, maxBatch int, profile io.Writer) (*ingestRun, error) {
+// pipeline drives the frames of the frames file, a segment at a time,
+// through the path the bot uses for every Socket Mode envelope:
+// DecodeEnvelope, Decoder.Decode (members from members.Known),
+// MemberResolver.Hold for a DM or group DM whose members are not known yet
+// (released from its workers once they are), Ingest.Submit, and Ingest.Run
+// committing with store.Apply and acking after each commit. Reading a frame
+// from the page cache stands in for reading it from the socket. An
+// envelope the full parked set refuses (the bot leaves it unacked for Slack
+// to deliver again) is offered again a millisecond later.
+type pipeline struct {
+	f        *os.File
+	r        *bufio.Reader
+	dbPath   string     // opened for each segment
+	store    *turnStore // the resolver's, given the segment's database
+	org      *signals.Org
+	members  *bot.MemberResolver
+	maxBatch int
+	next     int // index of the next frame
+	res      *ingestRun
+}
+
+func newPipeline(path string, envelopes int, dbPath string, st *turnStore, org *signals.Org, members *bot.MemberResolver, maxBatch int) (*pipeline, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
+	return &pipeline{f: f, r: bufio.NewReaderSize(f, 1<<20), dbPath: dbPath, store: st, org: org, members: members, maxBatch: maxBatch,
+		res: &ingestRun{acks: make([]uint8, envelopes)}}, nil
+}
 
-	res := &ingestRun{acks: make([]uint8, envelopes)}
-	in := bot.NewIngest(db, func() *signals.Org { return org }, zerolog.Nop(), maxBatch)
+func (p *pipeline) close() error { return p.f.Close() }
+
+// segment drives the next n frames (fewer at the end of the file), with
+// the pipeline's database open, and returns once every one of them is
+// acked; its time and CPU are added to the run's. It reports false at the
+// end of the file.
+func (p *pipeline) segment(ctx context.Context, n int) (more bool, err error) {
+	db, err := store.Open(p.dbPath, store.Options{})
+	if err != nil {
+		return false, err
+	}
+	p.store.db.Store(db)
+	defer func() {
+		p.store.db.Store(nil)
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	res, members := p.res, p.members
+	in := bot.NewIngest(db, func() *signals.Org { return p.org }, zerolog.Nop(), p.maxBatch)
 	in.Committed = func(sr store.Result, batch []bot.Pending) {
 		res.commits++
 		res.batchSizes = append(res.batchSizes, len(batch))
@@ -98,12 +126,6 @@ func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, or
 		res.applied += sr.Applied
 		res.duplicates += sr.Duplicates
 		res.hints += len(sr.Hints)
-	}
-	if profile != nil {
-		if err := pprof.StartCPUProfile(profile); err != nil {
-			return nil, err
-		}
-		defer pprof.StopCPUProfile()
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); in.Run(ctx) }()
@@ -114,7 +136,7 @@ func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, or
 	// What envelopes released from the resolver's workers add up.
 	var mu sync.Mutex
 	var inFlight sync.WaitGroup
-	dec := &bot.Decoder{Lexicon: org.Lexicon, BotUserID: botUserID, Lookup: members.Known}
+	dec := &bot.Decoder{Lexicon: p.org.Lexicon, BotUserID: botUserID, Lookup: members.Known}
 	submit := func(envID string, payload []byte, ack func()) {
 		d, err := dec.Decode(payload)
 		mu.Lock()
@@ -128,56 +150,55 @@ func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, or
 		in.Submit(bot.Pending{EnvelopeID: envID, EventID: d.EventID, Event: d.Event, Ack: ack})
 	}
 	var hdr [4]byte
-	var start time.Time
-	var cpu0 time.Duration
-	var readErr error
-	for i := 0; ; i++ {
-		if i%1024 == 0 && ctx.Err() != nil {
-			readErr = ctx.Err()
+	start, cpu0 := time.Now(), cpuTime()
+	more = true
+	for k := 0; k < n; k++ {
+		i := p.next
+		if k%1024 == 0 && ctx.Err() != nil {
+			err = ctx.Err()
 			break
 		}
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			if !errors.Is(err, io.EOF) {
-				readErr = err
+		if _, rerr := io.ReadFull(p.r, hdr[:]); rerr != nil {
+			if !errors.Is(rerr, io.EOF) {
+				err = rerr
 			}
+			more = false
 			break
 		}
 		frame := make([]byte, binary.LittleEndian.Uint32(hdr[:]))
-		if _, err := io.ReadFull(r, frame); err != nil {
-			readErr = err
+		if _, rerr := io.ReadFull(p.r, frame); rerr != nil {
+			err = rerr
 			break
 		}
-		if i >= envelopes {
-			readErr = fmt.Errorf("more than the %d frames generated", envelopes)
+		if i >= len(res.acks) {
+			err = fmt.Errorf("more than the %d frames generated", len(res.acks))
 			break
 		}
+		p.next++
 		ack := func() { res.acks[i]++ }
-		env, err := bot.DecodeEnvelope(frame)
-		if err != nil || env.Type != "events_api" {
+		env, derr := bot.DecodeEnvelope(frame)
+		if derr != nil || env.Type != "events_api" {
 			mu.Lock()
 			res.malformed++
 			mu.Unlock()
 			ack() // the bot acks a malformed frame at once and skips it
 			continue
 		}
-		if start.IsZero() {
-			start, cpu0 = time.Now(), cpuTime()
-		}
 		res.envelopes++
-		d, err := dec.Decode(env.Payload)
-		if err == nil && d.Conv != "" {
+		d, derr := dec.Decode(env.Payload)
+		if derr == nil && d.Conv != "" {
 			payload := env.Payload
-			p := bot.Parked{Channel: d.Conv, Kind: d.ConvKind, Via: d.Via, Size: len(payload), Release: func() {
+			held := bot.Parked{Channel: d.Conv, Kind: d.ConvKind, Via: d.Via, Size: len(payload), Release: func() {
 				submit(env.ID, payload, ack)
 				inFlight.Done()
 			}}
 			inFlight.Add(1)
-			held := members.Hold(p, d.Unresolved)
-			for ; held == bot.Full && ctx.Err() == nil; held = members.Hold(p, d.Unresolved) {
+			h := members.Hold(held, d.Unresolved)
+			for ; h == bot.Full && ctx.Err() == nil; h = members.Hold(held, d.Unresolved) {
 				res.redelivered++
 				time.Sleep(time.Millisecond)
 			}
-			if held == bot.Held {
+			if h == bot.Held {
 				res.held++
 				continue
 			}
@@ -190,9 +211,10 @@ func runIngest(ctx context.Context, path string, envelopes int, db *store.DB, or
 	<-resolverDone
 	in.Close()
 	<-done
-	res.elapsed, res.cpu = time.Since(start), cpuTime()-cpu0
-	if readErr != nil {
-		return res, fmt.Errorf("read frames: %w", readErr)
+	res.elapsed += time.Since(start)
+	res.cpu += cpuTime() - cpu0
+	if err != nil {
+		return false, fmt.Errorf("read frames: %w", err)
 	}
-	return res, nil
+	return more && p.next < len(res.acks), nil
 }

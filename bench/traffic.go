@@ -46,6 +46,7 @@ type traffic struct {
 	kinds     [nKinds]int
 	outsiders int // messages by people in no team
 	days      int
+	convs     []string // the DMs and group DMs written in, each once
 }
 
 // generator writes a chronological stream of Socket Mode frames. The
@@ -64,11 +65,12 @@ type generator struct {
 	payloads [256][]byte
 	nPayload int
 
-	seq   uint64
-	event []byte
-	pay   []byte
-	frame []byte
-	stats traffic
+	seq      uint64
+	event    []byte
+	pay      []byte
+	frame    []byte
+	stats    traffic
+	convSeen map[string]bool // the DMs and group DMs in stats.convs
 }
 
 type posted struct {

@@ -251,6 +251,17 @@ func (r *MemberResolver) Hold(p Parked, need bool) HoldResult {
 	return Held
 }
 
+// Remember keeps the members of a DM or group DM learnt elsewhere (a
+// caller that knows them): they are known from then on, in memory only.
+func (r *MemberResolver) Remember(channel string, members []string) {
+	if len(members) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.putLocked(channel, member{ids: slices.Clone(members)})
+}
+
 // Forget drops what the resolver holds of person id, before the store
 // forgets them: the conversations with them in it, in memory and among
 // those learnt and not stored yet, so that none is written back after.

@@ -329,3 +329,19 @@ func TestResolverCacheIsBounded(t *testing.T) {
 		t.Errorf("%d kept, want at most 4", n)
 	}
 }
+
+// Members remembered from elsewhere are known at once, in memory only.
+func TestResolverRemember(t *testing.T) {
+	r := NewMemberResolver(MemberConfig{})
+	r.Remember("G7", []string{"UM", "UA", "UB"})
+	r.Remember("D8", nil) // nothing to remember
+	if ids, ok := r.Known("G7", signals.GroupDM); !ok || len(ids) != 3 {
+		t.Errorf("Known(G7) = %v, %v; want the three remembered", ids, ok)
+	}
+	if _, ok := r.Known("D8", signals.DM); ok {
+		t.Error("D8 known with no members remembered")
+	}
+	if got := r.Hold(Parked{Channel: "G7", Kind: signals.GroupDM, Release: func() {}}, false); got != NotHeld {
+		t.Errorf("Hold of a remembered conversation = %v, want NotHeld", got)
+	}
+}
