@@ -182,10 +182,27 @@ func NewMemberResolver(cfg MemberConfig) *MemberResolver {
 // whether they are known. A conversation whose members could not be
 // learnt is known with none (its events do not count); one known to be a
 // private channel is known with none to a reaction (kind Channel) only.
+//
+// A conversation not in memory is looked for in the store too — a read of
+// the local file, never a call to Slack — so that after a restart, or once
+// a read back stored them, known conversations are never parked and their
+// envelopes keep the order Slack sent them in.
 func (r *MemberResolver) Known(channel string, kind signals.ConvKind) ([]string, bool) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.knownLocked(channel, kind)
+	ids, ok := r.knownLocked(channel, kind)
+	_, learning := r.pending[channel]
+	r.mu.Unlock()
+	if ok || learning || r.cfg.Store == nil || kind == signals.Channel {
+		return ids, ok
+	}
+	stored, found, err := r.cfg.Store.Members(channel)
+	if err != nil || !found || stored == nil {
+		return nil, false
+	}
+	r.mu.Lock()
+	r.putLocked(channel, member{ids: stored})
+	r.mu.Unlock()
+	return stored, true
 }
 
 func (r *MemberResolver) knownLocked(channel string, kind signals.ConvKind) ([]string, bool) {

@@ -192,6 +192,18 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 	if err := w.db.SyncTeams(bc.Teams); err != nil { // coach sees every team's channels from the start
 		return w, err
 	}
+	// coach learns a DM's members once, in the background, and keeps them.
+	// The month starts with them learned, as after coach's first days in a
+	// workspace: an hour's envelopes then commit in the order Slack sent
+	// them, so the first off-hours message of a day (the one a hint is
+	// for) is the same in every run.
+	for _, t := range w.teams {
+		for _, r := range t.reports {
+			if err := w.db.PutMembers(dmID(t.manager.id, r.id), []string{t.manager.id, r.id}); err != nil {
+				return w, err
+			}
+		}
+	}
 	if err := w.setUpConnect(&bc, cfg.RetentionDays, opts.Log); err != nil {
 		return w, err
 	}
