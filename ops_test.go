@@ -113,7 +113,12 @@ func TestMetricsAndReadiness(t *testing.T) {
 	}
 	// Traffic, a failing Web API call, and a digest.
 	fake.FailNext("conversations.members", 1, slackfake.Fault{Status: 200, Error: "channel_not_found"})
-	fake.SendEvent(map[string]any{"type": "message", "channel": "DOTHER", "channel_type": "im", "user": "UM2", "text": "hi", "ts": "1700000000.000001"})
+	other := fake.SendEvent(map[string]any{"type": "message", "channel": "DOTHER", "channel_type": "im", "user": "UM2", "text": "hi", "ts": "1700000000.000001"})
+	// Its lookup takes the failure: members are learnt in the background,
+	// several at once, so Mia's DM waits until then.
+	if err := fake.WaitAcked(ctx, other); err != nil {
+		t.Fatal(err)
+	}
 	// An event coach does not count, and one that does not decode (its event_id is an object).
 	skipped := fake.SendEvent(map[string]any{"type": "channel_created", "channel": map[string]any{"id": "C0NEW"}})
 	fake.SendRaw([]byte(`{"envelope_id":"env-malformed","type":"events_api","payload":{"type":"event_callback","event_id":{"x":1},"event":{"type":"message"}}}`))
