@@ -230,3 +230,82 @@ func TestReconnectsLoseNothing(t *testing.T) {
 	assertCounts(t, db, s.want)
 	t.Logf("%d envelopes (%d redeliveries of an event id), %d faults, %d connections", len(s.ids), s.dups, injected, fake.Connections())
 }
+
+// Refreshes ("refresh_requested", "warning") while envelopes stream in, as
+// Slack asks for them, with several links per app allowed: coach opens its
+// new link before the old one closes, so there is never a moment with no
+// link open and no envelope waits for a reconnect or is delivered again;
+// coach itself closes the old link once its envelopes are acked, long
+// before Slack would; and every event is counted exactly once.
+func TestRefreshLeavesNoGap(t *testing.T) {
+	fake := slackfake.New(slackfake.Options{BotToken: testBotToken, AppToken: testAppToken, PingInterval: 500 * time.Millisecond,
+		MaxLinks: 2, DisconnectDelay: time.Minute})
+	t.Cleanup(fake.Close)
+	for _, p := range e2ePeople {
+		fake.AddUser(slackfake.User{ID: p.id, Name: strings.ToLower(p.id), TZ: p.tz})
+	}
+	addTeamChannels(fake)
+	dbPath := filepath.Join(t.TempDir(), "coach.db")
+	connectedBefore(t, dbPath, streamsBegin)
+	logs := &syncBuffer{}
+	stop := startRun(t, writeConfig(t, fake, dbPath), logs)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if err := fake.WaitConnections(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+
+	s := newEventStream(t, fake, 12, time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), 12*24*time.Hour, onHours)
+	reasons := []string{"refresh_requested", "warning"}
+	const n = 1600
+	refreshes := 0
+	for i := 1; i <= n; i++ {
+		s.next()
+		if i%200 != 0 {
+			continue
+		}
+		// Mid-stream: envelopes are on their way on the old link.
+		conns := fake.Connections()
+		fake.Disconnect(reasons[refreshes%len(reasons)])
+		refreshes++
+		if err := fake.WaitConnections(ctx, conns+1); err != nil {
+			t.Fatalf("no new link after refresh %d: %v", refreshes, err)
+		}
+		// The stream goes on while the old link drains.
+		for j := 0; j < 50; j++ {
+			s.next()
+		}
+		for fake.OpenLinks() > 1 {
+			if ctx.Err() != nil {
+				t.Fatalf("after refresh %d, coach kept %d links open", refreshes, fake.OpenLinks())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if err := fake.WaitAcked(ctx, s.ids...); err != nil {
+		t.Fatalf("waiting for acks: %v (unacked %d)", err, len(fake.Unacked()))
+	}
+	// Before coach stops, which closes its link.
+	if gaps := fake.LinkGaps(); len(gaps) > 0 {
+		t.Errorf("%d stretches with no link open (%v): envelopes waited for a reconnect", len(gaps), gaps)
+	}
+	if got := fake.PeakLinks(); got != 2 {
+		t.Errorf("at most %d links open at once, want 2 (the new one up before the old one closed)", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("coach run: %v", err)
+	}
+	if got := fake.Connections(); got != refreshes+1 {
+		t.Errorf("connections = %d, want %d (one per refresh)", got, refreshes+1)
+	}
+	if strings.Contains(logs.String(), `"retry_attempt":`) {
+		t.Error("an envelope was delivered again: one had to wait for a link")
+	}
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	assertCounts(t, db, s.want)
+	t.Logf("%d envelopes, %d refreshes, %d connections, peak %d open", len(s.ids), refreshes, fake.Connections(), fake.PeakLinks())
+}

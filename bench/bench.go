@@ -6,7 +6,7 @@
 // in eight IANA zones) and a week of its traffic as the raw Socket Mode
 // frames Slack sends, then, timed:
 //
-//   - ingest: every frame through bot.DecodeEnvelope, bot.Decoder.Decode,
+//   - ingest: every frame through slacklink.Parse, bot.Decoder.Decode,
 //     bot.MemberResolver (members of DMs and group DMs), bot.Ingest.Submit
 //     and Ingest.Run, which commits batches with store.DB.Apply (bbolt,
 //     fsync on) and acks each envelope after its commit — the bot's own

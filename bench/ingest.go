@@ -15,6 +15,7 @@ import (
 
 	"coach/bot"
 	"coach/signals"
+	"coach/slacklink"
 	"coach/store"
 )
 
@@ -70,7 +71,7 @@ func (r *ingestRun) ackedOnce() (bad int) {
 
 // pipeline drives the frames of the frames file, a segment at a time,
 // through the path the bot uses for every Socket Mode envelope:
-// DecodeEnvelope, Decoder.Decode (members from members.Known),
+// slacklink.Parse, Decoder.Decode (members from members.Known),
 // MemberResolver.Hold for a DM or group DM whose members are not known yet
 // (released from its workers once they are), Ingest.Submit, and Ingest.Run
 // committing with store.Apply and acking after each commit. Reading a frame
@@ -176,8 +177,8 @@ func (p *pipeline) segment(ctx context.Context, n int) (more bool, err error) {
 		}
 		p.next++
 		ack := func() { res.acks[i]++ }
-		env, derr := bot.DecodeEnvelope(frame)
-		if derr != nil || env.Type != "events_api" {
+		env := slacklink.Parse(frame)
+		if env.Bad != nil || env.Type != "events_api" {
 			mu.Lock()
 			res.malformed++
 			mu.Unlock()

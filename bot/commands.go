@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"coach/norms"
 	"coach/nudges"
@@ -39,7 +38,7 @@ func (r Reply) payload() map[string]any {
 
 // slashCommand handles /coach: parse, check rights, act, and answer in the
 // ack.
-func (s *Server) slashCommand(evt socketmode.Event) {
+func (s *Server) slashCommand(evt request) {
 	if evt.Request == nil {
 		return
 	}

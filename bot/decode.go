@@ -10,55 +10,6 @@ import (
 	"coach/signals"
 )
 
-// Envelope is the part of a Socket Mode frame coach reads.
-type Envelope struct {
-	ID           string          `json:"envelope_id"`
-	Type         string          `json:"type"`
-	Payload      json.RawMessage `json:"payload"`
-	RetryAttempt int             `json:"retry_attempt"`
-	RetryReason  string          `json:"retry_reason"`
-	Reason       string          `json:"reason"` // disconnect frames
-}
-
-// DecodeEnvelope reads a raw Socket Mode frame. When the frame is not valid
-// JSON the envelope id is still returned if it can be found, so the frame can
-// be acked and skipped.
-func DecodeEnvelope(frame []byte) (Envelope, error) {
-	if env, ok := scanEnvelope(frame); ok {
-		return env, nil
-	}
-	return decodeEnvelopeJSON(frame)
-}
-
-// decodeEnvelopeJSON is DecodeEnvelope with encoding/json, the reference
-// the fast path falls back to.
-func decodeEnvelopeJSON(frame []byte) (Envelope, error) {
-	var env Envelope
-	if err := json.Unmarshal(frame, &env); err != nil {
-		return Envelope{ID: scrapeEnvelopeID(frame)}, fmt.Errorf("envelope: %w", jsonError(err))
-	}
-	return env, nil
-}
-
-// scrapeEnvelopeID finds `"envelope_id":"…"` in a frame that does not parse.
-func scrapeEnvelopeID(frame []byte) string {
-	s := string(frame)
-	i := strings.Index(s, `"envelope_id"`)
-	if i < 0 {
-		return ""
-	}
-	s = strings.TrimLeft(s[i+len(`"envelope_id"`):], " \t\r\n:")
-	if !strings.HasPrefix(s, `"`) {
-		return ""
-	}
-	s = s[1:]
-	end := strings.IndexByte(s, '"')
-	if end <= 0 || end > 128 {
-		return ""
-	}
-	return s[:end]
-}
-
 // jsonError turns a decoding error into one that quotes nothing of the input:
 // a syntax error's message can contain a character of a message's text.
 func jsonError(err error) error {

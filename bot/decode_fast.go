@@ -1,51 +1,10 @@
 package bot
 
-import "encoding/json"
-
-// The fast path of DecodeEnvelope and Decode reads a frame or payload in
-// one pass with the scanner (jsonscan.go) instead of unmarshalling it with
-// encoding/json several times over (envelope, callback, head, event). When
+// The fast path of Decode reads a payload in one pass with the scanner
+// (jsonscan.go) instead of unmarshalling it with encoding/json several
+// times over (callback, head, event). When
 // the scanner gives up, the encoding/json path decides, so both paths give
 // the same result for every input (FuzzDecodeFast checks that).
-
-// scanEnvelope is DecodeEnvelope's fast path.
-func scanEnvelope(frame []byte) (Envelope, bool) {
-	s := newScanner(frame)
-	var env Envelope
-	var seen uint32
-	s.object(func(key []byte) {
-		switch string(key) {
-		case "envelope_id":
-			s.once(&seen, 1)
-			env.ID = s.str()
-		case "type":
-			s.once(&seen, 2)
-			env.Type = s.str()
-		case "payload":
-			s.once(&seen, 4)
-			if s.peek() != '{' {
-				s.fail()
-				return
-			}
-			start := s.i
-			s.skip()
-			env.Payload = append(json.RawMessage(nil), frame[start:s.i]...)
-		case "retry_attempt":
-			s.once(&seen, 8)
-			env.RetryAttempt = s.integer()
-		case "retry_reason":
-			s.once(&seen, 16)
-			env.RetryReason = s.str()
-		case "reason":
-			s.once(&seen, 32)
-			env.Reason = s.str()
-		default:
-			s.unknown(key)
-		}
-	})
-	s.end()
-	return env, s.ok
-}
 
 // scannedPayload is an event_callback payload as the fast path read it.
 type scannedPayload struct {

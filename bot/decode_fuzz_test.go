@@ -11,20 +11,24 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"coach/slacklink"
 )
 
 var wordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
-// codeVocabulary is every word of this package's code: names, JSON field
-// names, Go type names and the words of its error messages. An error made of
-// these words (and numbers) says where and why, and quotes nothing a person
-// wrote.
+// codeVocabulary is every word of this package's code and of slacklink's,
+// which reads the frames: names, JSON field names, Go type names and the
+// words of its error messages. An error made of these words (and numbers)
+// says where and why, and quotes nothing a person wrote.
 func codeVocabulary(t testing.TB) map[string]bool {
 	t.Helper()
 	files, err := filepath.Glob("*.go")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("reading the package source: %v", err)
+	link, lerr := filepath.Glob("../slacklink/*.go")
+	if err != nil || lerr != nil || len(files) == 0 || len(link) == 0 {
+		t.Fatalf("reading the package source: %v %v", err, lerr)
 	}
+	files = append(files, link...)
 	vocab := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -73,7 +77,8 @@ func quotesNothing(t *testing.T, what, msg string, input []byte, vocab map[strin
 	}
 }
 
-// FuzzDecode feeds arbitrary frames to DecodeEnvelope and arbitrary
+// FuzzDecode feeds arbitrary frames to slacklink.Parse, as the bot reads
+// them, and arbitrary
 // payloads (the frame itself, and the envelope's payload) to Decode: no
 // panic, the same answer twice, and errors and skip reasons that quote
 // nothing of the input, since they are logged.
@@ -109,15 +114,15 @@ func FuzzDecode(f *testing.F) {
 	}
 	vocab := codeVocabulary(f)
 	f.Fuzz(func(t *testing.T, frame []byte) {
-		env, err := DecodeEnvelope(frame)
-		if err != nil {
-			quotesNothing(t, "DecodeEnvelope error", err.Error(), frame, vocab)
-		}
-		if len(env.ID) > 128 {
-			t.Fatalf("envelope id of %d bytes scraped from %q", len(env.ID), frame)
+		env := slacklink.Parse(frame)
+		if env.Bad != nil {
+			quotesNothing(t, "slacklink.Parse error", env.Bad.Error(), frame, vocab)
+			if len(env.ID) > 256 {
+				t.Fatalf("envelope id of %d bytes scraped from %q", len(env.ID), frame)
+			}
 		}
 		payloads := [][]byte{frame}
-		if err == nil && len(env.Payload) > 0 {
+		if env.Bad == nil && len(env.Payload) > 0 {
 			payloads = append(payloads, env.Payload)
 		}
 		d := testDecoder()

@@ -150,13 +150,6 @@ func TestDecodeErrorsQuoteNoText(t *testing.T) {
 	}
 }
 
-func TestDecodeEnvelopeScrapesID(t *testing.T) {
-	env, err := DecodeEnvelope([]byte(`{"envelope_id": "abc-123", "type":"events_api","payload":{`))
-	if err == nil || env.ID != "abc-123" {
-		t.Errorf("got %+v, %v; want an error and envelope id abc-123", env, err)
-	}
-}
-
 // Every event payload Slack publishes (schema skeletons with every field)
 // decodes or is skipped without an error.
 func TestDecodeSlackSamples(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"coach/norms"
 	"coach/nudges"
@@ -19,7 +18,7 @@ import (
 // click Slack took is never lost; the rest (redrawing the digest, answering
 // the voter, what the other buttons do) follows the ack, which so goes out
 // within Slack's three seconds whatever the rest costs.
-func (s *Server) interaction(evt socketmode.Event) {
+func (s *Server) interaction(evt request) {
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if ok && cb.Type == slack.InteractionTypeViewSubmission && cb.View.CallbackID == HoursModalCallback {
 		// A modal's answer goes in the ack: errors to show, or close it.

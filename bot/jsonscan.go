@@ -2,12 +2,11 @@ package bot
 
 import (
 	"encoding/json"
-	"strconv"
 	"unicode/utf8"
 )
 
 // scanner is the one-pass JSON reader behind the fast path of
-// DecodeEnvelope and Decoder.Decode (decode_fast.go): it reads the fields
+// Decoder.Decode (decode_fast.go): it reads the fields
 // coach uses and validates everything else as it skips it. It gives up on
 // anything that is not plain — a syntax error, a type it does not expect,
 // a null, an escaped, non-ASCII or upper-case key (encoding/json matches
@@ -305,18 +304,4 @@ func (s *scanner) boolean() bool {
 	}
 	s.fail()
 	return false
-}
-
-// integer reads an int the way encoding/json does: digits only, no
-// fraction or exponent.
-func (s *scanner) integer() int {
-	n := s.number()
-	if !s.ok {
-		return 0
-	}
-	v, err := strconv.ParseInt(string(n), 10, 64)
-	if err != nil {
-		s.fail()
-	}
-	return int(v)
 }

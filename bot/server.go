@@ -9,6 +9,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,12 +19,12 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"coach/norms"
 	"coach/nudges"
 	"coach/ops"
 	"coach/signals"
+	"coach/slacklink"
 	"coach/store"
 )
 
@@ -46,8 +47,9 @@ type Config struct {
 
 	// MaxBatch caps the envelopes committed in one transaction (default 1024).
 	MaxBatch int
-	// PingInterval is how long the socket may go without a server ping
-	// before reconnecting (default: slack-go's, 30s).
+	// PingInterval is how long the Socket Mode link may stay silent (no
+	// frame, ping or pong) before it counts as dead and is replaced
+	// (default 30s); coach pings Slack three times as often.
 	PingInterval time.Duration
 	// NoScheduler leaves digests to the caller (tests and the demo drive
 	// Scheduler().RunDue with simulated time).
@@ -114,7 +116,7 @@ type Server struct {
 	log    zerolog.Logger
 	api    slackAPI
 	client *slack.Client
-	sm     *socketmode.Client
+	link   *slacklink.Client // the Socket Mode link
 
 	messenger *Messenger
 	scheduler *nudges.Scheduler
@@ -123,7 +125,6 @@ type Server struct {
 	org       atomic.Pointer[signals.Org]
 	botUserID string
 	teamID    string // the workspace, from auth.test
-	connected atomic.Bool
 
 	// resolver knows DM and group-DM members and learns the rest off the
 	// ingest loop (members.go); connLooked is when coach may next look at
@@ -139,7 +140,8 @@ type Server struct {
 
 	connectMu sync.Mutex // one disconnect or revocation at a time
 
-	bg sync.WaitGroup // background sends: hints, redraws
+	bg       sync.WaitGroup // background sends: hints, redraws
+	requests sync.WaitGroup // slash commands and interactions being handled
 }
 
 // Settle waits until the background sends started so far (hints, digest
@@ -159,10 +161,6 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 	}
 	api := slack.New(cfg.BotToken, slack.OptionAPIURL(cfg.APIURL), slack.OptionAppLevelToken(cfg.AppToken),
 		slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: &ops.Transport{Metrics: cfg.Metrics}}))
-	opts := []socketmode.Option{}
-	if cfg.PingInterval > 0 {
-		opts = append(opts, socketmode.OptionPingInterval(cfg.PingInterval))
-	}
 	if cfg.Policy.MaxPerDigest == 0 {
 		cfg.Policy = nudges.DefaultPolicy()
 	}
@@ -188,12 +186,29 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 		log:        log,
 		api:        api,
 		client:     api,
-		sm:         socketmode.New(api, opts...),
+		link:       newLink(cfg, log),
 		messenger:  &Messenger{api: api, dms: map[string]string{}, metrics: cfg.Metrics},
 		connLooked: map[string]time.Time{},
 	}
 	s.resolver = NewMemberResolver(MemberConfig{Store: db, Lookup: s.lookupMembers, Prepare: s.learnConnected, Log: log})
 	return s
+}
+
+// newLink makes the Socket Mode link (package slacklink): its dead-link
+// timer is Config.PingInterval, and it counts reconnects.
+func newLink(cfg Config, log zerolog.Logger) *slacklink.Client {
+	lc := slacklink.Config{
+		APIURL:       cfg.APIURL,
+		AppToken:     cfg.AppToken,
+		HTTPClient:   &http.Client{Timeout: 10 * time.Second, Transport: &ops.Transport{Metrics: cfg.Metrics}},
+		Log:          log,
+		DeadAfter:    cfg.PingInterval,
+		PingInterval: cfg.PingInterval / 3,
+	}
+	if cfg.Metrics != nil {
+		lc.Metrics = cfg.Metrics
+	}
+	return slacklink.New(lc)
 }
 
 // newScheduler builds the digest scheduler over the store and messenger.
@@ -284,12 +299,12 @@ func (s *Server) waitTick(ctx context.Context, tick <-chan time.Time) bool {
 }
 
 // Connected reports whether the Socket Mode link is up.
-func (s *Server) Connected() bool { return s.connected.Load() }
+func (s *Server) Connected() bool { return s.link.Connected() }
 
 // Ready reports whether coach can take events: the socket is connected and
 // the database answers.
 func (s *Server) Ready() (bool, string) {
-	if !s.connected.Load() {
+	if !s.link.Connected() {
 		return false, "Socket Mode link down"
 	}
 	if err := s.db.Ping(); err != nil {
@@ -344,11 +359,11 @@ func (s *Server) Run(ctx context.Context) error {
 	resolverDone := make(chan struct{})
 	go func() { defer close(resolverDone); s.resolver.Run(runCtx) }()
 
-	// The socket outlives ctx a little: acks for in-flight envelopes still
+	// The link outlives ctx a little: acks for in-flight envelopes still
 	// need it after shutdown begins.
-	sockCtx, stopSock := context.WithCancel(context.WithoutCancel(ctx))
-	sockDone := make(chan error, 1)
-	go func() { sockDone <- s.sm.RunContext(sockCtx) }()
+	linkCtx, stopLink := context.WithCancel(context.WithoutCancel(ctx))
+	linkDone := make(chan error, 1)
+	go func() { linkDone <- s.link.Run(linkCtx) }()
 
 	schedDone := make(chan struct{})
 	if !s.cfg.NoScheduler {
@@ -369,91 +384,129 @@ func (s *Server) Run(ctx context.Context) error {
 
 	dec := &Decoder{BotUserID: s.botUserID, Lookup: s.resolver.Known}
 	var runErr error
+	envelopes := s.link.Envelopes()
 loop:
 	for {
 		select {
 		case <-ctx.Done():
 			break loop
-		case err := <-sockDone:
+		case err := <-linkDone:
+			if err == nil {
+				err = errors.New("the link stopped")
+			}
 			runErr = fmt.Errorf("slack: socket mode: %w", err)
-			sockDone <- err
+			linkDone <- err
 			break loop
 		case <-pruneTick.C:
 			s.prune()
-		case evt := <-s.sm.Events:
+		case env, ok := <-envelopes:
+			if !ok {
+				envelopes = nil // the link stopped; linkDone says why
+				continue
+			}
 			dec.Lexicon = s.Org().Lexicon
-			s.handle(evt, dec, ingest)
+			s.handle(env, dec, ingest)
 		}
 	}
 
 	// Stop taking events; finish and ack what is in flight. The resolver
 	// stops first: what it still holds is left for Slack to deliver again.
+	// The link writes the acks queued before it stops.
 	stopRun()
 	s.log.Info().Msg("shutting down: committing in-flight events")
 	<-resolverDone
 	ingest.Close()
+	drained := make(chan struct{})
+	go func() { <-ingestDone; s.requests.Wait(); close(drained) }()
 	select {
-	case <-ingestDone:
+	case <-drained:
 	case <-time.After(s.cfg.ShutdownTimeout):
 		s.log.Warn().Dur("timeout", s.cfg.ShutdownTimeout).Msg("shutdown: in-flight events did not finish in time; Slack will redeliver them")
 	}
-	time.Sleep(100 * time.Millisecond) // let the socket write the last acks
-	stopSock()
+	stopLink()
 	select {
-	case <-sockDone:
-	case <-time.After(2 * time.Second):
+	case <-linkDone:
+	case <-time.After(5 * time.Second):
+		s.log.Warn().Msg("shutdown: the Socket Mode link did not close within 5s")
 	}
 	<-schedDone
 	<-feedDone
-	s.connected.Store(false)
 	return runErr
 }
 
-// handle routes one Socket Mode event.
-func (s *Server) handle(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
-	switch evt.Type {
-	case socketmode.EventTypeConnecting:
-		s.connected.Store(false)
-		s.log.Debug().Msg("socket connecting")
-	case socketmode.EventTypeConnected:
-		s.connected.Store(true)
-		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
-			s.cfg.Metrics.Reconnect()
-		}
-		s.log.Info().Msg("socket connected")
-	case socketmode.EventTypeHello:
-		s.connected.Store(true)
-	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
-		s.connected.Store(false)
-		s.log.Warn().Str("event", string(evt.Type)).Msg("socket connection problem; retrying")
-	case socketmode.EventTypeDisconnect:
-		s.connected.Store(false)
-	case socketmode.EventTypeEventsAPI:
-		if evt.Request != nil {
-			s.ingestEnvelope(*evt.Request, dec, ingest)
-		}
-	case socketmode.EventTypeErrorBadMessage:
-		s.badFrame(evt, dec, ingest)
-	case socketmode.EventTypeInteractive:
-		s.bg.Add(1)
-		go func() {
-			defer s.bg.Done()
-			s.interaction(evt)
-		}()
-	case socketmode.EventTypeSlashCommand:
-		s.bg.Add(1)
-		go func() {
-			defer s.bg.Done()
-			s.slashCommand(evt)
-		}()
+// handle routes one envelope by its type. Every envelope is acked: an event
+// once its effects are committed, a slash command or an interaction with
+// its answer (within Slack's three seconds), anything else at once.
+func (s *Server) handle(env slacklink.Envelope, dec *Decoder, ingest *Ingest) {
+	switch {
+	case env.Bad != nil:
+		s.badFrame(env)
+	case env.Type == "events_api":
+		s.ingestEnvelope(env, dec, ingest)
+	case env.Type == "slash_commands":
+		s.goRequest(func() { s.slashCommand(decodeRequest[slack.SlashCommand](s, env)) })
+	case env.Type == "interactive":
+		s.goRequest(func() { s.interaction(decodeRequest[slack.InteractionCallback](s, env)) })
+	default:
+		s.log.Info().Str("envelope_id", env.ID).Str("type", plainKind(env.Type)).Msg("envelope of a kind coach does not take; acked")
+		s.link.Ack(env.ID)
 	}
+}
+
+// goRequest handles a slash command or an interaction off the loop that
+// reads the link. Settle waits for it, and so does shutdown before the
+// link closes, so that its ack goes out.
+func (s *Server) goRequest(handle func()) {
+	s.bg.Add(1)
+	s.requests.Add(1)
+	go func() {
+		defer s.bg.Done()
+		defer s.requests.Done()
+		handle()
+	}()
+}
+
+// plainKind is an envelope type fit for the logs: Slack's are lower-case
+// words joined by underscores; anything else is not logged as sent.
+func plainKind(t string) string {
+	if len(t) == 0 || len(t) > 40 {
+		return "other"
+	}
+	for _, c := range t {
+		if (c < 'a' || c > 'z') && c != '_' {
+			return "other"
+		}
+	}
+	return t
+}
+
+// request is a slash command or an interaction for its handler: the
+// envelope to ack, and its payload decoded into slack-go's type (Data: a
+// slack.SlashCommand or slack.InteractionCallback), nil when the payload
+// does not decode.
+type request struct {
+	Request *slacklink.Envelope
+	Data    any
+}
+
+// decodeRequest decodes env's payload into T, off the loop that reads the
+// link; a payload that does not decode is logged (without a word of it)
+// and leaves Data nil.
+func decodeRequest[T any](s *Server, env slacklink.Envelope) request {
+	var v T
+	if err := json.Unmarshal(env.Payload, &v); err != nil {
+		s.log.Warn().Err(jsonError(err)).Str("envelope_id", env.ID).Str("type", env.Type).Int("bytes", env.Size).Msg("malformed payload; acked and skipped")
+		s.cfg.Metrics.Event(env.Type, "malformed")
+		return request{Request: &env}
+	}
+	return request{Request: &env, Data: v}
 }
 
 // ingestEnvelope decodes one events_api envelope and queues it; it is acked
 // after its effects commit. An envelope of a DM or group DM whose members
 // are not known yet is held instead (MemberResolver.Hold), and queued once
 // they are: the loop never waits for Slack.
-func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *Ingest) {
+func (s *Server) ingestEnvelope(req slacklink.Envelope, dec *Decoder, ingest *Ingest) {
 	d, err := dec.Decode(req.Payload)
 	received := time.Now()
 	if err == nil && d.Conv != "" {
@@ -464,10 +517,10 @@ func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *In
 		}}
 		switch s.resolver.Hold(held, d.Unresolved || s.connectionUnknown(d.Via)) {
 		case Held:
-			s.log.Debug().Str("envelope_id", req.EnvelopeID).Str("event_id", d.EventID).Str("channel", d.Conv).Msg("event held until its conversation's members are known")
+			s.log.Debug().Str("envelope_id", req.ID).Str("event_id", d.EventID).Str("channel", d.Conv).Msg("event held until its conversation's members are known")
 			return
 		case Full:
-			s.log.Warn().Str("envelope_id", req.EnvelopeID).Str("event_id", d.EventID).Int("held", s.resolver.Parked()).
+			s.log.Warn().Str("envelope_id", req.ID).Str("event_id", d.EventID).Int("held", s.resolver.Parked()).
 				Msg("too many events held for their conversations' members; left unacked for Slack to deliver again")
 			return
 		}
@@ -477,11 +530,11 @@ func (s *Server) ingestEnvelope(req socketmode.Request, dec *Decoder, ingest *In
 
 // queueEnvelope logs and counts a decoded envelope, starts the work it
 // asks for, and queues it for ingest.
-func (s *Server) queueEnvelope(req socketmode.Request, d Decoded, err error, ingest *Ingest, received time.Time) {
+func (s *Server) queueEnvelope(req slacklink.Envelope, d Decoded, err error, ingest *Ingest, received time.Time) {
 	// Fields go on each line rather than on a derived logger: a disabled
 	// debug line then costs nothing on this per-envelope path.
 	ids := func(e *zerolog.Event) *zerolog.Event {
-		e = e.Str("envelope_id", req.EnvelopeID).Str("event_id", d.EventID).Str("event_type", d.EventType)
+		e = e.Str("envelope_id", req.ID).Str("event_id", d.EventID).Str("event_type", d.EventType)
 		if req.RetryAttempt > 0 {
 			e = e.Int("retry_attempt", req.RetryAttempt)
 		}
@@ -520,44 +573,33 @@ func (s *Server) queueEnvelope(req socketmode.Request, d Decoded, err error, ing
 	// Submitted last: the ack can go out as soon as the batch commits, and
 	// the background work this envelope starts must be under way by then,
 	// so that Settle after the ack waits for it.
-	ingest.Submit(Pending{EnvelopeID: req.EnvelopeID, EventID: d.EventID, Event: d.Event, Ack: func() {
-		s.ackNow(req, nil)
+	id := req.ID // the ack keeps the id, not the payload
+	ingest.Submit(Pending{EnvelopeID: id, EventID: d.EventID, Event: d.Event, Ack: func() {
+		s.link.Ack(id)
 		s.cfg.Metrics.Acked(received)
 	}})
 }
 
-// badFrame handles a frame slack-go could not parse: an events_api envelope
-// coach can still read goes through ingest; anything else with an envelope
-// id is acked and skipped, so Slack does not send it again.
-func (s *Server) badFrame(evt socketmode.Event, dec *Decoder, ingest *Ingest) {
-	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
-	if !ok {
-		return
-	}
-	env, err := DecodeEnvelope(bad.Message)
-	if err == nil && env.Type == "events_api" && env.ID != "" {
-		s.ingestEnvelope(socketmode.Request{EnvelopeID: env.ID, Type: env.Type, Payload: env.Payload, RetryAttempt: env.RetryAttempt}, dec, ingest)
-		return
-	}
-	log := s.log.Warn().Str("envelope_id", env.ID).Int("bytes", len(bad.Message))
-	if err != nil {
-		log = log.Err(err)
-	}
-	log.Msg("malformed frame skipped")
-	if env.ID != "" {
-		s.ackNow(socketmode.Request{EnvelopeID: env.ID}, nil)
-	}
+// badFrame handles a frame that is not a valid envelope (not JSON, cut
+// short, a field of the wrong type): it is logged without its content and,
+// when its envelope_id could be found, acked and skipped, so that Slack
+// does not send it again.
+func (s *Server) badFrame(env slacklink.Envelope) {
+	s.log.Warn().Err(env.Bad).Str("envelope_id", env.ID).Int("bytes", env.Size).Msg("malformed frame skipped")
+	s.cfg.Metrics.Event("frame", "malformed")
+	s.link.Ack(env.ID)
 }
 
-func (s *Server) ackNow(req socketmode.Request, payload any) {
-	var err error
-	if payload != nil {
-		err = s.sm.Ack(req, payload)
-	} else {
-		err = s.sm.Ack(req)
+// ackNow acks a slash command or an interaction, with payload as its answer
+// when Slack takes one.
+func (s *Server) ackNow(req slacklink.Envelope, payload any) {
+	if payload == nil || !req.AcceptsResponse {
+		s.link.Ack(req.ID)
+		return
 	}
-	if err != nil {
-		s.log.Warn().Err(err).Str("envelope_id", req.EnvelopeID).Msg("ack failed")
+	if err := s.link.AckWithPayload(req.ID, payload); err != nil {
+		s.log.Error().Err(err).Str("envelope_id", req.ID).Msg("answer not sent; acked without it")
+		s.link.Ack(req.ID)
 	}
 }
 
