@@ -11,25 +11,59 @@ import (
 	"github.com/slack-go/slack"
 
 	"coach/connect"
+	"coach/nudges"
 	"coach/ops"
 	"coach/signals"
 )
 
-// syncDirectory loads the workspace's users (users.list) into the store,
-// makes the stored teams those of config, and builds the org snapshot.
+// syncDirectory loads the workspace's users (users.list) into the store a
+// page at a time, makes the stored teams those of config, and builds the
+// org snapshot. Slack's user objects are let go page by page, once their
+// people are stored: only the org (signals.Person, teams) stays in memory,
+// not a whole workspace's profiles.
 func (s *Server) syncDirectory(ctx context.Context) error {
-	users, err := s.api.GetUsersContext(ctx, slack.GetUsersOptionLimit(200))
-	if err != nil {
-		return fmt.Errorf("slack: users.list: %w", err)
+	people := make([]signals.Person, 0, peopleBatch)
+	store := func() error {
+		if len(people) == 0 {
+			return nil
+		}
+		err := s.db.PutPeople(people)
+		people = people[:0]
+		return err
 	}
-	if len(users) == 0 {
+	n := 0
+	page := s.api.GetUsersPaginated(slack.GetUsersOptionLimit(200))
+	for {
+		next, err := page.Next(ctx)
+		if page.Done(err) {
+			break
+		}
+		var limited *slack.RateLimitedError
+		if errors.As(err, &limited) {
+			if err := nudges.Wait(ctx, limited.RetryAfter); err != nil {
+				return fmt.Errorf("slack: users.list: %w", err)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("slack: users.list: %w", err)
+		}
+		for _, u := range next.Users {
+			people = append(people, personOf(u))
+		}
+		n += len(next.Users)
+		next.Users = nil
+		page = next
+		if len(people) >= peopleBatch {
+			if err := store(); err != nil {
+				return err
+			}
+		}
+	}
+	if n == 0 {
 		return fmt.Errorf("slack: %w", errNoUsers)
 	}
-	people := make([]signals.Person, 0, len(users))
-	for _, u := range users {
-		people = append(people, personOf(u))
-	}
-	if err := s.db.PutPeople(people); err != nil {
+	if err := store(); err != nil {
 		return err
 	}
 	if err := s.db.SyncTeams(s.cfg.Teams); err != nil {
@@ -38,9 +72,12 @@ func (s *Server) syncDirectory(ctx context.Context) error {
 	if err := s.rebuildOrg(); err != nil {
 		return err
 	}
-	s.log.Info().Int("users", len(people)).Int("teams", len(s.cfg.Teams)).Msg("directory synced")
+	s.log.Info().Int("users", n).Int("teams", len(s.cfg.Teams)).Msg("directory synced")
 	return nil
 }
+
+// peopleBatch is how many people syncDirectory stores in one transaction.
+const peopleBatch = 5000
 
 // personOf converts a users.list / users.info user the same way as the
 // user object of user_change and team_join.
