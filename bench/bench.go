@@ -6,6 +6,14 @@
 // in eight IANA zones) and a week of its traffic as the raw Socket Mode
 // frames Slack sends, then, timed:
 //
+//   - over the wire: the server `coach run` runs (bot.Server.Run, its own
+//     store, config defaults with the workspace's teams), in a process of
+//     its own, against the bench's Slack on loopback (slack.go): it starts
+//     as coach does (auth.test, users.list of the whole workspace a page at
+//     a time, the teams, the org, the Socket Mode link), then every frame
+//     is pushed to it over the WebSocket and its acks are counted as they
+//     come back — the path of a running coach, Socket Mode client and all
+//     (wire.go);
 //   - ingest: every frame through slacklink.Parse, bot.Decoder.Decode,
 //     bot.MemberResolver (members of DMs and group DMs), bot.Ingest.Submit
 //     and Ingest.Run, which commits batches with store.DB.Apply (bbolt,
@@ -24,7 +32,8 @@
 //     (History, signals.Compute, nudges.Policy.Plan), sent nowhere.
 //
 // The last line of output is the JSON summary; the lines before it say what
-// ran. bench never touches Slack and writes only under its directory.
+// ran. bench never touches Slack (its Slack listens on 127.0.0.1) and
+// writes only under its directory.
 package bench
 
 import (
@@ -60,25 +69,32 @@ import (
 const help = `Usage: coach bench [flags]
 
 Measures coach's ingest path on this machine: generates a 100,000-person
-workspace and a week of its Socket Mode traffic, pushes every frame through
-the bot's decode → group commit → bbolt (fsync on) → ack path, measures raw
-bbolt's batched write rate on the same disk, computes every manager's
-digest, and prints one JSON line last:
+workspace and a week of its Socket Mode traffic; runs coach's server, in a
+process of its own, against a Slack on loopback that serves users.list and
+pushes every frame over a WebSocket, counting the acks; pushes the same
+frames straight through the bot's decode → group commit → bbolt (fsync on)
+→ ack path; measures raw bbolt's batched write rate on the same disk;
+computes every manager's digest; and prints one JSON line last:
 
-  events_per_sec               envelopes per second, first Submit to last ack, with
-                               every conversation's members known (warm); the cold and
+  events_per_sec               envelopes per second over the WebSocket, first frame
+                               pushed to the last frame's ack back (coach run's path),
+                               every conversation's members in coach's store beforehand
+  decoder_events_per_sec       envelopes per second straight into the decoder, first
+                               Submit to last ack (no socket), with every
+                               conversation's members known (warm); the cold and
                                warm ingests take turns of a tenth of the frames each
   cold_events_per_sec          the same with none known at the start (cold): each DM
                                and group DM is learnt off the ingest loop on the way
-  cold_ratio                   cold_events_per_sec / events_per_sec
+  cold_ratio                   cold_events_per_sec / decoder_events_per_sec
   raw_bbolt_updates_per_sec    bbolt puts per second in transactions of the ingest's sizes
   updates_per_event            keys the ingest wrote per envelope (window and
                                state keys + seen event ids)
   ratio                        events_per_sec × updates_per_event / raw_bbolt_updates_per_sec
+  decoder_ratio                the same for decoder_events_per_sec
   db_bytes_per_manager_day     database file size / (managers × days of traffic)
   digest_seconds_10k_managers  time to compute every manager's digest
-  peak_rss_mb                  peak resident memory (VmHWM) of the whole run, which holds
-                               both ingests' member caches and heaps at once
+  peak_rss_mb                  peak resident memory (VmHWM) of coach's server over the
+                               WebSocket, its start-up with users.list included
 
 Flags:
 `
@@ -104,11 +120,13 @@ type Options struct {
 // Summary is the JSON line.
 type Summary struct {
 	EventsPerSec             float64 `json:"events_per_sec"`
+	DecoderEventsPerSec      float64 `json:"decoder_events_per_sec"`
 	ColdEventsPerSec         float64 `json:"cold_events_per_sec"`
 	ColdRatio                float64 `json:"cold_ratio"`
 	RawBoltUpdatesPerSec     float64 `json:"raw_bbolt_updates_per_sec"`
 	UpdatesPerEvent          float64 `json:"updates_per_event"`
 	Ratio                    float64 `json:"ratio"`
+	DecoderRatio             float64 `json:"decoder_ratio"`
 	DBBytesPerManagerDay     float64 `json:"db_bytes_per_manager_day"`
 	DigestSeconds10kManagers float64 `json:"digest_seconds_10k_managers"`
 	PeakRSSMB                float64 `json:"peak_rss_mb"`
@@ -116,6 +134,9 @@ type Summary struct {
 
 // Main is `coach bench`.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if served, err := Serve(); served {
+		return err // this process was coach's server for a run over the WebSocket
+	}
 	fs := flag.NewFlagSet("coach bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o Options
@@ -154,6 +175,10 @@ type Result struct {
 	// The cold run's: events counted, envelopes not acked exactly once,
 	// envelopes held for their conversation's members.
 	ColdApplied, ColdBadAcks, ColdHeld int
+	// The run over the WebSocket: envelopes never acked, and whether its
+	// database holds the same event ids as the direct run's.
+	WireUnacked    int
+	WireSameEvents bool
 }
 
 // rounds is how many turns the cold and the warm ingest take each.
@@ -192,7 +217,7 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		defer os.RemoveAll(dir)
 	}
 	framesPath, dbPath, rawPath := filepath.Join(dir, "frames.bin"), filepath.Join(dir, "coach.db"), filepath.Join(dir, "raw-bbolt.db")
-	coldPath := filepath.Join(dir, "cold.db")
+	coldPath, wirePath := filepath.Join(dir, "cold.db"), filepath.Join(dir, "coach-wire.db")
 	say := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
 	say("coach bench: %d users, %d managers × %d reports, %d zones, %d envelopes over %d days; %d CPUs, GOMAXPROCS %d, %s",
 		o.Users, o.Managers, o.Reports, len(zones), o.Events, o.Days, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
@@ -299,6 +324,7 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	for _, ch := range tr.convs {
 		warmMembers.Remember(ch, w.Members(ch))
 	}
+	convs := tr.convs // for the run over the WebSocket
 	tr.convs = nil
 
 	// Ingest, cold and warm in turns of a tenth of the frames each, the
@@ -397,6 +423,10 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("bench: %w", err)
 	}
+	directKeys, err := countKeys(db)
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: %w", err)
+	}
 	if err := closeDB(); err != nil {
 		return Result{}, err
 	}
@@ -416,15 +446,43 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	say("raw bbolt: %d puts (%d-byte records under manager+day keys, %d-byte seen keys) in %d transactions of the ingest's sizes in %s = %.0f/s",
 		raw.updates, recordSize, seenKey, ing.commits, raw.elapsed.Round(time.Millisecond), rawRate)
 
-	rss := peakRSSMB()
-	say("peak RSS %.1f MB; loadavg after: %s", rss, loadavg())
+	// Over the wire, last.
+	org, coldMembers, warmMembers = nil, nil, nil
+	debug.FreeOSMemory()
+	say("loadavg before the run over the WebSocket: %s", loadavg())
+	wireTeams := w.teams()
+	for i := range wireTeams {
+		wireTeams[i].Connected, wireTeams[i].DMsSince = start, start // as in the direct runs
+	}
+	wr, err := runWire(ctx, dir, w, wireTeams, convs, framesPath, wirePath, tr.envelopes, o.MaxBatch)
+	if wr != nil {
+		say("coach's server (its own process): started in %s (auth.test, users.list of %d people, %d teams, org, link); Web API calls: %s; %d log lines at warn or above %q",
+			wr.startup.Round(time.Millisecond), o.Users, o.Managers, wr.calls, wr.warnings, wr.problems)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("bench: over the WebSocket: %w", err)
+	}
+	wireEPS := float64(wr.envelopes) / wr.link.elapsed.Seconds()
+	// The same events counted once each: the seen ids. Window and state keys
+	// may differ a little, as the server folds a conversation's events
+	// once its members are known, after later events of others.
+	sameEvents := wr.keys.seen == directKeys.seen
+	say("over the WebSocket: %d envelopes in %s = %.0f/s (the members of the week's DMs and group DMs in the store beforehand); every one acked, %d twice; %d delivered again after %s without an ack; keys windows %d, state %d, seen %d (direct run: %d, %d, %d)",
+		wr.envelopes, wr.link.elapsed.Round(time.Millisecond), wireEPS, wr.link.twice, wr.link.redelivered, ackDeadline,
+		wr.keys.windows, wr.keys.state, wr.keys.seen, directKeys.windows, directKeys.state, directKeys.seen)
+
+	rss := wr.peakRSS
+	say("peak RSS of coach's server %.1f MB, %.1f MB of it by the time its link opened (start-up: users.list, people, teams, org); of this process, which ran the direct ingests and the bench's Slack, %.1f MB; loadavg after: %s",
+		rss, wr.startupRSS, peakRSSMB(), loadavg())
 	sum := Summary{
-		EventsPerSec:             round(eps, 0),
+		EventsPerSec:             round(wireEPS, 0),
+		DecoderEventsPerSec:      round(eps, 0),
 		ColdEventsPerSec:         round(coldEPS, 0),
 		ColdRatio:                round(coldEPS/eps, 3),
 		RawBoltUpdatesPerSec:     round(rawRate, 0),
 		UpdatesPerEvent:          round(upe, 3),
-		Ratio:                    round(eps*upe/rawRate, 3),
+		Ratio:                    round(wireEPS*upe/rawRate, 3),
+		DecoderRatio:             round(eps*upe/rawRate, 3),
 		DBBytesPerManagerDay:     round(perManagerDay, 1),
 		DigestSeconds10kManagers: round(dg.elapsed.Seconds()*10_000/float64(dg.managers), 3),
 		PeakRSSMB:                round(rss, 1),
@@ -435,9 +493,13 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	}
 	fmt.Fprintf(stdout, "%s\n", line)
 	res := Result{Summary: sum, Envelopes: tr.envelopes, Submitted: ing.envelopes, Malformed: ing.malformed, Applied: ing.applied, BadAcks: bad,
-		ColdApplied: cold.res.applied, ColdBadAcks: cold.res.ackedOnce(), ColdHeld: cold.res.held}
+		ColdApplied: cold.res.applied, ColdBadAcks: cold.res.ackedOnce(), ColdHeld: cold.res.held,
+		WireUnacked: wr.link.unacked, WireSameEvents: sameEvents}
 	if bad > 0 || res.ColdBadAcks > 0 {
 		return res, fmt.Errorf("bench: %d envelopes (warm) and %d (cold) not acked exactly once", bad, res.ColdBadAcks)
+	}
+	if !sameEvents {
+		return res, fmt.Errorf("bench: the run over the WebSocket recorded %d event ids, the direct run %d", wr.keys.seen, directKeys.seen)
 	}
 	return res, nil
 }

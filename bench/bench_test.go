@@ -6,11 +6,26 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 )
+
+// TestMain lets the test binary be coach's server for the run over the
+// WebSocket, as `coach bench` is for itself.
+func TestMain(m *testing.M) {
+	if served, err := Serve(); served {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // The whole benchmark at a tiny size: it runs, every envelope is acked
 // exactly once, and its last line is the JSON summary with every field
@@ -24,6 +39,9 @@ func TestRunTiny(t *testing.T) {
 	if res.Envelopes != 20_000 || res.Submitted != res.Envelopes || res.BadAcks != 0 || res.Malformed != 0 {
 		t.Errorf("generated %d envelopes, submitted %d, %d malformed, %d not acked exactly once; want 20000, 20000, 0, 0",
 			res.Envelopes, res.Submitted, res.Malformed, res.BadAcks)
+	}
+	if res.WireUnacked != 0 || !res.WireSameEvents {
+		t.Errorf("over the WebSocket: %d envelopes never acked, the same event ids as the direct run %v; want 0, true", res.WireUnacked, res.WireSameEvents)
 	}
 	if res.Applied < res.Envelopes/2 {
 		t.Errorf("%d of %d events counted; the traffic is not reaching the teams", res.Applied, res.Envelopes)
@@ -41,7 +59,7 @@ func TestRunTiny(t *testing.T) {
 	if err := json.Unmarshal([]byte(last), &got); err != nil {
 		t.Fatalf("last line %q is not a JSON object of numbers: %v", last, err)
 	}
-	want := []string{"events_per_sec", "cold_events_per_sec", "cold_ratio", "raw_bbolt_updates_per_sec", "updates_per_event", "ratio",
+	want := []string{"events_per_sec", "decoder_events_per_sec", "cold_events_per_sec", "cold_ratio", "raw_bbolt_updates_per_sec", "updates_per_event", "ratio", "decoder_ratio",
 		"db_bytes_per_manager_day", "digest_seconds_10k_managers", "peak_rss_mb"}
 	if len(got) != len(want) {
 		t.Errorf("summary has %d fields, want %d: %s", len(got), len(want), last)

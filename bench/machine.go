@@ -21,8 +21,11 @@ func cpuTime() time.Duration {
 
 // peakRSSMB is the process's peak resident set (VmHWM) in MB, or 0 where
 // /proc is not there.
-func peakRSSMB() float64 {
-	f, err := os.Open("/proc/self/status")
+func peakRSSMB() float64 { return peakRSSOf("/proc/self/status") }
+
+// peakRSSOf is the VmHWM, in MB, of a /proc/…/status file, or 0.
+func peakRSSOf(status string) float64 {
+	f, err := os.Open(status)
 	if err != nil {
 		return 0
 	}

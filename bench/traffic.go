@@ -106,7 +106,7 @@ func generate(out io.Writer, w *workspace, n, days int, start time.Time, seed ui
 			payload = g.payload(at)
 		}
 		g.stats.kinds[k]++
-		g.frame = appendEnvelope(g.frame[:0], g.uuid(), payload, retry)
+		g.frame = appendEnvelope(g.frame[:0], g.envelopeID(i), payload, retry)
 		binary.LittleEndian.PutUint32(hdr[:], uint32(len(g.frame)))
 		if _, err := bw.Write(hdr[:]); err != nil {
 			return g.stats, err
@@ -163,6 +163,23 @@ func upper(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// envelopeID is a fresh, uuid-shaped envelope id whose last group is the
+// frame's index i, so that the bench's Slack knows which frame an ack is
+// for without keeping every id (frameIndex).
+func (g *generator) envelopeID(i int) string {
+	a, b := g.rng.Uint64(), g.rng.Uint64()
+	return fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012x", a>>32, a>>16&0xffff, a&0xfff, b>>48&0xfff, uint64(i))
+}
+
+// frameIndex is the frame index in an id made by envelopeID.
+func frameIndex(id string) (int, bool) {
+	if len(id) != 36 || id[23] != '-' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(id[24:], 16, 48)
+	return int(n), err == nil
 }
 
 func (g *generator) uuid() string {
