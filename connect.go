@@ -16,6 +16,7 @@ import (
 	"coach/bot"
 	"coach/config"
 	"coach/connect"
+	"coach/decode"
 	"coach/signals"
 	"coach/store"
 )
@@ -110,7 +111,7 @@ func newReadBack(cfg *config.Config, db *store.DB, cs *connect.Server, log zerol
 	}
 	rb := backfill.New(backfill.Config{
 		DB:      db,
-		Decoder: &bot.Decoder{Lexicon: lex},
+		Decoder: &decode.Decoder{Lexicon: lex},
 		Org:     func() *signals.Org { return srv().Org() },
 		Token: func(ctx context.Context, manager string) (string, error) {
 			tok, err := cs.Token(ctx, manager)

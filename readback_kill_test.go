@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"coach/bot"
 	"coach/connect"
+	"coach/decode"
 	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
@@ -85,7 +85,7 @@ func killHistory(fake *slackfake.Server, now time.Time) []killMsg {
 }
 
 // liveWindowsOf folds msgs as Slack would have delivered them live (Events
-// API payloads through bot.Decoder and store.Apply, in time order, each
+// API payloads through decode.Decoder and store.Apply, in time order, each
 // reaction at its message's time) from since up to until into a fresh
 // store, with UM1's DMs seen from since, and returns UM1's day windows.
 func liveWindowsOf(t *testing.T, msgs []killMsg, people []signals.Person, teams []signals.Team, since, until time.Time) []signals.DayWindow {
@@ -107,7 +107,7 @@ func liveWindowsOf(t *testing.T, msgs []killMsg, people []signals.Person, teams 
 		authors[m.conv.id+m.msg.TS] = m.msg.User
 		members[m.conv.id] = m.conv.members
 	}
-	dec := &bot.Decoder{Lexicon: signals.DefaultLexicon(), Members: func(ch string) []string { return members[ch] }}
+	dec := &decode.Decoder{Lexicon: signals.DefaultLexicon(), Members: func(ch string) []string { return members[ch] }}
 	var events []signals.Event
 	n := 0
 	deliver := func(ev map[string]any) {

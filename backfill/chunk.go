@@ -10,7 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"coach/bot"
+	"coach/decode"
 	"coach/replay"
 	"coach/signals"
 	"coach/store"
@@ -20,7 +20,7 @@ import (
 // (inclusive) to to (exclusive) and turns them into events.
 type chunkReader struct {
 	c        *caller
-	dec      *bot.Decoder
+	dec      *decode.Decoder
 	from, to time.Time
 	pageSize int
 

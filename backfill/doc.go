@@ -18,7 +18,7 @@
 // conversations.replies for threads), from Since up to Until, the moment
 // the manager connected: live events count from Until on, the backfill
 // before it, so each message is counted once. Each message goes through
-// replay.HistoryEvents — bot.Decoder, as a live event, with its reactions
+// replay.HistoryEvents — decode.Decoder, as a live event, with its reactions
 // at the message's time as replay does — and gets an id of its own
 // ("bf:<channel>:<ts>"), so the seen/ dedupe counts it once however often
 // pages overlap. A chunk's events of all conversations are folded in time

@@ -17,7 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"coach/backfill"
-	"coach/bot"
+	"coach/decode"
 	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
@@ -258,8 +258,8 @@ func org() *signals.Org {
 	return signals.NewOrg(people, teams, signals.DefaultHours(), time.UTC)
 }
 
-func decoder() *bot.Decoder {
-	return &bot.Decoder{Lexicon: signals.DefaultLexicon(), BotUserID: "U0BOT"}
+func decoder() *decode.Decoder {
+	return &decode.Decoder{Lexicon: signals.DefaultLexicon(), BotUserID: "U0BOT"}
 }
 
 // runner is a Runner on db whose pacer is wrapped by wrap (nil: as is).
@@ -325,7 +325,7 @@ func runUntilDone(t *testing.T, r *backfill.Runner, managers ...string) {
 }
 
 // liveWindows folds the same messages as Slack would have delivered them
-// live — Events API payloads through bot.Decoder and store.Apply, in time
+// live — Events API payloads through decode.Decoder and store.Apply, in time
 // order, a reaction at its message's time — into a fresh store, and
 // returns each manager's windows and state.
 func liveWindows(t *testing.T, hist []seeded, managers ...string) map[string]stored {

@@ -10,7 +10,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
-	"coach/bot"
+	"coach/decode"
 	"coach/signals"
 	"coach/store"
 )
@@ -21,7 +21,7 @@ type Config struct {
 	DB *store.DB
 	// Decoder is the live events' decoder (lexicon, coach's user id). Its
 	// Members is not used: a backfill knows the members of what it reads.
-	Decoder *bot.Decoder
+	Decoder *decode.Decoder
 	// Org returns the current org snapshot.
 	Org func() *signals.Org
 	// Token returns a manager's user token. Its errors are taken as passing

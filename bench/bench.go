@@ -14,7 +14,7 @@
 //     is pushed to it over the WebSocket and its acks are counted as they
 //     come back — the path of a running coach, Socket Mode client and all
 //     (wire.go);
-//   - ingest: every frame through slacklink.Parse, bot.Decoder.Decode,
+//   - ingest: every frame through slacklink.Parse, decode.Decoder.Decode,
 //     bot.MemberResolver (members of DMs and group DMs), bot.Ingest.Submit
 //     and Ingest.Run, which commits batches with store.DB.Apply (bbolt,
 //     fsync on) and acks each envelope after its commit — the bot's own

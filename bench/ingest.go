@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"coach/bot"
+	"coach/decode"
 	"coach/signals"
 	"coach/slacklink"
 	"coach/store"
@@ -137,7 +138,7 @@ func (p *pipeline) segment(ctx context.Context, n int) (more bool, err error) {
 	// What envelopes released from the resolver's workers add up.
 	var mu sync.Mutex
 	var inFlight sync.WaitGroup
-	dec := &bot.Decoder{Lexicon: p.org.Lexicon, BotUserID: botUserID, Lookup: members.Known}
+	dec := &decode.Decoder{Lexicon: p.org.Lexicon, BotUserID: botUserID, Lookup: members.Known}
 	submit := func(envID string, payload []byte, ack func()) {
 		d, err := dec.Decode(payload)
 		mu.Lock()

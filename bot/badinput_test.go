@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"coach/internal/slacksamples"
 	"coach/nudges"
 	"coach/signals"
 	"coach/slackfake"
@@ -73,7 +72,7 @@ func socketFrame(id, kind string, payload any) []byte {
 	return b
 }
 
-// slackSampleFrames wraps every payload of slackSamplesDir in the envelope
+// slackSampleFrames wraps every Slack payload sample in the envelope
 // Socket Mode would deliver it in, with marker words in its texts.
 func slackSampleFrames(t *testing.T) (frames [][]byte, ids []string) {
 	t.Helper()
@@ -87,24 +86,20 @@ func slackSampleFrames(t *testing.T) (frames [][]byte, ids []string) {
 	n := 0
 	for _, k := range kinds {
 		for _, f := range slackSampleFiles(t, k.dir) {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var doc map[string]any
-			if err := json.Unmarshal(raw, &doc); err != nil {
-				t.Fatalf("%s: %v", f, err)
+			if err := json.Unmarshal(f.JSON, &doc); err != nil {
+				t.Fatalf("%s: %v", f.Name, err)
 			}
 			keys := map[string]bool{"text": true}
 			if k.kind == "events_api" {
 				// The skeletons leave type empty; make them the callbacks
 				// Slack sends so their events are read.
-				doc["type"], doc["event_id"] = "event_callback", "EvSample"+strings.TrimSuffix(filepath.Base(f), ".json")
+				doc["type"], doc["event_id"] = "event_callback", "EvSample"+strings.TrimSuffix(f.Name, ".json")
 			} else {
 				keys["value"] = true
 			}
 			markTexts(doc, keys, &n)
-			id := "env-sample-" + strings.TrimSuffix(filepath.Base(f), ".json")
+			id := "env-sample-" + strings.TrimSuffix(f.Name, ".json")
 			frames = append(frames, socketFrame(id, k.kind, doc))
 			ids = append(ids, id)
 		}
@@ -216,11 +211,11 @@ func TestBadInputIsAckedHarmlessAndUnlogged(t *testing.T) {
 	// Slack's own payload skeletons.
 	frames, ids := slackSampleFrames(t)
 	want := 0
-	for _, n := range slackSampleCounts {
+	for _, n := range slacksamples.Counts {
 		want += n
 	}
 	if len(frames) != want {
-		t.Fatalf("%d sample payloads under %s, want %d", len(frames), slackSamplesDir, want)
+		t.Fatalf("%d sample payloads, want %d", len(frames), want)
 	}
 	for i := range frames {
 		raw(ids[i], frames[i])

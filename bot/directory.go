@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"coach/connect"
+	"coach/decode"
 	"coach/nudges"
 	"coach/ops"
 	"coach/signals"
@@ -82,7 +83,7 @@ const peopleBatch = 5000
 // personOf converts a users.list / users.info user the same way as the
 // user object of user_change and team_join.
 func personOf(u slack.User) signals.Person {
-	su := slackUser{ID: u.ID, Name: u.Name, RealName: u.RealName, TZ: u.TZ, IsAdmin: u.IsAdmin, IsOwner: u.IsOwner, IsBot: u.IsBot, Deleted: u.Deleted}
+	su := decode.User{ID: u.ID, Name: u.Name, RealName: u.RealName, TZ: u.TZ, IsAdmin: u.IsAdmin, IsOwner: u.IsOwner, IsBot: u.IsBot, Deleted: u.Deleted}
 	su.Profile.RealName, su.Profile.DisplayName = u.Profile.RealName, u.Profile.DisplayName
 	return su.Person()
 }

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"coach/connect"
+	"coach/decode"
 	"coach/signals"
 )
 
@@ -149,7 +150,7 @@ func TestManifestScopesMatchTheCode(t *testing.T) {
 
 // The manifest's events are exactly the events the Decoder handles.
 func TestManifestEventsMatchTheDecoder(t *testing.T) {
-	d := &Decoder{Lexicon: signals.DefaultLexicon()}
+	d := &decode.Decoder{Lexicon: signals.DefaultLexicon()}
 	handled := func(typ string) bool {
 		user := `"U1"`
 		if typ == "user_change" || typ == "team_join" {
@@ -168,21 +169,17 @@ func TestManifestEventsMatchTheDecoder(t *testing.T) {
 	}
 	var all []string
 	for _, f := range slackSampleFiles(t, "events") {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var p struct {
 			Event struct {
 				Type string `json:"type"`
 			} `json:"event"`
 		}
-		if yaml.Unmarshal(raw, &p) == nil && p.Event.Type != "" {
+		if yaml.Unmarshal(f.JSON, &p) == nil && p.Event.Type != "" {
 			all = append(all, p.Event.Type)
 		}
 	}
 	if len(all) == 0 {
-		t.Fatalf("no event types read from %s", slackSamplesDir)
+		t.Fatal("no event types read from the Slack samples")
 	}
 	for _, typ := range all {
 		if handled(typ) && !inManifest[typ] {
@@ -249,32 +246,5 @@ func TestManifestConnect(t *testing.T) {
 	}
 	if out := Manifest(""); !strings.Contains(out, "# redirect_urls: set connect.public_url") {
 		t.Errorf("a manifest without a redirect URL does not say how to add it:\n%s", out)
-	}
-}
-
-// tokens_revoked names the people whose user tokens Slack revoked, on
-// either decoding path; a bot token in the event is not a person's.
-func TestDecodeTokensRevoked(t *testing.T) {
-	d := &Decoder{Lexicon: signals.DefaultLexicon(), BotUserID: "UBOT"}
-	for _, tt := range []struct {
-		payload string
-		want    []string
-	}{
-		{`{"type":"event_callback","event_id":"Ev1","event":{"type":"tokens_revoked","tokens":{"oauth":["UM1","UM2"],"bot":["UBOT"]}}}`, []string{"UM1", "UM2"}},
-		{`{"type":"event_callback","event_id":"Ev2","event":{"type":"tokens_revoked","tokens":{"oauth":["UM1","UM1","not an id"]},"event_ts":"1.2"}}`, []string{"UM1"}},
-		{`{"type":"event_callback","event_id":"Ev3","event":{"type":"tokens_revoked","tokens":{"bot":["UBOT"]}}}`, nil},
-	} {
-		got, err := d.Decode([]byte(tt.payload))
-		if err != nil {
-			t.Errorf("Decode(%s): %v", tt.payload, err)
-			continue
-		}
-		ref, _ := d.decodeJSON([]byte(tt.payload))
-		if !slices.Equal(got.TokensRevoked, tt.want) || !slices.Equal(ref.TokensRevoked, tt.want) || got.Event != nil || got.EventType != "tokens_revoked" {
-			t.Errorf("Decode(%s) = %+v (encoding/json: %v), want TokensRevoked %v and no event", tt.payload, got, ref.TokensRevoked, tt.want)
-		}
-	}
-	if _, err := d.Decode([]byte(`{"type":"event_callback","event":{"type":"tokens_revoked","tokens":{"oauth":"UM1"}}}`)); err == nil {
-		t.Error("Decode of tokens.oauth that is not a list: no error")
 	}
 }

@@ -86,8 +86,8 @@ type MemberStore interface {
 // are known.
 type Parked struct {
 	Channel string
-	Kind    signals.ConvKind // as the event says (Decoded.ConvKind)
-	Via     string           // Decoded.Via
+	Kind    signals.ConvKind // as the event says (decode.Decoded.ConvKind)
+	Via     string           // decode.Decoded.Via
 	Size    int              // payload bytes, for the bound
 	// Release decodes the envelope again and queues it for ingest. It is
 	// called once, on a worker, in the order the conversation's envelopes
@@ -178,7 +178,7 @@ func NewMemberResolver(cfg MemberConfig) *MemberResolver {
 	}
 }
 
-// Known answers Decoder.Lookup from memory: the members of channel, and
+// Known answers decode.Decoder.Lookup from memory: the members of channel, and
 // whether they are known. A conversation whose members could not be
 // learnt is known with none (its events do not count); one known to be a
 // private channel is known with none to a reaction (kind Channel) only.

@@ -18,6 +18,7 @@ import (
 	"coach/backfill"
 	"coach/bot"
 	"coach/connect"
+	"coach/decode"
 	"coach/nudges"
 	"coach/signals"
 	"coach/slackfake"
@@ -108,7 +109,7 @@ func (w *world) setUpConnect(bc *bot.Config, retentionDays int, log zerolog.Logg
 	}
 	rb := backfill.New(backfill.Config{
 		DB:      w.db,
-		Decoder: &bot.Decoder{Lexicon: bc.Lexicon},
+		Decoder: &decode.Decoder{Lexicon: bc.Lexicon},
 		Org:     func() *signals.Org { return srv().Org() },
 		Token: func(ctx context.Context, m string) (string, error) {
 			tok, err := cs.Token(ctx, m)

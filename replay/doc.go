@@ -1,13 +1,13 @@
 // Package replay is `coach replay`: it reads a standard Slack workspace
 // export (a zip or an unzipped directory) and plays every message and
 // reaction in it, in time order, through the same code `coach run` uses —
-// bot.Decoder (text classified and dropped), store.DB.Apply (signals.Fold)
+// decode.Decoder (text classified and dropped), store.DB.Apply (signals.Fold)
 // and the nudges.Scheduler on a simulated clock — and prints the digest each
 // manager would have received, week by week.
 //
 // The path of one message:
 //
-//	day file → exportMessage → Events API payload → bot.Decoder.Decode → signals.Event
+//	day file → exportMessage → Events API payload → decode.Decoder.Decode → signals.Event
 //	        → time-ordered buffer → store.DB.Apply (batches cut at each clock tick)
 //	clock tick → nudges.Scheduler.RunDue → recorder (a Messenger that prints)
 //

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"coach/internal/jsonscan"
 )
 
 // export is an opened Slack workspace export: its files, the conversations
@@ -203,26 +205,9 @@ func (ex *export) readJSON(file string, v any, required bool) error {
 		return fmt.Errorf("replay: %s in %s: %w", file, ex.name, err)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("replay: %s in %s: %w", file, ex.name, jsonError(err))
+		return fmt.Errorf("replay: %s in %s: %w", file, ex.name, jsonscan.Redact(err))
 	}
 	return nil
-}
-
-// jsonError describes a decoding error without quoting the input, which
-// could hold a piece of a message's text.
-func jsonError(err error) error {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return fmt.Errorf("malformed JSON at byte %d", syn.Offset)
-	}
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) {
-		if typ.Field == "" {
-			return fmt.Errorf("want a JSON %s, found %s", typ.Type, typ.Value)
-		}
-		return fmt.Errorf("field %q is a JSON %s, want %s", typ.Field, typ.Value, typ.Type)
-	}
-	return errors.New("malformed JSON")
 }
 
 // listDays finds every folder/YYYY-MM-DD.json, in date order. A folder that

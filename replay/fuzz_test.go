@@ -12,7 +12,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"coach/bot"
+	"coach/decode"
 	"coach/signals"
 )
 
@@ -40,7 +40,7 @@ func FuzzDayFile(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	dec := &bot.Decoder{Lexicon: signals.DefaultLexicon(), Members: func(string) []string { return fuzzConv.Members }}
+	dec := &decode.Decoder{Lexicon: signals.DefaultLexicon(), Members: func(string) []string { return fuzzConv.Members }}
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	to := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -190,7 +190,7 @@ func FuzzExportMetadata(f *testing.F) {
 				}
 			}
 		}
-		dec := &bot.Decoder{Lexicon: signals.DefaultLexicon(), Members: ex.members}
+		dec := &decode.Decoder{Lexicon: signals.DefaultLexicon(), Members: ex.members}
 		people, err := decodePeople(dec, ex.users)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "entry ") {

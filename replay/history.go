@@ -1,7 +1,7 @@
 package replay
 
 import (
-	"coach/bot"
+	"coach/decode"
 	"coach/signals"
 )
 
@@ -25,7 +25,7 @@ type HistoryReaction struct {
 // would have made: the message, then each reaction on it at the message's
 // own time (history, like an export, keeps no reaction times). A message or
 // reaction dec skips makes no event. The events carry no ids.
-func HistoryEvents(dec *bot.Decoder, channel, channelType string, m HistoryMessage) []signals.Event {
+func HistoryEvents(dec *decode.Decoder, channel, channelType string, m HistoryMessage) []signals.Event {
 	c := &conversation{ID: channel, Type: channelType}
 	em := &exportMessage{Subtype: m.Subtype, User: m.User, BotID: m.BotID, TS: m.TS, ThreadTS: m.ThreadTS, ParentUserID: m.ParentUserID}
 	em.Text = appendString(nil, m.Text)

@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"coach/bot"
+	"coach/decode"
 	"coach/signals"
 )
 
 // A message read back from history becomes the events replay makes of the
 // same message in an export: the message, then its reactions at its time.
 func TestHistoryEventsAreReplaysEvents(t *testing.T) {
-	dec := &bot.Decoder{Lexicon: signals.DefaultLexicon(), Members: func(string) []string { return []string{"UM", "UA"} }}
+	dec := &decode.Decoder{Lexicon: signals.DefaultLexicon(), Members: func(string) []string { return []string{"UM", "UA"} }}
 	m := HistoryMessage{User: "UA", Text: `thanks! "quoted" any update?`, TS: "1767607200.000100",
 		Reactions: []HistoryReaction{{Name: "tada", Users: []string{"UM", "UB"}}, {Name: "eyes", Users: []string{"UM"}}}}
 	evs := HistoryEvents(dec, "D1", "im", m)

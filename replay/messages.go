@@ -6,13 +6,13 @@ import (
 	"io/fs"
 	"time"
 
-	"coach/bot"
+	"coach/decode"
 	"coach/signals"
 )
 
 // exportMessage is what replay reads of one message in a day file. Text is
 // kept as the raw JSON string it is in the file: it is copied into the
-// payload for bot.Decoder, which classifies it, and dropped with the file.
+// payload for decode.Decoder, which classifies it, and dropped with the file.
 //
 // Slack exports carry no message_deleted or message_changed events: an
 // edited message is exported once, as edited (and counted once); a deleted
@@ -65,7 +65,7 @@ var errMalformed = errors.New("malformed")
 // they share the decoder, which is safe for concurrent use.
 type fileReader struct {
 	fsys     fs.FS
-	dec      *bot.Decoder
+	dec      *decode.Decoder
 	from, to int64 // replay only messages with from <= ts < to (unix ns; 0 = unbounded)
 	buf      []byte
 }

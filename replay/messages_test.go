@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"coach/bot"
+	"coach/decode"
 	"coach/signals"
 )
 
 func TestPayloadsAreWhatSlackSends(t *testing.T) {
-	dec := &bot.Decoder{Lexicon: signals.DefaultLexicon(), Members: func(string) []string { return []string{"UM", "UA"} }}
+	dec := &decode.Decoder{Lexicon: signals.DefaultLexicon(), Members: func(string) []string { return []string{"UM", "UA"} }}
 	conv := &conversation{ID: "D1", Folder: "D1", Type: "im", Members: []string{"UM", "UA"}}
 	for _, text := range []string{
 		`plain`, `"quoted" and \back\slash`, "tab\tnew\nline\x01", `any update on <@UA>? thanks`, "ünïcødé 🎉", `</script>`,

@@ -10,11 +10,12 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"coach/internal/jsonscan"
 	"coach/signals"
 )
 
 // exportUser is what replay reads of a users.json entry to match the names
-// in the teams file. The person coach records is made by bot.Decoder from
+// in the teams file. The person coach records is made by decode.Decoder from
 // the same object, as for a user_change event.
 type exportUser struct {
 	ID       string `json:"id"`
@@ -221,7 +222,7 @@ func parseUsers(raw []json.RawMessage) ([]exportUser, error) {
 	for i, r := range raw {
 		var u exportUser
 		if err := json.Unmarshal(r, &u); err != nil {
-			return nil, fmt.Errorf("entry %d: %w", i, jsonError(err))
+			return nil, fmt.Errorf("entry %d: %w", i, jsonscan.Redact(err))
 		}
 		if u.ID == "" {
 			return nil, fmt.Errorf("entry %d has no id", i)

@@ -1,10 +1,9 @@
-package bot
+package decode
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,15 +154,38 @@ func TestDecodeErrorsQuoteNoText(t *testing.T) {
 func TestDecodeSlackSamples(t *testing.T) {
 	d := testDecoder()
 	for _, f := range slackSampleFiles(t, "events") {
-		raw, err := os.ReadFile(f)
+		if !json.Valid(f.JSON) {
+			t.Fatalf("%s is not JSON", f.Name)
+		}
+		if _, err := d.Decode(f.JSON); err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+		}
+	}
+}
+
+// tokens_revoked names the people whose user tokens Slack revoked, on
+// either decoding path; a bot token in the event is not a person's.
+func TestDecodeTokensRevoked(t *testing.T) {
+	d := &Decoder{Lexicon: signals.DefaultLexicon(), BotUserID: "UBOT"}
+	for _, tt := range []struct {
+		payload string
+		want    []string
+	}{
+		{`{"type":"event_callback","event_id":"Ev1","event":{"type":"tokens_revoked","tokens":{"oauth":["UM1","UM2"],"bot":["UBOT"]}}}`, []string{"UM1", "UM2"}},
+		{`{"type":"event_callback","event_id":"Ev2","event":{"type":"tokens_revoked","tokens":{"oauth":["UM1","UM1","not an id"]},"event_ts":"1.2"}}`, []string{"UM1"}},
+		{`{"type":"event_callback","event_id":"Ev3","event":{"type":"tokens_revoked","tokens":{"bot":["UBOT"]}}}`, nil},
+	} {
+		got, err := d.Decode([]byte(tt.payload))
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("Decode(%s): %v", tt.payload, err)
+			continue
 		}
-		if !json.Valid(raw) {
-			t.Fatalf("%s is not JSON", f)
+		ref, _ := d.decodeJSON([]byte(tt.payload))
+		if !slices.Equal(got.TokensRevoked, tt.want) || !slices.Equal(ref.TokensRevoked, tt.want) || got.Event != nil || got.EventType != "tokens_revoked" {
+			t.Errorf("Decode(%s) = %+v (encoding/json: %v), want TokensRevoked %v and no event", tt.payload, got, ref.TokensRevoked, tt.want)
 		}
-		if _, err := d.Decode(raw); err != nil {
-			t.Errorf("%s: %v", filepath.Base(f), err)
-		}
+	}
+	if _, err := d.Decode([]byte(`{"type":"event_callback","event":{"type":"tokens_revoked","tokens":{"oauth":"UM1"}}}`)); err == nil {
+		t.Error("Decode of tokens.oauth that is not a list: no error")
 	}
 }

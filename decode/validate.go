@@ -1,4 +1,4 @@
-package bot
+package decode
 
 import (
 	"fmt"
@@ -134,4 +134,19 @@ func validTS(ts string) bool {
 
 func validTime(at time.Time) bool {
 	return !at.IsZero() && at.Unix() >= 0 && at.Unix() <= 1<<32-1
+}
+
+// ValidUserID is the strict shape of a Slack user id, as a mention or a
+// tokens_revoked event carries it: U or W, then 1 to 23 upper-case letters
+// and digits.
+func ValidUserID(id string) bool {
+	if len(id) < 2 || len(id) > 24 || (id[0] != 'U' && id[0] != 'W') {
+		return false
+	}
+	for _, c := range id[1:] {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

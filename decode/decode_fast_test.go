@@ -1,12 +1,9 @@
-package bot
+package decode
 
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -76,22 +73,20 @@ func TestDecodeFastMatchesJSON(t *testing.T) {
 			t.Errorf("the fast path took %q, which it must leave to encoding/json", p)
 		}
 	}
+	// The events coach subscribes to are those the Decoder reads (bot's
+	// TestManifestEventsMatchTheDecoder holds the manifest to that).
 	subscribed := map[string]bool{}
-	for _, e := range Events() {
-		typ, _, _ := strings.Cut(e, ".")
+	for _, typ := range decodedEventTypes {
 		subscribed[typ] = true
 	}
 	var hot, hotFast, fast, all int
 	for _, f := range slackSampleFiles(t, "events") {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		raw := f.JSON
 		// The skeletons leave type empty; as Slack sends them they are
 		// event_callbacks.
 		var doc map[string]any
 		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatalf("%s: %v", f, err)
+			t.Fatalf("%s: %v", f.Name, err)
 		}
 		doc["type"] = "event_callback"
 		callback, err := json.Marshal(doc)
@@ -110,7 +105,7 @@ func TestDecodeFastMatchesJSON(t *testing.T) {
 			if checkDecodeFast(t, d, callback) {
 				hotFast++
 			} else {
-				t.Errorf("%s: the fast path gave up on a %s event coach subscribes to", filepath.Base(f), typ)
+				t.Errorf("%s: the fast path gave up on a %s event coach subscribes to", f.Name, typ)
 			}
 		}
 	}
@@ -118,6 +113,30 @@ func TestDecodeFastMatchesJSON(t *testing.T) {
 		t.Errorf("no sample of an event coach subscribes to")
 	}
 	t.Logf("the fast path took %d of %d sample payloads, %d of %d subscribed events", fast, all, hotFast, hot)
+}
+
+// decodedEventTypes are the inner event types Decode reads; any other is
+// skipped as "event type not used".
+var decodedEventTypes = []string{"message", "reaction_added", "reaction_removed", "user_change", "team_join", "tokens_revoked", "app_home_opened"}
+
+// Decode reads exactly the event types of decodedEventTypes.
+func TestDecodedEventTypes(t *testing.T) {
+	d := testDecoder()
+	read := map[string]bool{}
+	for _, typ := range decodedEventTypes {
+		read[typ] = true
+	}
+	types := append([]string{"channel_created", "pin_added", "emoji_changed"}, decodedEventTypes...)
+	for _, typ := range types {
+		user := `"U1"`
+		if typ == "user_change" || typ == "team_join" {
+			user = `{"id":"U1","tz":"UTC"}`
+		}
+		got, err := d.Decode([]byte(`{"type":"event_callback","event_id":"Ev1","event":{"type":"` + typ + `","user":` + user + `,"channel":"C1","ts":"1.1","tab":"home"}}`))
+		if used := err == nil && got.Skip != "event type not used"; used != read[typ] {
+			t.Errorf("%s: read %v (%+v, %v), want %v", typ, used, got, err, read[typ])
+		}
+	}
 }
 
 func checkDecodeFast(t *testing.T, d *Decoder, payload []byte) (fast bool) {

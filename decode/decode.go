@@ -1,28 +1,14 @@
-package bot
+package decode
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"coach/internal/jsonscan"
 	"coach/signals"
 )
-
-// jsonError turns a decoding error into one that quotes nothing of the input:
-// a syntax error's message can contain a character of a message's text.
-func jsonError(err error) error {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return fmt.Errorf("malformed JSON at byte %d", syn.Offset)
-	}
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) {
-		return fmt.Errorf("field %q has JSON type %s, want %s", typ.Field, typ.Value, typ.Type)
-	}
-	return errors.New("malformed JSON")
-}
 
 // callback is an Events API event_callback payload.
 type callback struct {
@@ -89,8 +75,9 @@ func (ev *rawEvent) setAuthor() {
 	}
 }
 
-// slackUser is the user object of user_change and team_join.
-type slackUser struct {
+// User is the user object of user_change and team_join, and of users.list
+// and users.info.
+type User struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	RealName string `json:"real_name"`
@@ -105,8 +92,10 @@ type slackUser struct {
 	} `json:"profile"`
 }
 
-// Person converts a Slack user to coach's record.
-func (u slackUser) Person() signals.Person {
+// Person converts a Slack user to coach's record: the name a person sees
+// (display name, else real name, else user name), an admin or owner as admin,
+// Slackbot as a bot.
+func (u User) Person() signals.Person {
 	name := u.Profile.DisplayName
 	if name == "" {
 		name = u.RealName
@@ -198,7 +187,7 @@ func (d *Decoder) decode(payload []byte) (Decoded, error) {
 func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 	var cb callback
 	if err := json.Unmarshal(payload, &cb); err != nil {
-		return Decoded{}, fmt.Errorf("event payload: %w", jsonError(err))
+		return Decoded{}, fmt.Errorf("event payload: %w", jsonscan.Redact(err))
 	}
 	out := Decoded{EventID: cb.EventID}
 	if cb.Type != "event_callback" {
@@ -207,7 +196,7 @@ func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 	}
 	var head eventHead
 	if err := json.Unmarshal(cb.Event, &head); err != nil {
-		return out, fmt.Errorf("event: %w", jsonError(err))
+		return out, fmt.Errorf("event: %w", jsonscan.Redact(err))
 	}
 	out.EventType = head.Type
 	var ev *rawEvent
@@ -215,7 +204,7 @@ func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 	case "message", "reaction_added", "reaction_removed":
 		ev = &rawEvent{}
 		if err := json.Unmarshal(cb.Event, ev); err != nil {
-			return out, fmt.Errorf("%s event: %w", head.Type, jsonError(err))
+			return out, fmt.Errorf("%s event: %w", head.Type, jsonscan.Redact(err))
 		}
 		ev.setAuthor()
 	}
@@ -229,10 +218,10 @@ func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 		return d.reaction(out, ev, cb.authorizedUsers())
 	case "user_change", "team_join":
 		var ue struct {
-			User slackUser `json:"user"`
+			User User `json:"user"`
 		}
 		if err := json.Unmarshal(cb.Event, &ue); err != nil {
-			return out, fmt.Errorf("%s: user object: %w", head.Type, jsonError(err))
+			return out, fmt.Errorf("%s: user object: %w", head.Type, jsonscan.Redact(err))
 		}
 		return userEvent(out, ue.User)
 	}
@@ -243,7 +232,7 @@ func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 			} `json:"tokens"`
 		}
 		if err := json.Unmarshal(cb.Event, &tr); err != nil {
-			return out, fmt.Errorf("tokens_revoked: %w", jsonError(err))
+			return out, fmt.Errorf("tokens_revoked: %w", jsonscan.Redact(err))
 		}
 		out.TokensRevoked = revokedUsers(tr.Tokens.OAuth)
 		out.Skip = "tokens revoked"
@@ -269,7 +258,7 @@ func (d *Decoder) decodeJSON(payload []byte) (Decoded, error) {
 func revokedUsers(ids []string) []string {
 	var out []string
 	for _, id := range ids {
-		if validUserID(id) && !slices.Contains(out, id) {
+		if ValidUserID(id) && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
@@ -277,7 +266,7 @@ func revokedUsers(ids []string) []string {
 }
 
 // userEvent is a user_change or team_join of user u.
-func userEvent(out Decoded, u slackUser) (Decoded, error) {
+func userEvent(out Decoded, u User) (Decoded, error) {
 	if u.ID == "" {
 		out.Skip = "user event without a user id"
 		return out, nil

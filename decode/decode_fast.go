@@ -1,4 +1,4 @@
-package bot
+package decode
 
 // The fast path of Decode reads a payload in one pass with the scanner
 // (jsonscan.go) instead of unmarshalling it with encoding/json several
@@ -11,10 +11,10 @@ type scannedPayload struct {
 	typ, eventID string
 	hasEvent     bool
 	event        rawEvent
-	userObject   *slackUser // the event's user when it is an object
-	tab          string     // app_home_opened's tab
-	revoked      []string   // tokens_revoked's tokens.oauth
-	authorized   []string   // authorizations that are people
+	userObject   *User    // the event's user when it is an object
+	tab          string   // app_home_opened's tab
+	revoked      []string // tokens_revoked's tokens.oauth
+	authorized   []string // authorizations that are people
 }
 
 // scanPayload is Decode's fast path reading.
@@ -109,7 +109,7 @@ func (s *scanner) event(ev *rawEvent, top *scannedPayload) {
 					s.skip()
 					return
 				}
-				top.userObject = &slackUser{}
+				top.userObject = &User{}
 				s.user(top.userObject)
 			default:
 				s.fail()
@@ -169,7 +169,7 @@ func (s *scanner) event(ev *rawEvent, top *scannedPayload) {
 }
 
 // user reads the user object of user_change and team_join.
-func (s *scanner) user(u *slackUser) {
+func (s *scanner) user(u *User) {
 	var seen uint32
 	str := func(bit uint32, dst *string) {
 		s.once(&seen, bit)

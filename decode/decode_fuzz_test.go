@@ -1,4 +1,4 @@
-package bot
+package decode
 
 import (
 	"encoding/json"
@@ -17,18 +17,20 @@ import (
 
 var wordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
-// codeVocabulary is every word of this package's code and of slacklink's,
-// which reads the frames: names, JSON field names, Go type names and the
+// codeVocabulary is every word of this package's code, of slacklink's,
+// which reads the frames, and of jsonscan's, which words JSON errors: names, JSON field names, Go type names and the
 // words of its error messages. An error made of these words (and numbers)
 // says where and why, and quotes nothing a person wrote.
 func codeVocabulary(t testing.TB) map[string]bool {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	link, lerr := filepath.Glob("../slacklink/*.go")
-	if err != nil || lerr != nil || len(files) == 0 || len(link) == 0 {
-		t.Fatalf("reading the package source: %v %v", err, lerr)
+	var files []string
+	for _, dir := range []string{".", "../slacklink", "../internal/jsonscan"} {
+		src, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil || len(src) == 0 {
+			t.Fatalf("reading the source of %s: %d files, %v", dir, len(src), err)
+		}
+		files = append(files, src...)
 	}
-	files = append(files, link...)
 	vocab := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -100,10 +102,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	// Every event Slack publishes, wrapped in the envelope it comes in.
 	for i, file := range slackSampleFiles(f, "events") {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
+		raw := file.JSON
 		f.Add([]byte(fmt.Sprintf(`{"envelope_id":"env-%d","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"payload":%s}`, i, raw)))
 		var doc map[string]any
 		if json.Unmarshal(raw, &doc) == nil {

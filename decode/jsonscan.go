@@ -1,4 +1,4 @@
-package bot
+package decode
 
 import (
 	"encoding/json"
