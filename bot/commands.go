@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"coach/decode"
 	"coach/norms"
 	"coach/nudges"
 	"coach/signals"
@@ -150,7 +151,7 @@ func (s *Server) help(ctx context.Context, user string) Reply {
 // answerDM answers a person who wrote to coach in its Messages tab: coach
 // takes no requests in words, so it says so and shows what /coach can do.
 // What they wrote is neither read further nor kept.
-func (s *Server) answerDM(ctx context.Context, to DMToCoach) {
+func (s *Server) answerDM(ctx context.Context, to decode.DMToCoach) {
 	text := "I'm coach, a bot: I don't read or keep what you write here, so I can't answer it. " +
 		"Everything I do is one `/coach` command away:\n" + s.help(ctx, to.User).Text
 	if _, err := s.messenger.post(ctx, to.Channel, text, nil, nil, to.ThreadTS); err != nil {

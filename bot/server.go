@@ -4,7 +4,7 @@
 //
 // Slack payloads become coach's own plain types (package signals) right here;
 // nothing behind this package sees a Slack type, and no message text passes
-// Decoder.Decode.
+// decode.Decoder.Decode.
 package bot
 
 import (
@@ -20,6 +20,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
+	"coach/decode"
+	"coach/internal/jsonscan"
 	"coach/norms"
 	"coach/nudges"
 	"coach/ops"
@@ -382,7 +384,7 @@ func (s *Server) Run(ctx context.Context) error {
 	defer pruneTick.Stop()
 	s.prune()
 
-	dec := &Decoder{BotUserID: s.botUserID, Lookup: s.resolver.Known}
+	dec := &decode.Decoder{BotUserID: s.botUserID, Lookup: s.resolver.Known}
 	var runErr error
 	envelopes := s.link.Envelopes()
 loop:
@@ -437,7 +439,7 @@ loop:
 // handle routes one envelope by its type. Every envelope is acked: an event
 // once its effects are committed, a slash command or an interaction with
 // its answer (within Slack's three seconds), anything else at once.
-func (s *Server) handle(env slacklink.Envelope, dec *Decoder, ingest *Ingest) {
+func (s *Server) handle(env slacklink.Envelope, dec *decode.Decoder, ingest *Ingest) {
 	switch {
 	case env.Bad != nil:
 		s.badFrame(env)
@@ -495,7 +497,7 @@ type request struct {
 func decodeRequest[T any](s *Server, env slacklink.Envelope) request {
 	var v T
 	if err := json.Unmarshal(env.Payload, &v); err != nil {
-		s.log.Warn().Err(jsonError(err)).Str("envelope_id", env.ID).Str("type", env.Type).Int("bytes", env.Size).Msg("malformed payload; acked and skipped")
+		s.log.Warn().Err(jsonscan.Redact(err)).Str("envelope_id", env.ID).Str("type", env.Type).Int("bytes", env.Size).Msg("malformed payload; acked and skipped")
 		s.cfg.Metrics.Event(env.Type, "malformed")
 		return request{Request: &env}
 	}
@@ -506,12 +508,12 @@ func decodeRequest[T any](s *Server, env slacklink.Envelope) request {
 // after its effects commit. An envelope of a DM or group DM whose members
 // are not known yet is held instead (MemberResolver.Hold), and queued once
 // they are: the loop never waits for Slack.
-func (s *Server) ingestEnvelope(req slacklink.Envelope, dec *Decoder, ingest *Ingest) {
+func (s *Server) ingestEnvelope(req slacklink.Envelope, dec *decode.Decoder, ingest *Ingest) {
 	d, err := dec.Decode(req.Payload)
 	received := time.Now()
 	if err == nil && d.Conv != "" {
 		held := Parked{Channel: d.Conv, Kind: d.ConvKind, Via: d.Via, Size: len(req.Payload), Release: func() {
-			rd := Decoder{Lexicon: s.Org().Lexicon, BotUserID: s.botUserID, Lookup: s.resolver.Known}
+			rd := decode.Decoder{Lexicon: s.Org().Lexicon, BotUserID: s.botUserID, Lookup: s.resolver.Known}
 			d, err := rd.Decode(req.Payload)
 			s.queueEnvelope(req, d, err, ingest, received)
 		}}
@@ -530,7 +532,7 @@ func (s *Server) ingestEnvelope(req slacklink.Envelope, dec *Decoder, ingest *In
 
 // queueEnvelope logs and counts a decoded envelope, starts the work it
 // asks for, and queues it for ingest.
-func (s *Server) queueEnvelope(req slacklink.Envelope, d Decoded, err error, ingest *Ingest, received time.Time) {
+func (s *Server) queueEnvelope(req slacklink.Envelope, d decode.Decoded, err error, ingest *Ingest, received time.Time) {
 	// Fields go on each line rather than on a derived logger: a disabled
 	// debug line then costs nothing on this per-envelope path.
 	ids := func(e *zerolog.Event) *zerolog.Event {

@@ -18,6 +18,7 @@ import (
 
 	"coach/bot"
 	"coach/config"
+	"coach/decode"
 	"coach/nudges"
 	"coach/signals"
 	"coach/store"
@@ -171,7 +172,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (Summary, 
 	if err != nil {
 		return sum, err
 	}
-	dec := &bot.Decoder{Lexicon: bc.Lexicon, Members: ex.members}
+	dec := &decode.Decoder{Lexicon: bc.Lexicon, Members: ex.members}
 	people, err := decodePeople(dec, ex.users)
 	if err != nil {
 		return sum, fmt.Errorf("replay: users.json in %s: %w", opts.Export, err)
@@ -294,7 +295,7 @@ func newScheduler(r *replayer, bc bot.Config, clock func() time.Time) (*nudges.S
 
 // decodePeople makes coach's record of each user in users.json through the
 // decoder, as a user_change event would in "coach run".
-func decodePeople(dec *bot.Decoder, raw []json.RawMessage) ([]signals.Person, error) {
+func decodePeople(dec *decode.Decoder, raw []json.RawMessage) ([]signals.Person, error) {
 	people := make([]signals.Person, 0, len(raw))
 	var buf []byte
 	for i, u := range raw {
