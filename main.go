@@ -144,7 +144,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	bc, err := bot.FromConfig(cfg)
+	bc, err := botConfig(cfg)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
-		bc.TeamsFeed = teamsFeed(cfg, bc, db, log, hup)
+		bc.TeamsFeed = teamsFeed(cfg, db, log, hup)
 	}
 	metrics := ops.NewMetrics()
 	bc.Metrics = metrics

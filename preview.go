@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"coach/bot"
 	"coach/config"
@@ -40,9 +43,10 @@ func preview(ctx context.Context, args []string, getenv func(string) string, std
 	if cfg.BotToken == "" {
 		return cfg.RequireTokens()
 	}
-	bc, err := bot.FromConfig(cfg)
+	bc, err := botConfig(cfg)
 	if err != nil {
 		return err
 	}
-	return bot.PreviewFirstStart(ctx, bc, now, stdout)
+	api := slack.New(bc.BotToken, slack.OptionAPIURL(bc.APIURL), slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second}))
+	return bot.PreviewFirstStart(ctx, bc, api, now, stdout)
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"coach/bot"
 	"coach/config"
 	"coach/orgsync"
 	"coach/store"
@@ -57,10 +56,6 @@ func teams(ctx context.Context, args []string, getenv func(string) string, stdou
 	if cfg.BotToken == "" {
 		return fmt.Errorf("config: no Slack bot token: set %s=xoxb-… in the environment, or put that line in the file named by slack.token_file", config.BotTokenEnv)
 	}
-	bc, err := bot.FromConfig(cfg) // the config teams as coach run holds them
-	if err != nil {
-		return err
-	}
 	f, err := orgsync.ReadFile(files[0]) // a bad file is said before anything else is opened
 	if err != nil {
 		return err
@@ -70,7 +65,7 @@ func teams(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
-	s := newSyncer(cfg, bc, db, zerolog.Nop())
+	s := newSyncer(cfg, db, zerolog.Nop())
 	s.AllowLargeChange = *allowLarge
 	res, err := s.ImportFile(ctx, f, *dryRun)
 	if res != nil {
@@ -81,10 +76,10 @@ func teams(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // newSyncer is the org chart's Syncer for cfg: config teams first, and
 // teams_from.max_removed_percent.
-func newSyncer(cfg *config.Config, bc bot.Config, db *store.DB, log zerolog.Logger) *orgsync.Syncer {
+func newSyncer(cfg *config.Config, db *store.DB, log zerolog.Logger) *orgsync.Syncer {
 	s := orgsync.New(cfg.Slack.APIURL, string(cfg.BotToken), db, log)
 	s.MaxRemovedPercent = cfg.TeamsFrom.MaxRemovedPercent
-	s.SetConfigTeams(bc.Teams)
+	s.SetConfigTeams(cfg.SignalsTeams())
 	return s
 }
 
@@ -109,14 +104,14 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // teamsFeed is the bot's TeamsFeed for teams_from: the org chart followed
-// while coach runs, after bc's config teams, re-read daily and on SIGHUP
-// (hup). nil without teams_from.
-func teamsFeed(cfg *config.Config, bc bot.Config, db *store.DB, log zerolog.Logger, hup <-chan os.Signal) func(context.Context, func()) {
+// while coach runs, after cfg's teams, re-read daily and on SIGHUP (hup).
+// nil without teams_from.
+func teamsFeed(cfg *config.Config, db *store.DB, log zerolog.Logger, hup <-chan os.Signal) func(context.Context, func()) {
 	src := orgsync.Source{CSV: cfg.TeamsFrom.CSV, Field: cfg.TeamsFrom.SlackProfile}
 	if src.CSV == "" && src.Field == "" {
 		return nil
 	}
-	s := newSyncer(cfg, bc, db, log.With().Str("component", "teams_from").Logger())
+	s := newSyncer(cfg, db, log.With().Str("component", "teams_from").Logger())
 	log.Info().Str("teams_from", strings.TrimPrefix(src.String(), "the ")).Msg("following the org chart: daily and on SIGHUP")
 	return func(ctx context.Context, changed func()) { s.Follow(ctx, src, hup, changed) }
 }

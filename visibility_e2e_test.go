@@ -289,7 +289,7 @@ func startSimCoach(t *testing.T, clock *simClock) *simCoach {
 	cfg.Teams = []config.Team{{Manager: "UM1", Reports: []string{"UR1", "UR2"}}}
 	cfg.Connect.Listen, cfg.Connect.PublicURL, cfg.Connect.ClientID = listen, public, slackfake.DefaultClientID
 	cfg.ClientSecret, cfg.TokenKey = config.Token(slackfake.DefaultClientSecret), config.Token(key)
-	bc, err := bot.FromConfig(cfg)
+	bc, err := botConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

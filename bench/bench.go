@@ -251,7 +251,8 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		time.Since(began).Round(time.Millisecond), tr.envelopes, float64(tr.bytes)/1e6, int(tr.bytes)/tr.envelopes, kindCounts(tr), tr.outsiders)
 
 	// The bot's setup: directory and teams into the store, the org snapshot.
-	bc, err := bot.FromConfig(config.Default())
+	cfg := config.Default()
+	orgSet, err := cfg.OrgSettings()
 	if err != nil {
 		return Result{}, err
 	}
@@ -288,7 +289,7 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 			return Result{}, err
 		}
 	}
-	org := bot.BuildOrg(bc, botUserID, people, teams)
+	org := orgSet.Org(botUserID, people, teams)
 	people, teams = nil, nil
 	runtime.GC() // start the ingest from the heap the bot would have, not the setup's garbage
 
@@ -403,7 +404,7 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	}
 	closeDB := sync.OnceValue(db.Close)
 	defer closeDB()
-	dg, err := runDigests(db, org, managers, bc.Policy, now)
+	dg, err := runDigests(db, org, managers, cfg.DigestPolicy(), now)
 	if err != nil {
 		return Result{}, fmt.Errorf("bench: digests: %w", err)
 	}

@@ -190,8 +190,8 @@ func Serve() (bool, error) {
 	return true, serve(path)
 }
 
-// serve builds and runs the server as `coach run` does (bot.FromConfig of
-// the config defaults, bot.New, Server.Run), with JSON logs at info on
+// serve builds and runs the server as `coach run` does (the config
+// defaults' settings, bot.New, Server.Run), with JSON logs at info on
 // stderr, metrics counted, and no digests scheduled: they are measured
 // apart (runDigests).
 func serve(path string) error {
@@ -209,11 +209,16 @@ func serve(path string) error {
 		return err
 	}
 	defer db.Close()
-	bc, err := bot.FromConfig(config.Default())
+	cfg := config.Default()
+	orgSet, err := cfg.OrgSettings()
 	if err != nil {
 		return err
 	}
-	bc.APIURL, bc.BotToken, bc.AppToken = spec.APIURL, "xoxb-bench", "xapp-bench"
+	bc := bot.Config{APIURL: spec.APIURL, BotToken: "xoxb-bench", AppToken: "xapp-bench", RetentionDays: cfg.RetentionDays,
+		Schedule: cfg.Nudges.Schedule, Policy: cfg.DigestPolicy(), NormsCloseAfter: time.Duration(cfg.Norms.CloseAfter),
+		NormsMinVotes: cfg.Norms.MinVotes, NormsAnonymous: cfg.Norms.Anonymous, NormsRecheckAfter: cfg.Norms.RecheckAfter(),
+		PulseEnabled: cfg.Pulse.Enabled, PulseEvery: time.Duration(cfg.Pulse.Every), PulseMinResponses: cfg.Pulse.MinResponses}
+	bc.SetOrgSettings(orgSet)
 	bc.Teams, bc.MaxBatch = spec.Teams, spec.MaxBatch
 	bc.Metrics = ops.NewMetrics()
 	bc.NoScheduler = true

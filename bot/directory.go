@@ -102,7 +102,7 @@ func (s *Server) rebuildOrg() error {
 	if s.cfg.Connect != nil {
 		teams, unknown = s.connectedTeams(teams)
 	}
-	org := BuildOrg(s.cfg, s.botUserID, people, teams)
+	org := s.cfg.orgSettings().Org(s.botUserID, people, teams)
 	s.org.Store(org)
 	s.disconnectFormerManagers(org)
 	if unknown = slices.DeleteFunc(unknown, func(m string) bool { return !s.connectionUnknown(m) }); len(unknown) > 0 {
@@ -117,19 +117,15 @@ func (s *Server) rebuildOrg() error {
 	return nil
 }
 
-// BuildOrg assembles an org snapshot from config, people and teams.
-func BuildOrg(cfg Config, botUserID string, people []signals.Person, teams []signals.Team) *signals.Org {
-	o := signals.NewOrg(people, teams, cfg.DefaultHours, cfg.DefaultTZ)
-	o.Consent = cfg.Consent
-	o.BotUserID = botUserID
-	o.Hints = cfg.Hints
-	if cfg.Lexicon != nil {
-		o.Lexicon = cfg.Lexicon
-	}
-	if cfg.Limits != (signals.Thresholds{}) {
-		o.Limits = cfg.Limits
-	}
-	return o
+// orgSettings are the settings the server builds its org snapshots with.
+func (c Config) orgSettings() signals.OrgSettings {
+	return signals.OrgSettings{DefaultHours: c.DefaultHours, DefaultTZ: c.DefaultTZ, Consent: c.Consent, Limits: c.Limits, Lexicon: c.Lexicon, Hints: c.Hints}
+}
+
+// SetOrgSettings sets the settings the server builds its org snapshots
+// with (config.Config.OrgSettings, in main).
+func (c *Config) SetOrgSettings(o signals.OrgSettings) {
+	c.DefaultHours, c.DefaultTZ, c.Consent, c.Limits, c.Lexicon, c.Hints = o.DefaultHours, o.DefaultTZ, o.Consent, o.Limits, o.Lexicon, o.Hints
 }
 
 // lookupMembers is MemberConfig.Lookup: the members of a DM or group DM,

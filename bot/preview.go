@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -19,9 +18,9 @@ import (
 // nothing: the consent notice as a team member reads it, who gets it and how
 // long the notices take, and each manager's first digest as it would be sent
 // today. It calls only users.list (for names and time zones) and opens no
-// database: it shows a first start, with nothing recorded yet.
-func PreviewFirstStart(ctx context.Context, cfg Config, now time.Time, w io.Writer) error {
-	api := slack.New(cfg.BotToken, slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second}))
+// database: it shows a first start, with nothing recorded yet. api is the
+// Web API with the bot token.
+func PreviewFirstStart(ctx context.Context, cfg Config, api UsersAPI, now time.Time, w io.Writer) error {
 	users, err := api.GetUsersContext(ctx, slack.GetUsersOptionLimit(200))
 	if err != nil {
 		return fmt.Errorf("slack: users.list: %w", err)
@@ -35,11 +34,16 @@ func PreviewFirstStart(ctx context.Context, cfg Config, now time.Time, w io.Writ
 		t.Since = now // a first start: coach knows each team from now on
 		teams = append(teams, t)
 	}
-	org := BuildOrg(cfg, "", people, teams)
+	org := cfg.orgSettings().Org("", people, teams)
 	pv := previewer{cfg: cfg, org: org, now: now, w: w}
 	fmt.Fprintf(w, "coach preview: what starting coach on %s would send. Nothing is sent.\n", now.In(org.DefaultTZ).Format("Mon 2 Jan 2006 15:04 MST"))
 	pv.notice()
 	return pv.digests()
+}
+
+// UsersAPI is the Web API call PreviewFirstStart makes (users.list).
+type UsersAPI interface {
+	GetUsersContext(ctx context.Context, options ...slack.GetUsersOption) ([]slack.User, error)
 }
 
 type previewer struct {

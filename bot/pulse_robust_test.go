@@ -14,7 +14,6 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
-	"coach/config"
 	"coach/pulse"
 	"coach/slackfake"
 	"coach/store"
@@ -336,23 +335,5 @@ func TestPulseWithoutTheKey(t *testing.T) {
 	}
 	if ps, _ := h.db.Pulses(); len(ps) != 0 {
 		t.Errorf("pulses opened without the key: %+v", ps)
-	}
-}
-
-// coach run's pulse key is derived from COACH_TOKEN_KEY, and is not it.
-func TestFromConfigDerivesThePulseKey(t *testing.T) {
-	cfg := config.Default()
-	cfg.TokenKey = "WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo="
-	bc, err := FromConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := pulse.Key([]byte(strings.Repeat("Z", 32)))
-	if string(bc.PulseKey) != string(want) || string(bc.PulseKey) == strings.Repeat("Z", 32) {
-		t.Errorf("PulseKey = %x, want pulse.Key of the operator's key %x", bc.PulseKey, want)
-	}
-	bc, err = FromConfig(config.Default())
-	if err != nil || bc.PulseKey != nil {
-		t.Errorf("without COACH_TOKEN_KEY: PulseKey %x, %v; want none", bc.PulseKey, err)
 	}
 }

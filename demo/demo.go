@@ -165,18 +165,10 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 	}
 
 	cfg := config.Default()
-	cfg.Slack.APIURL = w.fake.APIURL()
-	cfg.BotToken, cfg.AppToken = demoBotToken, demoAppToken
-	for _, t := range signalsTeams(w.teams) {
-		cfg.Teams = append(cfg.Teams, config.Team{Manager: t.Manager, Reports: t.Reports})
-	}
-	bc, err := bot.FromConfig(cfg)
+	bc, err := demoConfig(cfg, w)
 	if err != nil {
 		return w, err
 	}
-	bc.Now, bc.NoScheduler = w.clock.Now, true
-	bc.Admins = append(bc.Admins, demoAdmin)
-	bc.PulseEvery, bc.PulseMinResponses = demoPulseEvery, demoPulseMin
 	if bc.PulseKey, err = demoPulseKey(); err != nil {
 		return w, err
 	}
@@ -244,6 +236,36 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 		return w, err
 	}
 	return w, w.out.summary(w.clock.Now())
+}
+
+// demoConfig is the bot's config for the demo: the config file's defaults
+// (config's conversions into the domain's types), the demo's teams and
+// admin, its fake Slack, a faster trust pulse and the simulated clock,
+// with digests left to the story (Tick).
+func demoConfig(cfg *config.Config, w *world) (bot.Config, error) {
+	org, err := cfg.OrgSettings()
+	if err != nil {
+		return bot.Config{}, err
+	}
+	bc := bot.Config{
+		APIURL: w.fake.APIURL(), BotToken: demoBotToken, AppToken: demoAppToken,
+		Teams:             signalsTeams(w.teams),
+		Admins:            append(append([]string(nil), cfg.Admins...), demoAdmin),
+		RetentionDays:     cfg.RetentionDays,
+		Schedule:          cfg.Nudges.Schedule,
+		Policy:            cfg.DigestPolicy(),
+		NormsCloseAfter:   time.Duration(cfg.Norms.CloseAfter),
+		NormsMinVotes:     cfg.Norms.MinVotes,
+		NormsAnonymous:    cfg.Norms.Anonymous,
+		NormsRecheckAfter: cfg.Norms.RecheckAfter(),
+		PulseEnabled:      cfg.Pulse.Enabled,
+		PulseEvery:        demoPulseEvery,
+		PulseMinResponses: demoPulseMin,
+		Now:               w.clock.Now,
+		NoScheduler:       true,
+	}
+	bc.SetOrgSettings(org)
+	return bc, nil
 }
 
 // simulate plays the month hour by hour: deliver that hour's events over the

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"coach/bot"
 	"coach/nudges"
 	"coach/signals"
 	"coach/store"
@@ -28,7 +27,7 @@ const grid = 15 * time.Minute
 // scheduler run as ` + "`coach run`" + ` would at that moment.
 type replayer struct {
 	db     *store.DB
-	cfg    bot.Config
+	orgSet signals.OrgSettings // what the org is built with
 	people []signals.Person
 	teams  []signals.Team
 	sched  *nudges.Scheduler
@@ -66,7 +65,7 @@ func (r *replayer) begin(first time.Time) {
 	if r.start.IsZero() {
 		r.start = dayEnd(first).AddDate(0, 0, -1)
 	}
-	org := bot.BuildOrg(r.cfg, "", r.people, nil)
+	org := r.orgSet.Org("", r.people, nil)
 	teams := make([]signals.Team, len(r.teams))
 	for i, t := range r.teams {
 		y, m, d := r.start.Date()
@@ -74,7 +73,7 @@ func (r *replayer) begin(first time.Time) {
 		t.DMsSince = t.Since
 		teams[i] = t
 	}
-	r.org = bot.BuildOrg(r.cfg, "", r.people, teams)
+	r.org = r.orgSet.Org("", r.people, teams)
 	r.org.History = true // an export is history: its DMs count whenever they were sent
 	r.nextSlot = map[string]time.Time{}
 	r.now = r.start

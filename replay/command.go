@@ -168,11 +168,11 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (Summary, 
 	if err != nil {
 		return sum, err
 	}
-	bc, err := bot.FromConfig(config.Default())
+	bc, err := settingsOf(config.Default())
 	if err != nil {
 		return sum, err
 	}
-	dec := &decode.Decoder{Lexicon: bc.Lexicon, Members: ex.members}
+	dec := &decode.Decoder{Lexicon: bc.Org.Lexicon, Members: ex.members}
 	people, err := decodePeople(dec, ex.users)
 	if err != nil {
 		return sum, fmt.Errorf("replay: users.json in %s: %w", opts.Export, err)
@@ -183,7 +183,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (Summary, 
 		return sum, fmt.Errorf("replay: temporary database: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	r := &replayer{cfg: bc, people: people, teams: teams, from: opts.From}
+	r := &replayer{orgSet: bc.Org, people: people, teams: teams, from: opts.From}
 	if !opts.To.IsZero() {
 		r.to = opts.To.AddDate(0, 0, 1)
 	}
@@ -263,9 +263,23 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (Summary, 
 	return sum, nil
 }
 
+// settings are what a replay takes from the config file (its defaults):
+// the org's settings, and the digests' schedule and policy.
+type settings struct {
+	Org      signals.OrgSettings
+	Schedule string
+	Policy   nudges.Policy
+}
+
+// settingsOf converts cfg into a replay's settings (config's conversions).
+func settingsOf(cfg *config.Config) (settings, error) {
+	org, err := cfg.OrgSettings()
+	return settings{Org: org, Schedule: cfg.Nudges.Schedule, Policy: cfg.DigestPolicy()}, err
+}
+
 // newScheduler is the real digest scheduler, on the replay clock, with a
 // messenger that sends nothing.
-func newScheduler(r *replayer, bc bot.Config, clock func() time.Time) (*nudges.Scheduler, error) {
+func newScheduler(r *replayer, bc settings, clock func() time.Time) (*nudges.Scheduler, error) {
 	spec := bc.Schedule
 	if spec == "" {
 		spec = config.Default().Nudges.Schedule
