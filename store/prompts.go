@@ -176,8 +176,9 @@ func (db *DB) VoteAnonymously(id, user, emoji string) (norms.Prompt, error) {
 }
 
 // ClosePrompt ends a prompt's vote and, when the team agreed, makes the
-// agreed option the team's norm — in one transaction. closed is false when
-// the prompt was already closed (its stored result is returned).
+// agreed option the team's norm and counts it in the stats — in one
+// transaction. closed is false when the prompt was already closed (its
+// stored result is returned).
 func (db *DB) ClosePrompt(id string, minVotes int, now time.Time) (p norms.Prompt, closed bool, err error) {
 	p, err = db.updatePrompt(id, func(tx *bolt.Tx, p *norms.Prompt) error {
 		if p.State != norms.Open {
@@ -193,17 +194,18 @@ func (db *DB) ClosePrompt(id string, minVotes int, now time.Time) (p norms.Promp
 			return nil
 		}
 		o, _ := d.Option(r.Agreed)
-		return db.updateTeamTx(tx, p.Manager, func(t *signals.Team) {
+		err := db.updateTeamTx(tx, p.Manager, func(t *signals.Team) {
 			o.Apply(p.Kind, &t.Norms)
 			if t.Norms.Agreed == nil {
 				t.Norms.Agreed = map[string]time.Time{}
 			}
 			t.Norms.Agreed[string(p.Kind)] = now
 		})
+		if err != nil {
+			return err
+		}
+		return incStats(tx, now, "norms_agreed/"+string(p.Kind))
 	})
-	if err == nil && closed && p.Result != nil && p.Result.Agreed != "" {
-		err = db.bolt.Update(func(tx *bolt.Tx) error { return incStats(tx, now, "norms_agreed/"+string(p.Kind)) })
-	}
 	return p, closed, err
 }
 
