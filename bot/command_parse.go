@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"coach/norms"
 	"coach/signals"
 )
 
@@ -137,8 +138,8 @@ func ParseCommand(text string) (Command, error) {
 }
 
 func normKind(s string) bool {
-	switch strings.ToLower(s) {
-	case "message_hours", "response_time", "check_ins":
+	switch norms.Kind(strings.ToLower(s)) {
+	case norms.MessageHours, norms.ResponseTime, norms.CheckIns:
 		return true
 	}
 	return false

@@ -284,23 +284,15 @@ func (s *Server) signalLines(org *signals.Org, user string, sigs []signals.Signa
 	var b strings.Builder
 	b.WriteString("*Your last 7 days* (✱ marks what coach would flag)\n")
 	for _, sig := range sigs {
-		say, ok := homeKinds[sig.Kind]
-		if !ok || (sig.Kind == signals.TeamAfterHours && team < 3) {
+		title := homeTitle(sig.Kind)
+		if title == "" || (sig.Kind == signals.TeamAfterHours && team < 3) {
 			continue
-		}
-		title := say.title
-		if t, err := s.catalogTitle(sig); err == nil && t != "" {
-			title = t
 		}
 		mark := ""
 		if sig.Fired {
 			mark = " ✱"
 		}
-		words := say.words(sig.Facts, team)
-		if sig.Unseen {
-			words = homeUnseen
-		}
-		fmt.Fprintf(&b, "• *%s*: %s%s\n", escape(title), words, mark)
+		fmt.Fprintf(&b, "• *%s*: %s%s\n", escape(title), homeSentence(sig, team), mark)
 	}
 	return b.String()
 }

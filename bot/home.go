@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"coach/norms"
 	"coach/nudges"
 	"coach/signals"
 )
@@ -195,19 +196,15 @@ func homeSignals(d HomeData) []slack.Block {
 		if k == signals.TeamAfterHours && (!ok || d.TeamSize < 3) {
 			continue
 		}
-		say := homeKinds[k]
-		text := "*" + say.title + "*\n"
-		switch {
-		case ok && latest.Unseen:
-			text += homeUnseen
-		case ok:
-			text += say.words(latest.Facts, d.TeamSize)
-		default:
+		text := "*" + homeTitle(k) + "*\n"
+		if ok {
+			text += homeSentence(latest, d.TeamSize)
+		} else {
 			text += "No numbers for last week yet."
 		}
 		out = append(out,
 			slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("home_signal_"+string(k))),
-			slack.NewContextBlock("home_trend_"+string(k), mrkdwn(homeTrend(d.Weeks, k, say))),
+			slack.NewContextBlock("home_trend_"+string(k), mrkdwn(homeTrend(d.Weeks, k))),
 		)
 	}
 	return out
@@ -239,7 +236,7 @@ func homeRecent(recent []RecentNudge) slack.Block {
 		}
 		title := n.Title
 		if title == "" {
-			title = homeKinds[n.Kind].title
+			title = homeTitle(n.Kind)
 		}
 		if title == "" {
 			title = string(n.Kind)
@@ -265,12 +262,12 @@ func homeFeedback(a nudges.Action, t nudges.Terms) string {
 }
 
 func homeNormLabel(kind string) string {
-	switch kind {
-	case "message_hours":
+	switch norms.Kind(kind) {
+	case norms.MessageHours:
 		return "When work messages are OK"
-	case "response_time":
+	case norms.ResponseTime:
 		return "How quickly we reply"
-	case "check_ins":
+	case norms.CheckIns:
 		return "Check-ins"
 	}
 	return escape(strings.ReplaceAll(kind, "_", " "))
@@ -533,26 +530,6 @@ func homeSignal(list []signals.Signal, k signals.Kind) (signals.Signal, bool) {
 	return signals.Signal{}, false
 }
 
-// homePct is a share as a whole percentage, never rounding a non-zero
-// share down to 0%.
-func homePct(x float64) string {
-	if x > 0 && x < 0.005 {
-		return "under 1%"
-	}
-	return strconv.Itoa(int(math.Round(x*100))) + "%"
-}
-
-// workingTime is a span of working minutes in words: "45 min", "5 h 20 min".
-func homeWorkingTime(m int) string {
-	switch {
-	case m < 60:
-		return strconv.Itoa(m) + " min"
-	case m%60 == 0:
-		return strconv.Itoa(m/60) + " h"
-	}
-	return strconv.Itoa(m/60) + " h " + strconv.Itoa(m%60) + " min"
-}
-
 func homePlural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -560,59 +537,20 @@ func homePlural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// homeKind is how the App Home shows one signal kind: a title, the latest
-// week's numbers in words, and the number its trend follows.
-type homeKind struct {
-	title string
-	words func(f signals.Facts, teamSize int) string
-	unit  string                                // what the trend's numbers count
+// homeMeasure is the number a kind's App Home trend follows, and how a
+// week's number reads; its words (title, sentence, unit) are in the nudge
+// catalog.
+type homeMeasure struct {
 	value func(f signals.Facts) (float64, bool) // false: nothing to measure that week
 	show  func(v float64) string
 }
 
-var homeKinds = map[signals.Kind]homeKind{
+var homeMeasures = map[signals.Kind]homeMeasure{
 	signals.AfterHours: {
-		title: "Messages outside working hours",
-		words: func(f signals.Facts, _ int) string {
-			if f.Total == 0 {
-				return "No messages from you to your team last week."
-			}
-			if f.Count == 0 {
-				return "None of your " + strconv.Itoa(f.Total) + " messages to your team last week landed outside the recipient's working hours."
-			}
-			s := strconv.Itoa(f.Count) + " of your " + strconv.Itoa(f.Total) + " messages to your team last week landed outside the recipient's working hours (" + homePct(f.Share) + ")"
-			if f.Late > 0 {
-				s += ", " + strconv.Itoa(f.Late) + " of them late in the evening or at a weekend"
-			}
-			if len(f.Reports) > 0 {
-				s += ": " + homeNames(f.Reports, func(r signals.ReportFact) string { return strconv.Itoa(r.Count) + " to " + escape(r.Name) })
-			}
-			return s + "."
-		},
-		unit:  "off-hours messages",
 		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), true },
 		show:  homeCount,
 	},
 	signals.ResponseTime: {
-		title: "Replies to your team",
-		words: func(f signals.Facts, _ int) string {
-			var parts []string
-			if f.Waits > 0 {
-				parts = append(parts, "Your median reply to your team last week took "+homeWorkingTime(f.MedianMinutes)+" of working time ("+homePlural(f.Waits, "reply", "replies")+")")
-			}
-			if f.OpenWaits > 0 {
-				s := homePlural(f.OpenWaits, "message has", "messages have") + " waited more than a working day for you"
-				if len(f.Reports) > 0 {
-					s += ", from " + homeNames(f.Reports, func(r signals.ReportFact) string { return escape(r.Name) })
-				}
-				parts = append(parts, s)
-			}
-			if len(parts) == 0 {
-				return "No messages from your team waited on you last week."
-			}
-			return strings.Join(parts, "; ") + "."
-		},
-		unit:  "median reply, working time",
 		value: func(f signals.Facts) (float64, bool) { return float64(f.MedianMinutes), f.Waits > 0 },
 		show: func(v float64) string {
 			m := int(v)
@@ -626,115 +564,75 @@ var homeKinds = map[signals.Kind]homeKind{
 		},
 	},
 	signals.ContactGap: {
-		title: "Staying in touch",
-		words: func(f signals.Facts, _ int) string {
-			if f.Count == 0 {
-				return "No one on your team has gone long without a direct exchange with you."
-			}
-			return homePlural(f.Count, "person", "people") + " on your team of " + strconv.Itoa(f.Total) + " went a while without a direct exchange with you: " +
-				homeNames(f.Reports, func(r signals.ReportFact) string {
-					return escape(r.Name) + " (" + homePlural(r.Days, "day", "days") + ")"
-				}) + "."
-		},
-		unit:  "people out of touch",
 		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), true },
 		show:  homeCount,
 	},
 	signals.AttentionBalance: {
-		title: "How your attention is spread",
-		words: func(f signals.Facts, teamSize int) string {
-			switch {
-			case teamSize < 3:
-				return "Judged only for teams of 3 or more."
-			case f.Total == 0:
-				return "Not enough messages yet to see how your attention spreads."
-			case f.Count == 0:
-				return "Your " + strconv.Itoa(f.Total) + " messages to your team over the last " + strconv.Itoa(f.Days) + " days were spread fairly evenly."
-			}
-			return "Over the last " + strconv.Itoa(f.Days) + " days, " + homeNames(f.Reports, func(r signals.ReportFact) string { return escape(r.Name) + " (" + homePct(r.Share) + ")" }) +
-				" got much less than an even share (" + homePct(f.Share) + ") of your " + strconv.Itoa(f.Total) + " messages to the team."
-		},
-		unit:  "people with too little of your attention",
 		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), f.Total > 0 },
 		show:  homeCount,
 	},
 	signals.Recognition: {
-		title: "Recognising good work",
-		words: func(f signals.Facts, _ int) string {
-			s := "No thanks or kudos from you to your team"
-			if f.Count > 0 {
-				s = homePlural(f.Count, "thanks or kudos", "thanks or kudos") + " from you to your team"
-			}
-			s += " in the last " + strconv.Itoa(f.Days) + " days"
-			if len(f.Reports) > 0 {
-				s += "; none for " + homeNames(f.Reports, func(r signals.ReportFact) string {
-					return escape(r.Name) + " (" + homePlural(r.Days, "day", "days") + ")"
-				})
-			}
-			return s + "."
-		},
-		unit:  "thanks and kudos",
 		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), true },
 		show:  homeCount,
 	},
 	signals.Listening: {
-		title: "Asking questions",
-		words: func(f signals.Facts, _ int) string {
-			if f.Total == 0 {
-				return "No messages from you to your team last week."
-			}
-			return strconv.Itoa(f.Count) + " of your " + strconv.Itoa(f.Total) + " messages to your team last week asked a question (" + homePct(f.Share) + ")."
-		},
-		unit:  "of your messages asked a question",
 		value: func(f signals.Facts) (float64, bool) { return f.Share, f.Total > 0 },
 		show:  homeShare,
 	},
 	signals.StatusChasing: {
-		title: "Asking for status updates",
-		words: func(f signals.Facts, _ int) string {
-			switch {
-			case f.Total == 0:
-				return "No messages from you to your team last week."
-			case f.Count == 0:
-				return "None of your " + strconv.Itoa(f.Total) + " messages to your team last week chased for status."
-			}
-			s := strconv.Itoa(f.Count) + " of your " + strconv.Itoa(f.Total) + " messages to your team last week chased for status"
-			if len(f.Reports) > 0 {
-				s += ": " + homeNames(f.Reports, func(r signals.ReportFact) string { return strconv.Itoa(r.Count) + " to " + escape(r.Name) })
-			}
-			return s + "."
-		},
-		unit:  "status chases",
 		value: func(f signals.Facts) (float64, bool) { return float64(f.Count), true },
 		show:  homeCount,
 	},
-	// A team total: Facts.Reports is never read, so no one can be named.
 	signals.TeamAfterHours: {
-		title: "Your team working outside their hours",
-		words: func(f signals.Facts, _ int) string {
-			if f.Total == 0 {
-				return "No messages from your team last week."
-			}
-			s := homePct(f.Share) + " of the " + strconv.Itoa(f.Total) + " messages your team sent last week were outside their own working hours"
-			if f.Baseline > 0 {
-				s += ", against " + homePct(f.Baseline) + " in the three weeks before"
-			}
-			return s + ". This is a team total: coach never shows it for any one person."
-		},
-		unit:  "of your team's messages outside their hours",
 		value: func(f signals.Facts) (float64, bool) { return f.Share, f.Total > 0 },
 		show:  homeShare,
 	},
 }
 
+// homeCatalog is the nudge catalog, which words every kind: its title, its
+// App Home sentence and its trend's unit. It is the embedded one, parsed
+// once and tested in nudges; the server loads it before it serves anyone,
+// so it cannot fail here.
+func homeCatalog() *nudges.Catalog {
+	c, err := nudges.LoadCatalog()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// homeTitle is the title kind's nudges have, from its catalog file; "" for
+// a kind the catalog does not know.
+func homeTitle(k signals.Kind) string {
+	title, err := homeCatalog().Title(signals.Signal{Kind: k})
+	if err != nil {
+		return ""
+	}
+	return title
+}
+
+// homeSentence is a week's signal in words, escaped for mrkdwn, for a
+// team of teamSize: its numbers, or that coach cannot tell without the DMs.
+func homeSentence(s signals.Signal, teamSize int) string {
+	if s.Unseen {
+		return homeUnseen
+	}
+	words, err := homeCatalog().Home(s, teamSize)
+	if err != nil {
+		return ""
+	}
+	return escape(words)
+}
+
 // homeSparkLevels draw a trend, lowest first.
 var homeSparkLevels = []rune("▁▂▃▄▅▆▇█")
 
-// trendLine is a kind's 4 weeks in one line: a sparkline, then each week's
+// homeTrend is a kind's 4 weeks in one line: a sparkline, then each week's
 // number, ✱ where the signal fired, – where there was nothing to measure
 // or coach could not see it.
 // "`▂█▃▇`  2 → 7✱ → 3 → 6✱  off-hours messages"
-func homeTrend(weeks [4][]signals.Signal, k signals.Kind, say homeKind) string {
+func homeTrend(weeks [4][]signals.Signal, k signals.Kind) string {
+	m := homeMeasures[k]
 	var vals [4]float64
 	var ok, fired [4]bool
 	top := 0.0
@@ -743,7 +641,7 @@ func homeTrend(weeks [4][]signals.Signal, k signals.Kind, say homeKind) string {
 		if !found || s.Unseen {
 			continue
 		}
-		vals[i], ok[i] = say.value(s.Facts)
+		vals[i], ok[i] = m.value(s.Facts)
 		fired[i] = s.Fired
 		if ok[i] {
 			top = max(top, vals[i])
@@ -762,12 +660,12 @@ func homeTrend(weeks [4][]signals.Signal, k signals.Kind, say homeKind) string {
 			level = int(math.Round(vals[i] / top * float64(len(homeSparkLevels)-1)))
 		}
 		spark.WriteRune(homeSparkLevels[level])
-		nums[i] = say.show(vals[i])
+		nums[i] = m.show(vals[i])
 		if fired[i] {
 			nums[i] += "✱"
 		}
 	}
-	return "Last 4 weeks: `" + spark.String() + "`  " + strings.Join(nums, " → ") + "  _" + say.unit + "_"
+	return "Last 4 weeks: `" + spark.String() + "`  " + strings.Join(nums, " → ") + "  _" + homeCatalog().Unit(k) + "_"
 }
 
 func homeCount(v float64) string { return strconv.Itoa(int(v)) }
@@ -777,19 +675,4 @@ func homeShare(v float64) string {
 		return "<1%"
 	}
 	return strconv.Itoa(int(math.Round(v*100))) + "%"
-}
-
-// homeNames lists at most 3 reports, each drawn by item, then "and N
-// others".
-func homeNames(rs []signals.ReportFact, item func(signals.ReportFact) string) string {
-	const most = 3
-	var items []string
-	for i, r := range rs {
-		if i == most && len(rs) > most+1 {
-			items = append(items, strconv.Itoa(len(rs)-most)+" others")
-			break
-		}
-		items = append(items, item(r))
-	}
-	return homeList(items)
 }

@@ -50,7 +50,7 @@ func TestHomeSaysWhatCoachSees(t *testing.T) {
 				}
 			}
 			for _, k := range []signals.Kind{signals.ContactGap, signals.Recognition, signals.AttentionBalance, signals.ResponseTime, signals.Listening} {
-				want := "*" + homeKinds[k].title + "*\n" + homeUnseen
+				want := "*" + homeTitle(k) + "*\n" + homeUnseen
 				if !strings.Contains(text, want) {
 					t.Errorf("%s: %s is not worded as unseen:\n%s", name, k, text)
 				}
@@ -74,7 +74,7 @@ func TestHomeSaysWhatCoachSees(t *testing.T) {
 		t.Errorf("DMs seen: %q", got)
 	}
 	// The trend of a kind coach could not see is dashes.
-	tr := homeTrend(offered.Weeks, signals.ContactGap, homeKinds[signals.ContactGap])
+	tr := homeTrend(offered.Weeks, signals.ContactGap)
 	if !strings.Contains(tr, "– → – → – → –") {
 		t.Errorf("trend of an unseen kind: %q", tr)
 	}

@@ -303,7 +303,7 @@ func TestReportHomeShowsNoSignal(t *testing.T) {
 	v := HomeView(d)
 	js := string(viewJSON(t, v))
 	for _, k := range signals.Kinds {
-		if title := homeKinds[k].title; strings.Contains(js, title) {
+		if title := homeTitle(k); strings.Contains(js, title) {
 			t.Errorf("report home shows %s (%q)", k, title)
 		}
 	}
@@ -353,7 +353,7 @@ func TestTeamAfterHoursNamesNoOne(t *testing.T) {
 	}
 
 	d.TeamSize = 2
-	if js := string(viewJSON(t, HomeView(d))); strings.Contains(js, "team_after_hours") || strings.Contains(js, homeKinds[signals.TeamAfterHours].title) {
+	if js := string(viewJSON(t, HomeView(d))); strings.Contains(js, "team_after_hours") || strings.Contains(js, homeTitle(signals.TeamAfterHours)) {
 		t.Errorf("team_after_hours shown for a team of 2")
 	}
 }

@@ -206,7 +206,7 @@ func (s *Server) workedOn(m string, from, to, now time.Time, loc *time.Location)
 			var better []string
 			for _, sg := range after {
 				if fired[sg.Kind] && !sg.Fired && !sg.Unseen {
-					better = append(better, "*"+homeKinds[sg.Kind].title+"*")
+					better = append(better, "*"+homeTitle(sg.Kind)+"*")
 				}
 			}
 			if len(better) > 0 {

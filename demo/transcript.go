@@ -208,7 +208,11 @@ func (t *transcript) summary(now time.Time) error {
 			case ok && s.Unseen:
 				cell = "can't tell"
 			case ok:
-				cell = cellOf(s)
+				c, err := cellOf(s)
+				if err != nil {
+					return err
+				}
+				cell = c
 				if s.Fired {
 					cell = "✱ " + cell
 				}
@@ -225,45 +229,11 @@ func (t *transcript) summary(now time.Time) error {
 	return nil
 }
 
-// cellOf is one signal's key number, short.
-func cellOf(s signals.Signal) string {
-	f := s.Facts
-	switch s.Kind {
-	case signals.AfterHours:
-		return fmt.Sprintf("%d/%d off-hours", f.Count, f.Total)
-	case signals.ResponseTime:
-		if f.Waits == 0 && f.OpenWaits == 0 {
-			return "no waits"
-		}
-		return fmt.Sprintf("median %s, %d open", minutes(f.MedianMinutes), f.OpenWaits)
-	case signals.ContactGap:
-		if len(f.Reports) == 0 {
-			return "ok"
-		}
-		return fmt.Sprintf("%s %dd", f.Reports[0].Name, f.Reports[0].Days)
-	case signals.Recognition:
-		if len(f.Reports) == 0 {
-			return fmt.Sprintf("%d thanks", f.Count)
-		}
-		return fmt.Sprintf("%s none %dd", f.Reports[0].Name, f.Reports[0].Days)
-	case signals.AttentionBalance:
-		if len(f.Reports) == 0 || !s.Fired {
-			return "balanced"
-		}
-		return fmt.Sprintf("%s %d of %d", f.Reports[0].Name, f.Reports[0].Count, f.Total)
-	case signals.Listening:
-		return fmt.Sprintf("%d%% questions", int(f.Share*100+0.5))
-	case signals.StatusChasing:
-		return fmt.Sprintf("%d chases", f.Count)
-	case signals.TeamAfterHours:
-		return fmt.Sprintf("%d%% late", int(f.Share*100+0.5))
+// cellOf is one signal's key number, short, in its catalog file's words.
+func cellOf(s signals.Signal) (string, error) {
+	cat, err := nudges.LoadCatalog()
+	if err != nil {
+		return "", err
 	}
-	return ""
-}
-
-func minutes(m int) string {
-	if m < 60 {
-		return fmt.Sprintf("%dm", m)
-	}
-	return fmt.Sprintf("%dh%02d", m/60, m%60)
+	return cat.Cell(s)
 }

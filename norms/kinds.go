@@ -22,6 +22,9 @@ const (
 	CheckIns     Kind = "check_ins"
 )
 
+// Kinds lists every norm prompt kind; prompts.yaml defines each.
+var Kinds = []Kind{MessageHours, ResponseTime, CheckIns}
+
 // Option is one answer to a prompt: the emoji people vote with, what it
 // means, and the norm it sets.
 type Option struct {
@@ -88,7 +91,7 @@ func parseCatalog(raw []byte) (*Catalog, error) {
 		c.defs[d.Kind] = d
 		c.list = append(c.list, d.Kind)
 	}
-	for _, k := range []Kind{MessageHours, ResponseTime, CheckIns} {
+	for _, k := range Kinds {
 		if c.defs[k] == nil {
 			return nil, fmt.Errorf("norms: prompts.yaml: no %s prompt", k)
 		}

@@ -12,10 +12,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"go.yaml.in/yaml/v3"
 
+	"coach/norms"
 	"coach/signals"
 )
 
@@ -27,11 +29,13 @@ var catalogFiles embed.FS
 // catalogDir is where the files live, in the embedded tree and in errors.
 const catalogDir = "catalog"
 
-// Catalog is the wording of every kind of nudge: a title, an observation
-// with the signal's numbers, one line on why it matters, conversation
-// starters to rotate through, and the norm prompt it can be shared as. The
-// templates are parsed once, by LoadCatalog, and a Catalog is safe for
-// concurrent use.
+// Catalog is every word coach says about each kind of signal. For its
+// nudges: a title, an observation with the signal's numbers, one line on
+// why it matters, conversation starters to rotate through, and the norm
+// prompt it can be shared as. Elsewhere: the App Home's sentence on the
+// latest week, the unit of its trend, and the short cell of a table of
+// signals. The templates are parsed once, by LoadCatalog, and a Catalog is
+// safe for concurrent use.
 type Catalog struct {
 	entries map[signals.Kind]*entry
 }
@@ -43,28 +47,40 @@ type entry struct {
 	why         *template.Template
 	starters    []*template.Template
 	norm        string
+	home        *template.Template
+	unit        string
+	cell        *template.Template
 }
 
-// entryFile is the YAML shape of catalog/<kind>.yaml. Every text is a
-// text/template over the Signal; see templateFuncs for the helpers.
+// entryFile is the YAML shape of catalog/<kind>.yaml. Every text but unit
+// and norm is a text/template over the Signal; see templateFuncs for the
+// helpers. Home and cell are used exactly as they come out (a nudge's texts
+// are tidied into single spaces), and they name people as they are: the
+// caller escapes them for where they go.
 type entryFile struct {
 	Title       string   `yaml:"title"`
 	Observation string   `yaml:"observation"`
 	Why         string   `yaml:"why"`
 	Starters    []string `yaml:"starters"`
 	Norm        string   `yaml:"norm"`
+	Home        string   `yaml:"home"` // also sees .TeamSize
+	Unit        string   `yaml:"unit"`
+	Cell        string   `yaml:"cell"`
 }
 
-// LoadCatalog parses the embedded catalog. An error names the file and the
-// field at fault; the embedded files are tested, so one here is a build
-// mistake.
-func LoadCatalog() (*Catalog, error) {
+// embedded is the catalog of the embedded files, parsed on first use.
+var embedded = sync.OnceValues(func() (*Catalog, error) {
 	sub, err := fs.Sub(catalogFiles, catalogDir)
 	if err != nil {
 		return nil, fmt.Errorf("nudges: catalog: %w", err)
 	}
 	return loadCatalog(sub)
-}
+})
+
+// LoadCatalog returns the embedded catalog, parsed once and shared, as it
+// never changes. An error names the file and the field at fault; the
+// embedded files are tested, so one here is a build mistake.
+func LoadCatalog() (*Catalog, error) { return embedded() }
 
 // loadCatalog reads <kind>.yaml for every kind from fsys. Every kind must
 // have a file and every file must be a kind.
@@ -104,12 +120,10 @@ func loadEntry(fsys fs.FS, name string) (*entry, error) {
 		}
 		return nil, err
 	}
-	switch f.Norm {
-	case "", "message_hours", "response_time", "check_ins":
-	default:
-		return nil, fmt.Errorf("norm: %q is not a norm prompt (message_hours, response_time, check_ins)", f.Norm)
+	if f.Norm != "" && !slices.Contains(norms.Kinds, norms.Kind(f.Norm)) {
+		return nil, fmt.Errorf("norm: %q is not a norm prompt (%s)", f.Norm, joinKinds(norms.Kinds))
 	}
-	e := &entry{norm: f.Norm}
+	e := &entry{norm: f.Norm, unit: strings.TrimSpace(f.Unit)}
 	for _, t := range []struct {
 		field string
 		text  string
@@ -136,12 +150,53 @@ func loadEntry(fsys fs.FS, name string) (*entry, error) {
 		}
 		e.starters = append(e.starters, t)
 	}
+	for _, t := range []struct {
+		field string
+		text  string
+		dst   **template.Template
+	}{
+		{"home", f.Home, &e.home},
+		{"cell", f.Cell, &e.cell},
+	} {
+		if *t.dst, err = compileExact(t.field, t.text); err != nil {
+			return nil, err
+		}
+	}
+	if e.unit == "" {
+		return nil, errors.New("unit: missing")
+	}
 	return e, nil
 }
 
 // compile parses one field's template and tries it on a signal with every
 // fact set, so a misspelt field fails at load rather than in a digest.
 func compile(field, text string) (*template.Template, error) {
+	t, err := parse(field, text)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := execute(t, renderData{Signal: sampleSignal(), Late: lateWords(0)}); err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	return t, nil
+}
+
+// compileExact is compile for a text used exactly as it comes out (home,
+// cell); it is tried on a signal with no facts too.
+func compileExact(field, text string) (*template.Template, error) {
+	t, err := parse(field, text)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range []signals.Signal{sampleSignal(), {}} {
+		if _, err := executeExact(t, renderData{Signal: s, Late: lateWords(0), TeamSize: 3}); err != nil {
+			return nil, fmt.Errorf("%s: %w", field, err)
+		}
+	}
+	return t, nil
+}
+
+func parse(field, text string) (*template.Template, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("%s: missing", field)
 	}
@@ -149,10 +204,16 @@ func compile(field, text string) (*template.Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
-	if _, err := execute(t, renderData{Signal: sampleSignal(), Late: lateWords(0)}); err != nil {
-		return nil, fmt.Errorf("%s: %w", field, err)
-	}
 	return t, nil
+}
+
+// joinKinds lists norm kinds for an error: "message_hours, response_time".
+func joinKinds(ks []norms.Kind) string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return strings.Join(out, ", ")
 }
 
 // sampleSignal has every fact set, for compile's trial run.
@@ -173,6 +234,8 @@ type renderData struct {
 	// Late says when a message counts as late: "late in the evening" at
 	// the default late hour, else "between 19:00 and 06:00".
 	Late string
+	// TeamSize is how many reports the manager has (home only).
+	TeamSize int
 }
 
 // lateWords says when a message is late (signals.Late) for a late hour; 0
@@ -187,11 +250,20 @@ func lateWords(hour int) string {
 // execute runs t on s and tidies the result into one line of single spaces,
 // so templates can be laid out over several YAML lines.
 func execute(t *template.Template, s renderData) (string, error) {
+	out, err := executeExact(t, s)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(strings.Fields(out), " "), nil
+}
+
+// executeExact runs t on s and returns what it wrote as it is.
+func executeExact(t *template.Template, s renderData) (string, error) {
 	var b strings.Builder
 	if err := t.Execute(&b, s); err != nil {
 		return "", err
 	}
-	out := strings.Join(strings.Fields(b.String()), " ")
+	out := b.String()
 	if strings.Contains(out, "<no value>") || strings.Contains(out, "%!") {
 		return "", fmt.Errorf("template output is broken: %q", out)
 	}
@@ -258,19 +330,68 @@ func (c *Catalog) Title(s signals.Signal) (string, error) {
 	return execute(e.title, renderData{Signal: s, Late: lateWords(0)})
 }
 
-// maxNamed is how many reports a list names before "and 2 others".
-const maxNamed = 6
+// Home is the App Home's sentence on s, the latest week's numbers of a
+// manager with teamSize reports: "6 of your 26 messages to your team last
+// week landed outside …". Names are as they are, for the caller to escape.
+func (c *Catalog) Home(s signals.Signal, teamSize int) (string, error) {
+	return c.exact(s, "home", func(e *entry) *template.Template { return e.home }, teamSize)
+}
+
+// Cell is s's key number in a few words, for a table of signals: "6/26
+// off-hours", "Ben 21d".
+func (c *Catalog) Cell(s signals.Signal) (string, error) {
+	return c.exact(s, "cell", func(e *entry) *template.Template { return e.cell }, 0)
+}
+
+// Unit is what the numbers of kind's trend count ("off-hours messages");
+// "" for a kind the catalog does not know.
+func (c *Catalog) Unit(kind signals.Kind) string {
+	if e, ok := c.entries[kind]; ok {
+		return e.unit
+	}
+	return ""
+}
+
+// exact runs one of s's exact texts (home, cell), a team aggregate's
+// reports dropped as Render does.
+func (c *Catalog) exact(s signals.Signal, field string, tmpl func(*entry) *template.Template, teamSize int) (string, error) {
+	e, ok := c.entries[s.Kind]
+	if !ok {
+		return "", fmt.Errorf("nudges: %s of %s: no catalog entry", field, s.Kind)
+	}
+	if s.Kind == signals.TeamAfterHours {
+		s.Facts.Reports = nil
+	}
+	out, err := executeExact(tmpl(e), renderData{Signal: s, Late: lateWords(0), TeamSize: teamSize})
+	if err != nil {
+		return "", fmt.Errorf("nudges: %s of %s: %w", field, s.Kind, err)
+	}
+	return out, nil
+}
+
+// maxNamed is how many reports a list names before "and 2 others"; a
+// short list (few) names maxFew.
+const (
+	maxNamed = 6
+	maxFew   = 3
+)
 
 // templateFuncs are the helpers the catalog's templates may use:
 //
 //	names .Facts.Reports            "Ana, Ben and Chloé"
 //	names .Facts.Reports "or"       "Ana, Ben or Chloé"
 //	each .Facts.Reports "{count} to {name}"   "4 to Ana and 2 to Ben"
-//	                                (also {days} and {share}; optional "or")
+//	                                (also {days}, {ndays} "1 day"/"21 days",
+//	                                {share} as pct, {percent}; optional "or")
+//	few .Facts.Reports "{name}"     each, naming at most 3: "A, B, C and 2 others"
 //	sep $i .Facts.Reports           "", ", " or " and " before item i, in a range
 //	first .Facts.Reports "fallback" the first report's name, else fallback
-//	pct .Facts.Share                "23%"
-//	hours .Facts.MedianMinutes      "5 h 20 min"
+//	pct .Facts.Share                "23%", never 0% or 100% for a share between
+//	percent .Facts.Share            "23%", never 0% for a share above it
+//	pctnum .Facts.Share             23 (rounded half up), for a short cell
+//	hours .Facts.MedianMinutes      "5 h 20 min", "under a minute"
+//	worktime .Facts.MedianMinutes   "5 h 20 min", "0 min"
+//	hm .Facts.MedianMinutes         "5h20", "45m", for a short cell
 //	plural .Facts.Count "reply" "replies"
 //	uncounted .Facts.Reports        the reports whose Count is 0 ("got none")
 //	counted .Facts.Reports          the others
@@ -280,10 +401,15 @@ func templateFuncs() template.FuncMap {
 		"counted":   func(rs []signals.ReportFact) []signals.ReportFact { return byCount(rs, true) },
 		"names":     func(rs []signals.ReportFact, conj ...string) string { return each(rs, "{name}", conj...) },
 		"each":      each,
+		"few":       func(rs []signals.ReportFact, pattern string) string { return list(rs, maxFew, pattern, nil) },
 		"sep":       sep,
 		"first":     first,
 		"pct":       pct,
+		"percent":   percent,
+		"pctnum":    func(x float64) int { return int(x*100 + 0.5) },
 		"hours":     hours,
+		"worktime":  worktime,
+		"hm":        hm,
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
 				return one
@@ -307,17 +433,25 @@ func byCount(rs []signals.ReportFact, counted bool) []signals.ReportFact {
 // each formats every report with pattern and joins them as a list; past
 // maxNamed it ends "and N others".
 func each(rs []signals.ReportFact, pattern string, conj ...string) string {
-	items := make([]string, 0, min(len(rs), maxNamed+1))
+	return list(rs, maxNamed, pattern, conj)
+}
+
+// list is each naming at most most reports.
+func list(rs []signals.ReportFact, most int, pattern string, conj []string) string {
+	items := make([]string, 0, min(len(rs), most+1))
 	for i, r := range rs {
-		if i == maxNamed && len(rs) > maxNamed+1 {
-			items = append(items, strconv.Itoa(len(rs)-maxNamed)+" others")
+		if i == most && len(rs) > most+1 {
+			items = append(items, strconv.Itoa(len(rs)-most)+" others")
 			break
 		}
+		ndays := count(r.Days, "day")
 		items = append(items, strings.NewReplacer(
 			"{name}", r.Name,
 			"{days}", strconv.Itoa(r.Days),
+			"{ndays}", ndays,
 			"{count}", strconv.Itoa(r.Count),
 			"{share}", pct(r.Share),
+			"{percent}", percent(r.Share),
 		).Replace(pattern))
 	}
 	var b strings.Builder
@@ -364,6 +498,35 @@ func pct(x float64) string {
 		return "over 99%"
 	}
 	return strconv.Itoa(int(math.Round(x*100))) + "%"
+}
+
+// percent is a share as a whole percentage, never rounding a non-zero
+// share down to 0%.
+func percent(x float64) string {
+	if x > 0 && x < 0.005 {
+		return "under 1%"
+	}
+	return strconv.Itoa(int(math.Round(x*100))) + "%"
+}
+
+// worktime formats working minutes as the App Home does: "0 min", "45
+// min", "2 h", "5 h 20 min".
+func worktime(m int) string {
+	switch {
+	case m < 60:
+		return strconv.Itoa(m) + " min"
+	case m%60 == 0:
+		return strconv.Itoa(m/60) + " h"
+	}
+	return strconv.Itoa(m/60) + " h " + strconv.Itoa(m%60) + " min"
+}
+
+// hm formats minutes shortly: "45m", "5h00", "5h20".
+func hm(m int) string {
+	if m < 60 {
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dh%02d", m/60, m%60)
 }
 
 // hours formats working minutes: "45 min", "2 h", "5 h 20 min".

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"coach/norms"
 )
 
 // PrivacyNote closes every digest: who can see it, what the numbers cover,
@@ -138,12 +140,12 @@ func (t Terms) Acknowledgement(action Action, norm string) string {
 		return "Snoozed: no digest for " + Span(t.Snooze) + "."
 	case Share:
 		var asked string
-		switch norm {
-		case "message_hours":
+		switch norms.Kind(norm) {
+		case norms.MessageHours:
 			asked = "they're asked when they're happy to receive work messages"
-		case "response_time":
+		case norms.ResponseTime:
 			asked = "they're asked how quickly they expect replies"
-		case "check_ins":
+		case norms.CheckIns:
 			asked = "they're asked how often they'd like check-ins on their work"
 		default:
 			asked = "they're asked to agree on it together"
