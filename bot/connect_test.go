@@ -37,10 +37,9 @@ func (s harnessStore) DeleteUserToken(u string) error        { return s.db().Del
 // hooks' calls recorded.
 type connectHarness struct {
 	*harness
-	mu                        sync.Mutex
-	connected, disconnected   []string
-	public                    string
-	connectedOnce, hookCalled chan struct{}
+	mu                      sync.Mutex
+	connected, disconnected []string
+	public                  string
 }
 
 func startConnectHarness(t *testing.T) *connectHarness {

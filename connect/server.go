@@ -103,41 +103,13 @@ type Server struct {
 // New checks cfg and returns the endpoint. Its errors name the missing or
 // bad setting.
 func New(cfg Config) (*Server, error) {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	cfg.setDefaults()
+	if err := cfg.check(); err != nil {
+		return nil, err
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	if cfg.SlackAPIURL == "" {
-		cfg.SlackAPIURL = DefaultSlackAPIURL
-	}
-	var missing []string
-	if cfg.PublicURL == "" {
-		missing = append(missing, "connect.public_url")
-	}
-	if cfg.ClientID == "" {
-		missing = append(missing, "connect.client_id")
-	}
-	if cfg.ClientSecret == "" {
-		missing = append(missing, "SLACK_CLIENT_SECRET")
-	}
-	if len(cfg.Key) == 0 {
-		missing = append(missing, "COACH_TOKEN_KEY")
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("connect: not set: %s", strings.Join(missing, ", "))
-	}
-	if cfg.Store == nil || cfg.IsManager == nil {
-		return nil, errors.New("connect: Config.Store and Config.IsManager are required")
-	}
-	pub, err := url.Parse(strings.TrimSuffix(cfg.PublicURL, "/"))
-	if err != nil || (pub.Scheme != "https" && pub.Scheme != "http") || pub.Host == "" || pub.RawQuery != "" || pub.Fragment != "" {
-		return nil, fmt.Errorf("connect: connect.public_url %q: want an https:// address with no query", cfg.PublicURL)
-	}
-	api, err := url.Parse(cfg.SlackAPIURL)
-	if err != nil || (api.Scheme != "https" && api.Scheme != "http") || api.Host == "" {
-		return nil, fmt.Errorf("connect: slack.api_url %q: want an http(s) URL", cfg.SlackAPIURL)
+	pub, api, err := cfg.urls()
+	if err != nil {
+		return nil, err
 	}
 	sealer, err := NewSealer(cfg.Key)
 	if err != nil {
@@ -160,6 +132,57 @@ func New(cfg Config) (*Server, error) {
 		apiURL:       strings.TrimSuffix(cfg.SlackAPIURL, "/") + "/",
 	}
 	return s, nil
+}
+
+// setDefaults fills in the clock, the HTTP client and Slack's address.
+func (cfg *Config) setDefaults() {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.SlackAPIURL == "" {
+		cfg.SlackAPIURL = DefaultSlackAPIURL
+	}
+}
+
+// check names the settings and secrets cfg lacks.
+func (cfg *Config) check() error {
+	var missing []string
+	for _, m := range []struct {
+		name  string
+		unset bool
+	}{
+		{"connect.public_url", cfg.PublicURL == ""},
+		{"connect.client_id", cfg.ClientID == ""},
+		{"SLACK_CLIENT_SECRET", cfg.ClientSecret == ""},
+		{"COACH_TOKEN_KEY", len(cfg.Key) == 0},
+	} {
+		if m.unset {
+			missing = append(missing, m.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("connect: not set: %s", strings.Join(missing, ", "))
+	}
+	if cfg.Store == nil || cfg.IsManager == nil {
+		return errors.New("connect: Config.Store and Config.IsManager are required")
+	}
+	return nil
+}
+
+// urls parses the public address and Slack's.
+func (cfg *Config) urls() (pub, api *url.URL, err error) {
+	pub, err = url.Parse(strings.TrimSuffix(cfg.PublicURL, "/"))
+	if err != nil || (pub.Scheme != "https" && pub.Scheme != "http") || pub.Host == "" || pub.RawQuery != "" || pub.Fragment != "" {
+		return nil, nil, fmt.Errorf("connect: connect.public_url %q: want an https:// address with no query", cfg.PublicURL)
+	}
+	api, err = url.Parse(cfg.SlackAPIURL)
+	if err != nil || (api.Scheme != "https" && api.Scheme != "http") || api.Host == "" {
+		return nil, nil, fmt.Errorf("connect: slack.api_url %q: want an http(s) URL", cfg.SlackAPIURL)
+	}
+	return pub, api, nil
 }
 
 // RedirectURL is the callback's public address: the app's OAuth redirect URL.
