@@ -271,9 +271,9 @@ func (s *Server) meSees(ctx context.Context, org *signals.Org, user string) stri
 		return fmt.Sprintf("• coach is reading back your DMs with your reports%s; until it's done it says nothing about what it can't see yet.%s\n", progress, access)
 	}
 	if s.cfg.Connect == nil {
-		return "• Your DMs with your reports are not read: coach sees only the channels it's in, so it says nothing about what it can't see there (" + homeUnseenKinds + ").\n"
+		return "• Your DMs with your reports are not read: coach sees only the channels it's in, so it says nothing about what it can't see there (" + nudges.UnseenKinds + ").\n"
 	}
-	return "• Your DMs with your reports are not read: coach sees only the channels it's in, so it says nothing about what it can't see there (" + homeUnseenKinds + "). `/coach connect` lets it count them too.\n"
+	return "• Your DMs with your reports are not read: coach sees only the channels it's in, so it says nothing about what it can't see there (" + nudges.UnseenKinds + "). `/coach connect` lets it count them too.\n"
 }
 
 // signalLines are a manager's signals of the last 7 days in the words and

@@ -168,12 +168,8 @@ func homeSees(d HomeData) string {
 	case !d.ConnectedSince.IsZero():
 		return "coach is reading back your DMs with your reports. Until it's done, it says nothing about what it can't see yet."
 	}
-	return "coach sees only the channels it's in, not your DMs with your reports, so it says nothing about what it can't see there: " + homeUnseenKinds + "."
+	return "coach sees only the channels it's in, not your DMs with your reports, so it says nothing about what it can't see there: " + nudges.UnseenKinds + "."
 }
-
-// homeUnseenKinds are the signals coach judges only with the DMs
-// (signals.Kind.NeedsDMs), in words.
-const homeUnseenKinds = "staying in touch, recognition, how your attention is spread, replies and questions"
 
 // homeUnseen is what a signal says when coach could not judge it: it
 // needs the DMs it does not see (signals.Signal.Unseen).

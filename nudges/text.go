@@ -20,9 +20,13 @@ const AllClear = "Nothing stood out this week, so there's nothing new to try. Ke
 // between the manager and their team: no news, rather than good news.
 const NothingSeen = "coach hasn't seen any messages between you and your team lately, so it has nothing to go on yet and nothing to suggest this week."
 
+// UnseenKinds names, in words, the signals coach judges only with a
+// manager's DMs (signals.Kind.NeedsDMs).
+const UnseenKinds = "staying in touch, recognition, how your attention is spread, replies and questions"
+
 // ChannelsOnlyNote is what coach says under a digest to a manager whose DMs
 // it did not see, next to a Connect button (ConnectAction).
-const ChannelsOnlyNote = "coach sees only the channels it's in; connect your DMs to see the conversations with your reports. Until then it says nothing about what it can't see there: staying in touch, recognition, how your attention is spread, replies and questions."
+const ChannelsOnlyNote = "coach sees only the channels it's in; connect your DMs to see the conversations with your reports. Until then it says nothing about what it can't see there: " + UnseenKinds + "."
 
 // ConnectLabel and ConnectAction are the Connect button offered with
 // ChannelsOnlyNote: its label and its Block Kit action_id.
