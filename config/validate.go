@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"coach/signals"
 )
 
 // Validate checks every rule that Parse checks, for a Config built or changed in code. Its
@@ -116,7 +118,7 @@ func (c *Config) checkWorkingHours(ck *checker) {
 		case d < time.Sunday || d > time.Saturday:
 			ck.add(p, "%d is not a day of the week", d)
 		case seen[d]:
-			ck.add(p, "%s is listed twice", quote(weekdayName(d)))
+			ck.add(p, "%s is listed twice", quote(signals.DayName(d)))
 		}
 		seen[d] = true
 	}

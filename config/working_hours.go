@@ -2,11 +2,12 @@ package config
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"coach/signals"
 )
 
 // Clock is a time of day in minutes since midnight: 0 is 00:00, 1439 is 23:59.
@@ -14,18 +15,14 @@ import (
 type Clock int
 
 // ParseClock parses a 24-hour time of day such as "09:00" or "9:00";
-// "24:00" is the end of the day (working_hours.end only).
+// "24:00" is the end of the day (working_hours.end only). The file always
+// gives the minutes, so "9" is refused although signals.ParseClock reads it.
 func ParseClock(s string) (Clock, error) {
-	hh, mm, ok := strings.Cut(s, ":")
-	if !ok || len(hh) < 1 || len(hh) > 2 || len(mm) != 2 || !digits(hh) || !digits(mm) {
+	m, ok := signals.ParseClock(s)
+	if !ok || !strings.Contains(s, ":") {
 		return 0, fmt.Errorf("%s is not a time of day (want HH:MM)", quote(s))
 	}
-	h, _ := strconv.Atoi(hh)
-	m, _ := strconv.Atoi(mm)
-	if (h > 23 && !(h == 24 && m == 0)) || m > 59 {
-		return 0, fmt.Errorf("%s is not a time of day (want HH:MM)", quote(s))
-	}
-	return Clock(h*60 + m), nil
+	return Clock(m), nil
 }
 
 // Hour returns the clock's hour, 0..23.
@@ -35,7 +32,7 @@ func (c Clock) Hour() int { return int(c) / 60 }
 func (c Clock) Minute() int { return int(c) % 60 }
 
 // String formats the clock as HH:MM.
-func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", c.Hour(), c.Minute()) }
+func (c Clock) String() string { return signals.FormatClock(int(c)) }
 
 // UnmarshalYAML reads an HH:MM scalar.
 func (c *Clock) UnmarshalYAML(n *yaml.Node) error {
@@ -56,18 +53,14 @@ func (c Clock) MarshalYAML() (any, error) { return c.String(), nil }
 // Weekdays is a list of days of the week, written mon..sun in YAML.
 type Weekdays []time.Weekday
 
-var weekdayNames = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
-
 // ParseWeekday parses a day of the week: its first three letters (mon..sun) or its full
 // English name, in any case.
 func ParseWeekday(s string) (time.Weekday, error) {
-	l := strings.ToLower(s)
-	for d, name := range weekdayNames {
-		if l == name || l == strings.ToLower(time.Weekday(d).String()) {
-			return time.Weekday(d), nil
-		}
+	d, ok := signals.ParseWeekday(s)
+	if !ok {
+		return 0, fmt.Errorf("%s is not a day (want mon, tue, wed, thu, fri, sat or sun)", quote(s))
 	}
-	return 0, fmt.Errorf("%s is not a day (want mon, tue, wed, thu, fri, sat or sun)", quote(s))
+	return d, nil
 }
 
 // UnmarshalYAML reads a sequence of day names, reporting every bad one.
@@ -101,25 +94,9 @@ func (w *Weekdays) UnmarshalYAML(n *yaml.Node) error {
 func (w Weekdays) MarshalYAML() (any, error) {
 	names := make([]string, len(w))
 	for i, d := range w {
-		names[i] = weekdayName(d)
+		names[i] = signals.DayName(d)
 	}
 	return names, nil
-}
-
-func weekdayName(d time.Weekday) string {
-	if d < 0 || int(d) >= len(weekdayNames) {
-		return strconv.Itoa(int(d))
-	}
-	return weekdayNames[d]
-}
-
-func digits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // nodeError reports a bad value the way yaml.v3 reports its own type errors, so that decoding

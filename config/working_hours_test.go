@@ -20,6 +20,8 @@ func TestParseClock(t *testing.T) {
 		{"17:30", 17*60 + 30, ""},
 		{"24:00", 24 * 60, ""}, // the end of the day, for working_hours.end
 		{"24:01", 0, `"24:01" is not a time of day (want HH:MM)`},
+		{"25:00", 0, `"25:00" is not a time of day (want HH:MM)`},
+		{"24", 0, `"24" is not a time of day (want HH:MM)`}, // the file gives minutes
 		{"12:60", 0, `"12:60" is not a time of day (want HH:MM)`},
 		{"9", 0, `"9" is not a time of day (want HH:MM)`},
 		{"9:0", 0, `"9:0" is not a time of day (want HH:MM)`},
@@ -58,6 +60,8 @@ func TestParseWeekday(t *testing.T) {
 		{"SATURDAY", time.Saturday, false},
 		{"wednesday", time.Wednesday, false},
 		{"thurs", 0, true},
+		{"tues", 0, true},
+		{"Mon-Fri", 0, true}, // a list, not a day
 		{"", 0, true},
 		{"1", 0, true},
 	} {

@@ -47,9 +47,9 @@ func (h Hours) Equal(o Hours) bool {
 func (h Hours) Validate() error {
 	switch {
 	case h.Start < 0 || h.Start >= MinutesPerDay:
-		return fmt.Errorf("start %s is not a time of day", clock(h.Start))
+		return fmt.Errorf("start %s is not a time of day", FormatClock(h.Start))
 	case h.End <= h.Start || h.End > MinutesPerDay:
-		return fmt.Errorf("end %s must be after start %s", clock(h.End), clock(h.Start))
+		return fmt.Errorf("end %s must be after start %s", FormatClock(h.End), FormatClock(h.Start))
 	case h.Days == [7]bool{}:
 		return fmt.Errorf("no working days")
 	}
@@ -136,14 +136,10 @@ func wallClock(day time.Time, m int, loc *time.Location) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, loc)
 }
 
-func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
-
 // String renders h as "09:00-18:00 mon-fri" (or a list of days).
 func (h Hours) String() string {
-	return clock(h.Start) + "-" + clock(h.End) + " " + daysString(h.Days)
+	return FormatClock(h.Start) + "-" + FormatClock(h.End) + " " + daysString(h.Days)
 }
-
-var dayNames = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
 func daysString(days [7]bool) string {
 	if days == [7]bool{false, true, true, true, true, true, false} {
