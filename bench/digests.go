@@ -17,25 +17,18 @@ type digestRun struct {
 	fired map[signals.Kind]int
 }
 
-// runDigests plans every manager's weekly digest at now from the database
-// the ingest wrote, the way the scheduler does (History, Compute, Plan),
-// without storing or sending it.
+// runDigests drafts every manager's weekly digest at now from the database
+// the ingest wrote, as the scheduler plans it (Scheduler.Draft: their
+// signals, then the policy), without storing or sending it.
 func runDigests(db *store.DB, org *signals.Org, managers []string, policy nudges.Policy, now time.Time) (digestRun, error) {
-	cat, err := nudges.LoadCatalog()
+	sched, err := nudges.NewScheduler(nudges.Options{Org: func() *signals.Org { return org }, Store: db, Policy: policy})
 	if err != nil {
 		return digestRun{}, err
 	}
 	run := digestRun{managers: len(managers), fired: map[signals.Kind]int{}}
-	hist := signals.Day(org.Limits.HistoryDays())
 	start := time.Now()
 	for _, m := range managers {
-		today := signals.DayOf(now, org.Loc(m))
-		ws, st, err := db.History(m, today-hist, today)
-		if err != nil {
-			return run, err
-		}
-		sigs := signals.Compute(org, signals.Input{Manager: m, Now: now, Windows: ws, State: st})
-		d, _, err := policy.Plan(cat, m, now, sigs, nudges.History{})
+		d, sigs, err := sched.Draft(org, m, now, now, nudges.History{})
 		if err != nil {
 			return run, err
 		}

@@ -238,10 +238,8 @@ func (s *Server) me(ctx context.Context, user string) Reply {
 	}
 	if p != nil && org.IsManager(user) && org.Recorded(user) {
 		now := s.cfg.Now()
-		today := signals.DayOf(now, org.Loc(user))
-		ws, st, err := s.db.History(user, today-signals.Day(org.Limits.HistoryDays()), today)
-		if err == nil {
-			b.WriteString(s.signalLines(org, user, signals.Compute(org, signals.Input{Manager: user, Now: now, Windows: ws, State: st})))
+		if sigs, err := nudges.Signals(s.db, org, user, now); err == nil {
+			b.WriteString(s.signalLines(org, user, sigs))
 		}
 		if h, err := s.db.Coaching(user); err == nil && now.Before(h.PausedUntil) {
 			fmt.Fprintf(&b, "Your digests are paused %s.\n", pausedText(h.PausedUntil.In(org.Loc(user)), "Mon 2 Jan 2006"))
@@ -299,10 +297,10 @@ func (s *Server) signalLines(org *signals.Org, user string, sigs []signals.Signa
 
 // catalogTitle is the title a nudge about sig has.
 func (s *Server) catalogTitle(sig signals.Signal) (string, error) {
-	if s.scheduler == nil || s.scheduler.Catalog == nil {
+	if s.scheduler == nil || s.scheduler.Catalog() == nil {
 		return "", errors.New("no catalog yet")
 	}
-	return s.scheduler.Catalog.Title(sig)
+	return s.scheduler.Catalog().Title(sig)
 }
 
 func (s *Server) hoursSource(user string) string {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"coach/nudges"
 	"coach/signals"
 	"coach/store"
 )
@@ -46,19 +47,7 @@ func (s *Server) homeData(user string) (HomeData, error) {
 	if p, ok := org.People[user]; ok {
 		d.OptedIn = p.OptedIn
 	}
-	switch {
-	case d.OptedOut:
-		d.Role = "opted out: nothing is recorded of or about you"
-	case org.IsManager(user):
-		d.Role = "manager of " + homePlural(len(org.Reports(user)), "person", "people")
-	default:
-		if m, ok := org.ManagerOf(user); ok {
-			d.Role = "reports to " + org.Name(m)
-		} else {
-			d.Role = "not in a coach team"
-			d.NoTeam = true
-		}
-	}
+	d.Role, d.NoTeam = homeRole(org, user, d.OptedOut)
 	ex, err := s.db.Export(user)
 	if err != nil {
 		return d, err
@@ -70,6 +59,30 @@ func (s *Server) homeData(user string) (HomeData, error) {
 	if !org.IsManager(user) || !org.Recorded(user) {
 		return d, nil
 	}
+	err = s.homeManagerData(&d, org, user, now)
+	return d, err
+}
+
+// homeRole is the line of the App Home that says who user is to coach, and
+// whether they are in no coach team.
+func homeRole(org *signals.Org, user string, optedOut bool) (role string, noTeam bool) {
+	switch {
+	case optedOut:
+		return "opted out: nothing is recorded of or about you", false
+	case org.IsManager(user):
+		return "manager of " + homePlural(len(org.Reports(user)), "person", "people"), false
+	}
+	if m, ok := org.ManagerOf(user); ok {
+		return "reports to " + org.Name(m), false
+	}
+	return "not in a coach team", true
+}
+
+// homeManagerData fills in what the App Home shows a recorded manager:
+// what coach sees, their last four weeks of signals, their team's norms,
+// their recent nudges, a pause and the trust pulse.
+func (s *Server) homeManagerData(d *HomeData, org *signals.Org, user string, now time.Time) error {
+	loc := org.Loc(user)
 	d.Manager = true
 	d.ConnectOffered = s.cfg.Connect != nil && d.ConnectedSince.IsZero()
 	if v := org.Visibility(user); v.DMs() {
@@ -78,16 +91,16 @@ func (s *Server) homeData(user string) (HomeData, error) {
 		d.ReadBack = &HomeReadBack{Read: read, Days: of}
 	}
 	d.TeamSize = len(org.Reports(user))
-	today := signals.DayOf(now, loc)
-	ws, st, err := s.db.History(user, today-signals.Day(org.Limits.HistoryDays()+21), today)
+	var at [4]time.Time
+	for i := range at {
+		at[i] = now.AddDate(0, 0, -7*(3-i))
+		d.WeekStarts[i] = (signals.DayOf(at[i], loc) - 7).Start(loc)
+	}
+	weeks, err := nudges.SignalsEach(s.db, org, user, at[:]...)
 	if err != nil {
-		return d, err
+		return err
 	}
-	for i := 0; i < 4; i++ {
-		at := now.AddDate(0, 0, -7*(3-i))
-		d.Weeks[i] = signals.Compute(org, signals.Input{Manager: user, Now: at, Windows: ws, State: st})
-		d.WeekStarts[i] = (signals.DayOf(at, loc) - 7).Start(loc)
-	}
+	copy(d.Weeks[:], weeks)
 	if t := org.Teams[user]; t != nil {
 		for _, k := range s.norms.Kinds() {
 			if desc := s.norms.Describe(k, t.Norms); desc != "" {
@@ -98,7 +111,7 @@ func (s *Server) homeData(user string) (HomeData, error) {
 	}
 	recs, err := s.db.DigestsOf(user)
 	if err != nil {
-		return d, err
+		return err
 	}
 	for _, rec := range recs {
 		for _, n := range rec.Digest.Nudges {
@@ -110,10 +123,8 @@ func (s *Server) homeData(user string) (HomeData, error) {
 	if h, err := s.db.Coaching(user); err == nil && now.Before(h.PausedUntil) {
 		d.PausedUntil = h.PausedUntil.In(loc)
 	}
-	if d.Pulse, err = s.homePulseData(user, now, loc); err != nil {
-		return d, err
-	}
-	return d, nil
+	d.Pulse, err = s.homePulseData(user, now, loc)
+	return err
 }
 
 // homeAction handles the App Home's buttons.

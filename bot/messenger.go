@@ -142,51 +142,6 @@ func retryAfter(err error) error {
 	return err
 }
 
-// digestStore adapts store.DB to nudges.Store.
-type digestStore struct{ db *store.DB }
-
-// DigestStore exposes the store to the nudges scheduler.
-func DigestStore(db *store.DB) nudges.Store { return digestStore{db} }
-
-func planned(rec store.OutboxRecord) nudges.Planned {
-	return nudges.Planned{Digest: rec.Digest, State: rec.State, Attempts: rec.Attempts, AttemptedAt: rec.AttemptedAt}
-}
-
-func (a digestStore) History(m string, from, to signals.Day) ([]signals.DayWindow, signals.ManagerState, error) {
-	return a.db.History(m, from, to)
-}
-
-func (a digestStore) Plan(m string, slot time.Time, f func(nudges.History) (nudges.Digest, nudges.History, error)) (nudges.Planned, error) {
-	rec, created, err := a.db.PlanDigest(m, slot, f)
-	p := planned(rec)
-	p.New = created
-	return p, err
-}
-
-func (a digestStore) Attempt(id string, at time.Time) error {
-	_, err := a.db.MarkAttempt(id, at)
-	return err
-}
-
-func (a digestStore) Lookup(id string) (nudges.Planned, error) {
-	rec, err := a.db.Digest(id)
-	return planned(rec), err
-}
-
-func (a digestStore) Sent(id, channel, ts string, at time.Time) error {
-	_, err := a.db.MarkSent(id, channel, ts, at)
-	return err
-}
-
-func (a digestStore) Pending() ([]nudges.Planned, error) {
-	recs, err := a.db.PendingDigests()
-	out := make([]nudges.Planned, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, planned(r))
-	}
-	return out, err
-}
-
 // groupDM opens (or finds) the group DM of these people.
 func (m *Messenger) groupDM(ctx context.Context, users []string) (string, error) {
 	c, _, _, err := m.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: users})

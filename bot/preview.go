@@ -90,16 +90,13 @@ func (pv previewer) notice() {
 func (pv previewer) digests() error {
 	spec := pv.cfg.Schedule
 	if spec == "" {
-		spec = "0 9 * * MON"
+		spec = nudges.DefaultSchedule
 	}
-	sched, err := nudges.ParseSchedule(spec)
+	sched, err := nudges.NewScheduler(nudges.Options{Schedule: spec})
 	if err != nil {
 		return err
 	}
-	cat, err := nudges.LoadCatalog()
-	if err != nil {
-		return err
-	}
+	cat := sched.Catalog()
 	policy := pv.cfg.Policy
 	if policy.MaxPerDigest == 0 {
 		policy = nudges.DefaultPolicy()
@@ -124,9 +121,12 @@ func (pv previewer) digests() error {
 			continue
 		}
 		loc, hours := pv.org.Loc(m), pv.org.HoursOf(m)
-		due := firstDue(&nudges.Scheduler{Schedule: sched}, pv.now, loc, hours)
+		due := firstDue(sched, pv.now, loc, hours)
 		fmt.Fprintf(pv.w, ", first digest %s %s\n", due.In(loc).Format("Mon 2 Jan 15:04"), loc)
-		sigs := signals.Compute(pv.org, signals.Input{Manager: m, Now: pv.now, Since: pv.now})
+		sigs, err := nudges.Signals(firstStart{}, pv.org, m, pv.now)
+		if err != nil {
+			return err
+		}
 		d, _, err := policy.Plan(cat, m, pv.now, sigs, nudges.History{})
 		if err != nil {
 			return err
@@ -142,17 +142,20 @@ func (pv previewer) digests() error {
 
 // firstDue is when a team that coach learns of at now gets its first
 // digest: the slot of the last hour if there is one (the scheduler still
-// sends it), else the next slot, moved to the start of the manager's
-// working hours as the scheduler does.
+// sends it), else when the next slot falls due.
 func firstDue(s *nudges.Scheduler, now time.Time, loc *time.Location, h signals.Hours) time.Time {
 	if slot, due, ok := s.Slot(now, loc, h); ok && !slot.Before(now.Add(-time.Hour)) {
 		return due
 	}
-	slot := s.Schedule.Next(now.In(loc))
-	if !h.Contains(slot, loc) {
-		return h.AddWorkingMinutes(slot, 0, loc)
-	}
-	return slot
+	return s.NextDue(now, loc, h)
+}
+
+// firstStart is the history of a first start: coach has recorded nothing
+// yet, and each team is known from now on (its Since).
+type firstStart struct{}
+
+func (firstStart) History(string, signals.Day, signals.Day) ([]signals.DayWindow, signals.ManagerState, error) {
+	return nil, signals.ManagerState{}, nil
 }
 
 func (pv previewer) name(id string) string {

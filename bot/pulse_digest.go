@@ -8,9 +8,9 @@ import (
 	"coach/pulse"
 )
 
-// pulseDigestStore is the digest store with one more thing to say: the
-// first digest planned after a team's pulse result came in tells its
-// manager how it went, beside what they worked on (pulse.DigestLine). That
+// pulseDigestStore is the digest store (store.DB) with one more thing to
+// say: the first digest planned after a team's pulse result came in tells
+// its manager how it went, beside what they worked on (pulse.DigestLine). That
 // digest and the note that it told of this result are stored together, in
 // the digest's own transaction, so the line is said exactly once.
 type pulseDigestStore struct {
@@ -20,12 +20,12 @@ type pulseDigestStore struct {
 
 func (s *Server) pulseDigests(st nudges.Store) nudges.Store { return pulseDigestStore{Store: st, s: s} }
 
-func (p pulseDigestStore) Plan(m string, slot time.Time, f func(nudges.History) (nudges.Digest, nudges.History, error)) (nudges.Planned, error) {
+func (p pulseDigestStore) PlanSlot(m string, slot time.Time, f func(nudges.History) (nudges.Digest, nudges.History, error)) (nudges.Planned, error) {
 	id, line := p.s.pulseNews(m)
 	if id == "" {
-		return p.Store.Plan(m, slot, f)
+		return p.Store.PlanSlot(m, slot, f)
 	}
-	return p.Store.Plan(m, slot, func(h nudges.History) (nudges.Digest, nudges.History, error) {
+	return p.Store.PlanSlot(m, slot, func(h nudges.History) (nudges.Digest, nudges.History, error) {
 		d, next, err := f(h)
 		if err != nil || h.Pulse == id || slot.Before(h.PausedUntil) {
 			return d, next, err

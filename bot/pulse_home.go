@@ -194,11 +194,8 @@ func (s *Server) workedOn(m string, from, to, now time.Time, loc *time.Location)
 	org := s.Org()
 	kept := now.Add(-time.Duration(max(s.cfg.RetentionDays-7, 0)) * 24 * time.Hour)
 	if s.cfg.RetentionDays > 0 && from.After(kept) {
-		mloc := org.Loc(m)
-		ws, st, err := s.db.History(m, signals.DayOf(from, mloc)-signals.Day(org.Limits.HistoryDays()), signals.DayOf(to, mloc))
-		if err == nil {
-			before := signals.Compute(org, signals.Input{Manager: m, Now: from, Windows: ws, State: st})
-			after := signals.Compute(org, signals.Input{Manager: m, Now: to, Windows: ws, State: st})
+		if sigs, err := nudges.SignalsEach(s.db, org, m, from, to); err == nil {
+			before, after := sigs[0], sigs[1]
 			fired := map[signals.Kind]bool{}
 			for _, sg := range before {
 				fired[sg.Kind] = sg.Fired && !sg.Unseen

@@ -215,24 +215,11 @@ func newLink(cfg Config, log zerolog.Logger) *slacklink.Client {
 
 // newScheduler builds the digest scheduler over the store and messenger.
 func (s *Server) newScheduler() (*nudges.Scheduler, error) {
-	spec := s.cfg.Schedule
-	if spec == "" {
-		spec = "0 9 * * MON"
-	}
-	sched, err := nudges.ParseSchedule(spec)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := nudges.LoadCatalog()
-	if err != nil {
-		return nil, err
-	}
-	return &nudges.Scheduler{
-		Schedule:  sched,
+	return nudges.NewScheduler(nudges.Options{
+		Schedule:  s.cfg.Schedule,
 		Org:       s.Org,
-		Store:     s.pulseDigests(DigestStore(s.db)),
+		Store:     s.pulseDigests(s.db),
 		Messenger: s.messenger,
-		Catalog:   cat,
 		Policy:    s.cfg.Policy,
 		Log:       s.log,
 		Now:       s.cfg.Now,
@@ -242,7 +229,7 @@ func (s *Server) newScheduler() (*nudges.Scheduler, error) {
 			}
 			return nudges.Wait(ctx, d)
 		},
-	}, nil
+	})
 }
 
 // Scheduler is the digest scheduler (after Run has started).

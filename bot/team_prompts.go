@@ -27,7 +27,6 @@ func (s *Server) teamPrompts(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	slotter := &nudges.Scheduler{Schedule: sched}
 	var errs []error
 	changed := false
 	for m, t := range org.Teams {
@@ -60,7 +59,7 @@ func (s *Server) teamPrompts(ctx context.Context, now time.Time) error {
 				errs = append(errs, err)
 			}
 		}
-		slot, _, ok := slotter.Slot(now, org.Loc(m), org.HoursOf(m))
+		slot, _, ok := nudges.SlotIn(sched, now, org.Loc(m), org.HoursOf(m))
 		if ok && slot.After(t.StarterSlot) && !slot.Before(t.Since) {
 			changed = true
 			errs = append(errs, s.postStarter(ctx, m, t, slot))

@@ -142,12 +142,11 @@ func (w *world) verdict(now time.Time) {
 	}
 	org := w.srv.Org()
 	m := "U0MIA"
-	today := signals.DayOf(now, org.Loc(m))
-	ws, st, err := w.db.History(m, today-signals.Day(org.Limits.HistoryDays()), today)
+	sigs, err := nudges.Signals(w.db, org, m, now)
 	if err != nil {
 		return
 	}
-	for _, sig := range signals.Compute(org, signals.Input{Manager: m, Now: now, Windows: ws, State: st}) {
+	for _, sig := range sigs {
 		if sig.Kind == signals.AfterHours {
 			s.after = sig.Facts
 			w.out.printf("  Mia's messages outside the recipient's hours, last 7 days: %d of %d (before the team agreed: %d of %d).\n",

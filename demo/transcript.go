@@ -191,13 +191,12 @@ func (t *transcript) summary(now time.Time) error {
 	fmt.Fprintln(tw)
 	for _, tm := range t.w.teams {
 		m := tm.manager.id
-		today := signals.DayOf(now, org.Loc(m))
-		ws, st, err := t.w.db.History(m, today-signals.Day(org.Limits.HistoryDays()), today)
+		sigs, err := nudges.Signals(t.w.db, org, m, now)
 		if err != nil {
 			return err
 		}
 		byKind := map[signals.Kind]signals.Signal{}
-		for _, s := range signals.Compute(org, signals.Input{Manager: m, Now: now, Windows: ws, State: st}) {
+		for _, s := range sigs {
 			byKind[s.Kind] = s
 		}
 		fmt.Fprintf(tw, "%s\t", tm.manager.name)

@@ -74,11 +74,10 @@ func TestActionValues(t *testing.T) {
 }
 
 func TestSlotInManagersZoneAndHours(t *testing.T) {
-	sched, err := ParseSchedule("0 9 * * MON")
+	s, err := NewScheduler(Options{Schedule: "0 9 * * MON"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Scheduler{Schedule: sched}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	tests := []struct {
@@ -111,6 +110,51 @@ func TestSlotInManagersZoneAndHours(t *testing.T) {
 		slot, due, ok := s.Slot(tt.now, tt.loc, tt.hours)
 		if ok != tt.wantReady || !slot.Equal(tt.wantSlot) || !due.Equal(tt.wantDue) {
 			t.Errorf("%s: slot %v due %v ok %v; want %v, %v, %v", tt.name, slot, due, ok, tt.wantSlot, tt.wantDue, tt.wantReady)
+		}
+	}
+}
+
+// NextDue is the moment the slot after a planned one falls due, in the
+// manager's zone and hours; until then Slot keeps answering the planned
+// slot (or nothing), so RunDue has nothing new to plan.
+func TestNextDueIsWhenTheNextSlotIsDue(t *testing.T) {
+	s, err := NewScheduler(Options{}) // the default schedule: Mondays 09:00
+	if err != nil {
+		t.Fatal(err)
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+	tests := []struct {
+		name  string
+		slot  time.Time
+		loc   *time.Location
+		hours signals.Hours
+		want  time.Time
+	}{
+		{"Berlin: next Monday 09:00", time.Date(2026, 3, 9, 9, 0, 0, 0, berlin), berlin, signals.DefaultHours(),
+			time.Date(2026, 3, 16, 9, 0, 0, 0, berlin)},
+		{"Berlin across the clock change", time.Date(2026, 3, 23, 9, 0, 0, 0, berlin), berlin, signals.DefaultHours(),
+			time.Date(2026, 3, 30, 9, 0, 0, 0, berlin)},
+		{"starts at 10:30: due when the day starts", time.Date(2026, 3, 9, 9, 0, 0, 0, tokyo), tokyo,
+			signals.NewHours(10*60+30, 18*60, weekdays...), time.Date(2026, 3, 16, 10, 30, 0, 0, tokyo)},
+		{"works Tue–Fri: Tuesday 09:00", time.Date(2026, 3, 9, 9, 0, 0, 0, tokyo), tokyo,
+			signals.NewHours(9*60, 18*60, weekdays[1:]...), time.Date(2026, 3, 17, 9, 0, 0, 0, tokyo)},
+	}
+	for _, tt := range tests {
+		got := s.NextDue(tt.slot, tt.loc, tt.hours)
+		if !got.Equal(tt.want) {
+			t.Errorf("%s: NextDue = %v, want %v", tt.name, got, tt.want)
+			continue
+		}
+		for at := tt.slot.Add(time.Hour); at.Before(got); at = at.Add(time.Hour) {
+			if slot, _, ok := s.Slot(at, tt.loc, tt.hours); ok && !slot.Equal(tt.slot) {
+				t.Errorf("%s: at %v Slot is %v, a new slot before NextDue %v", tt.name, at, slot, got)
+				break
+			}
+		}
+		if slot, due, ok := s.Slot(got, tt.loc, tt.hours); !ok || !due.Equal(got) || !slot.After(tt.slot) {
+			t.Errorf("%s: at NextDue Slot = %v due %v ok %v, want the next slot due then", tt.name, slot, due, ok)
 		}
 	}
 }

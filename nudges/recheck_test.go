@@ -43,8 +43,8 @@ func TestInFlightDigestIsRecheckedOnlyAfterGrace(t *testing.T) {
 	if rep.Deferred != 1 || rep.Sent != 0 || rep.Found != 0 {
 		t.Errorf("restart 1s after the attempt: %+v; want the digest deferred, nothing sent or looked for", rep)
 	}
-	if n := len(w.fake.Calls("conversations.history")); n != 0 {
-		t.Errorf("conversations.history called %d times within the grace period", n)
+	if n := w.fake.lookups(); n != 0 {
+		t.Errorf("Slack was searched for the digest %d times within the grace period", n)
 	}
 	if want := attempted.Add(nudges.DefaultRecheckAfter); !s.NextRecheck().Equal(want) {
 		t.Errorf("NextRecheck = %s, want %s (the attempt plus the grace period)", s.NextRecheck(), want)
@@ -86,11 +86,11 @@ func TestEveryTryNotesItsAttempt(t *testing.T) {
 	ctx := context.Background()
 	w.now = w.now.AddDate(0, 0, 7).Add(9 * time.Hour)
 	start := w.now
-	s := w.scheduler(&rateLimitedThenCrash{world: w, wait: 2 * time.Minute})
-	s.Sleep = func(_ context.Context, d time.Duration) error {
+	w.sleep = func(_ context.Context, d time.Duration) error {
 		w.now = w.now.Add(d) // the wait passes on the test's clock
 		return nil
 	}
+	s := w.scheduler(&rateLimitedThenCrash{world: w, wait: 2 * time.Minute})
 	if _, err := s.RunDue(ctx, w.now); err != nil {
 		t.Fatal(err)
 	}

@@ -13,21 +13,21 @@ import (
 	"coach/signals"
 )
 
-// Store is what the scheduler needs of storage. store.DB implements it
-// through a small adapter in bot.
+// Store is what the scheduler needs of storage. store.DB implements it.
 type Store interface {
-	// History returns a manager's day windows from..to and their state.
-	History(manager string, from, to signals.Day) ([]signals.DayWindow, signals.ManagerState, error)
-	// Plan stores the digest of a manager's slot exactly once (see
-	// store.DB.PlanDigest) and returns it with its delivery state.
-	Plan(manager string, slot time.Time, plan func(History) (Digest, History, error)) (Planned, error)
-	// Attempt notes that a send starts at at; Sent records where it landed.
-	Attempt(id string, at time.Time) error
-	Sent(id, channel, ts string, at time.Time) error
-	// Pending lists digests planned but not known to be in Slack.
-	Pending() ([]Planned, error)
-	// Lookup returns one planned digest as it stands now.
-	Lookup(id string) (Planned, error)
+	HistoryReader
+	// PlanSlot stores the digest of a manager's slot exactly once (plan is
+	// called with their coaching history only when the slot has no digest
+	// yet, in the same transaction) and returns it with its delivery state.
+	PlanSlot(manager string, slot time.Time, plan func(History) (Digest, History, error)) (Planned, error)
+	// NoteAttempt notes that a send starts at at; NoteSent records where it
+	// landed.
+	NoteAttempt(id string, at time.Time) error
+	NoteSent(id, channel, ts string, at time.Time) error
+	// PendingPlans lists digests planned but not known to be in Slack.
+	PendingPlans() ([]Planned, error)
+	// PlannedDigest returns one planned digest as it stands now.
+	PlannedDigest(id string) (Planned, error)
 }
 
 // Planned is a digest and how far its delivery got.
@@ -53,21 +53,28 @@ type RetryAfter struct{ After time.Duration }
 
 func (e *RetryAfter) Error() string { return fmt.Sprintf("rate limited: retry after %s", e.After) }
 
-// Scheduler sends each manager's digest at the configured schedule in the
-// manager's own time zone, never outside their working hours. It is driven
-// by RunDue(now), so a test or the demo can run weeks of schedule in
-// moments; Run drives it with the real clock.
-type Scheduler struct {
-	Schedule  cron.Schedule
+// DefaultSchedule is when digests go out unless configured otherwise:
+// Mondays at 09:00 in each manager's own zone.
+const DefaultSchedule = "0 9 * * MON"
+
+// Options are what a Scheduler is built from. Zero fields take the
+// defaults NewScheduler names.
+type Options struct {
+	// Schedule is a 5-field cron spec, run in each manager's own zone
+	// (default DefaultSchedule).
+	Schedule string
+	// Org is the current snapshot of people and teams.
 	Org       func() *signals.Org
 	Store     Store
 	Messenger Messenger
-	Catalog   *Catalog
-	Policy    Policy
-	Log       zerolog.Logger
+	// Catalog holds the texts (default LoadCatalog()).
+	Catalog *Catalog
+	// Policy is the delivery policy (DefaultPolicy() when MaxPerDigest is 0).
+	Policy Policy
+	Log    zerolog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// Sleep waits d or until ctx ends (default: a timer). Injected so
+	// Sleep waits d or until ctx ends (default Wait). Injected so
 	// Retry-After waits cost nothing in tests that fake time.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxRetries bounds the retries of one send within one RunDue (default 5).
@@ -82,15 +89,61 @@ type Scheduler struct {
 	// records a post some time after it takes the call; looking earlier may
 	// miss a post that lands later, and the digest would go out twice.
 	RecheckAfter time.Duration
+}
+
+// Scheduler sends each manager's digest at the configured schedule in the
+// manager's own time zone, never outside their working hours. It is driven
+// by RunDue(now), so a test or the demo can run weeks of schedule in
+// moments; Run drives it with the real clock. NewScheduler builds one.
+type Scheduler struct {
+	opt Options
 
 	mu      sync.Mutex        // one run at a time
 	planned map[string]string // manager → id of the last digest known planned, to skip recomputing
 	started bool              // a run has happened: leftovers of the previous process were sent
-	schedMu sync.RWMutex      // guards Schedule once running: Slot may be asked outside a run
+
+	schedMu  sync.RWMutex  // guards schedule: Slot may be asked outside a run
+	schedule cron.Schedule // the parsed Options.Schedule, or SetSchedule's
 
 	sendMu    sync.Mutex
 	sending   map[string]bool // digest ids being delivered now, by a run or SendNow
 	recheckAt time.Time       // earliest time a digest left for a recheck may be looked for
+}
+
+// NewScheduler builds a scheduler from o, filling in its defaults. It fails
+// on a schedule that does not parse or a catalog that does not load.
+func NewScheduler(o Options) (*Scheduler, error) {
+	if o.Schedule == "" {
+		o.Schedule = DefaultSchedule
+	}
+	sched, err := ParseSchedule(o.Schedule)
+	if err != nil {
+		return nil, err
+	}
+	if o.Catalog == nil {
+		if o.Catalog, err = LoadCatalog(); err != nil {
+			return nil, err
+		}
+	}
+	if o.Policy.MaxPerDigest == 0 {
+		o.Policy = DefaultPolicy()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = Wait
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 5
+	}
+	if o.SendTimeout <= 0 {
+		o.SendTimeout = DefaultSendTimeout
+	}
+	if o.RecheckAfter <= 0 {
+		o.RecheckAfter = DefaultRecheckAfter
+	}
+	return &Scheduler{opt: o, schedule: sched}, nil
 }
 
 // Defaults of SendTimeout and RecheckAfter. A send that started is in
@@ -101,13 +154,16 @@ const (
 	DefaultRecheckAfter = 30 * time.Second
 )
 
+// Catalog is the catalog the scheduler's digests are written from.
+func (s *Scheduler) Catalog() *Catalog { return s.opt.Catalog }
+
 // SetSchedule changes the schedule from the next run on.
 func (s *Scheduler) SetSchedule(sched cron.Schedule) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.schedMu.Lock()
 	defer s.schedMu.Unlock()
-	s.Schedule = sched
+	s.schedule = sched
 }
 
 // ParseSchedule parses a standard 5-field cron string.
@@ -135,9 +191,12 @@ type Report struct {
 // loc, moved forward to the start of their working hours when it falls
 // outside them. ok is false when no slot is due yet (within 8 days).
 func (s *Scheduler) Slot(now time.Time, loc *time.Location, h signals.Hours) (slot, due time.Time, ok bool) {
-	s.schedMu.RLock()
-	sched := s.Schedule
-	s.schedMu.RUnlock()
+	return SlotIn(s.currentSchedule(), now, loc, h)
+}
+
+// SlotIn is Scheduler.Slot for another schedule (the weekly team
+// conversation starter's).
+func SlotIn(sched cron.Schedule, now time.Time, loc *time.Location, h signals.Hours) (slot, due time.Time, ok bool) {
 	t := now.In(loc).Add(-8 * 24 * time.Hour)
 	for i := 0; i < 100000; i++ {
 		n := sched.Next(t)
@@ -159,6 +218,20 @@ func (s *Scheduler) Slot(now time.Time, loc *time.Location, h signals.Hours) (sl
 	return slot, due, true
 }
 
+// NextDue is when the first slot after t falls due for a manager in loc
+// with working hours h: the schedule's next time after t, moved forward to
+// the start of their working hours when it falls outside them, as Slot
+// moves it. No digest is planned for them before then once the slot at or
+// before t has one: a caller that runs RunDue on a simulated clock (coach
+// replay) need not run it earlier. Zero when the schedule has no next time.
+func (s *Scheduler) NextDue(t time.Time, loc *time.Location, h signals.Hours) time.Time {
+	next := s.currentSchedule().Next(t.In(loc))
+	if next.IsZero() || h.Contains(next, loc) {
+		return next
+	}
+	return h.AddWorkingMinutes(next, 0, loc)
+}
+
 // RunDue plans and sends every digest due at now, and retries the pending
 // ones. Planning is idempotent per slot, so calling it again sends nothing
 // twice.
@@ -178,7 +251,7 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
 			return rep, err
 		}
 	}
-	o := s.Org()
+	o := s.opt.Org()
 	for m := range o.Teams {
 		if !o.Recorded(m) {
 			continue
@@ -212,7 +285,7 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
 // returns the ids it went through. The digests that still wait for a
 // recheck set NextRecheck anew.
 func (s *Scheduler) deliverPending(ctx context.Context, rep *Report, done map[string]bool) (map[string]bool, error) {
-	pending, err := s.Store.Pending()
+	pending, err := s.opt.Store.PendingPlans()
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +334,7 @@ func (s *Scheduler) CurrentSlot(o *signals.Org, manager string, now time.Time) t
 // next run does. `/coach nudge @m` plans before it answers, so the request
 // is durable once acknowledged.
 func (s *Scheduler) PlanNow(manager string, now time.Time) (Planned, error) {
-	o := s.Org()
+	o := s.opt.Org()
 	return s.planFor(o, manager, s.CurrentSlot(o, manager, now), now)
 }
 
@@ -270,7 +343,7 @@ func (s *Scheduler) PlanNow(manager string, now time.Time) (Planned, error) {
 // already sent is not sent again. It does not wait for a run in progress:
 // only the sends of one digest exclude each other.
 func (s *Scheduler) SendNow(ctx context.Context, manager string, now time.Time) (Planned, error) {
-	o := s.Org()
+	o := s.opt.Org()
 	p, err := s.planFor(o, manager, s.CurrentSlot(o, manager, now), now)
 	if err != nil {
 		return p, err
@@ -296,20 +369,35 @@ func (s *Scheduler) plan(o *signals.Org, m string, slot, due time.Time) (Planned
 }
 
 // planFor computes the manager's signals as of due and stores the digest
-// of slot, exactly once (the store's Plan is one transaction).
+// of slot, exactly once (the store's PlanSlot is one transaction).
 func (s *Scheduler) planFor(o *signals.Org, m string, slot, due time.Time) (Planned, error) {
-	loc := o.Loc(m)
-	today := signals.DayOf(due, loc)
-	ws, st, err := s.Store.History(m, today-signals.Day(o.Limits.HistoryDays()), today)
+	sigs, err := Signals(s.opt.Store, o, m, due)
 	if err != nil {
 		return Planned{}, err
 	}
-	sigs := signals.Compute(o, signals.Input{Manager: m, Now: due, Windows: ws, State: st})
-	return s.Store.Plan(m, slot, func(h History) (Digest, History, error) {
-		d, next, err := s.Policy.Plan(s.Catalog, m, slot, sigs, h)
-		d.Visibility = o.Visibility(m)
-		return d, next, err
+	return s.opt.Store.PlanSlot(m, slot, func(h History) (Digest, History, error) {
+		return s.draft(o, m, slot, sigs, h)
 	})
+}
+
+// Draft is the digest the scheduler would plan for manager's slot, with
+// their signals as of due and coaching history h, and those signals. It
+// stores and sends nothing: coach bench times it over a whole workspace.
+func (s *Scheduler) Draft(o *signals.Org, manager string, slot, due time.Time, h History) (Digest, []signals.Signal, error) {
+	sigs, err := Signals(s.opt.Store, o, manager, due)
+	if err != nil {
+		return Digest{}, nil, err
+	}
+	d, _, err := s.draft(o, manager, slot, sigs, h)
+	return d, sigs, err
+}
+
+// draft makes the digest of slot from signals and history h, and the
+// history that follows it.
+func (s *Scheduler) draft(o *signals.Org, m string, slot time.Time, sigs []signals.Signal, h History) (Digest, History, error) {
+	d, next, err := s.opt.Policy.Plan(s.opt.Catalog, m, slot, sigs, h)
+	d.Visibility = o.Visibility(m)
+	return d, next, err
 }
 
 // claim marks digest id as being delivered by the caller; false when
@@ -348,12 +436,12 @@ func (s *Scheduler) deferRecheck(at time.Time) {
 // manager's DM first, once Slack has had RecheckAfter to record that send;
 // until then it waits.
 func (s *Scheduler) deliver(ctx context.Context, id string, rep *Report) {
-	log := s.Log.With().Str("digest", id).Logger()
+	log := s.opt.Log.With().Str("digest", id).Logger()
 	if !s.claim(id) {
 		return // being sent right now; it is not sent twice
 	}
 	defer s.unclaim(id)
-	p, err := s.Store.Lookup(id)
+	p, err := s.opt.Store.PlannedDigest(id)
 	if err != nil {
 		log.Error().Err(err).Msg("read digest before sending")
 		rep.Failed++
@@ -371,14 +459,14 @@ func (s *Scheduler) deliver(ctx context.Context, id string, rep *Report) {
 			rep.Deferred++
 			return
 		}
-		ch, ts, found, err := s.Messenger.FindDigest(ctx, d.Manager, d.ID)
+		ch, ts, found, err := s.opt.Messenger.FindDigest(ctx, d.Manager, d.ID)
 		if err != nil {
 			log.Warn().Err(err).Msg("could not check whether the digest was already sent; will retry")
 			rep.Failed++
 			return
 		}
 		if found {
-			if err := s.Store.Sent(d.ID, ch, ts, s.now()); err != nil {
+			if err := s.opt.Store.NoteSent(d.ID, ch, ts, s.now()); err != nil {
 				log.Error().Err(err).Msg("record digest found in Slack")
 				rep.Failed++
 				return
@@ -388,14 +476,11 @@ func (s *Scheduler) deliver(ctx context.Context, id string, rep *Report) {
 			return
 		}
 	}
-	retries := s.MaxRetries
-	if retries == 0 {
-		retries = 5
-	}
+	retries := s.opt.MaxRetries
 	for try := 0; ; try++ {
 		// Each try is noted before it starts: its time is what a recheck
 		// after a crash counts from.
-		if err := s.Store.Attempt(d.ID, s.now()); err != nil {
+		if err := s.opt.Store.NoteAttempt(d.ID, s.now()); err != nil {
 			log.Error().Err(err).Msg("record send attempt")
 			rep.Failed++
 			return
@@ -415,7 +500,7 @@ func (s *Scheduler) deliver(ctx context.Context, id string, rep *Report) {
 			rep.Failed++
 			return
 		}
-		if err := s.Store.Sent(d.ID, ch, ts, s.now()); err != nil {
+		if err := s.opt.Store.NoteSent(d.ID, ch, ts, s.now()); err != nil {
 			log.Error().Err(err).Msg("record sent digest")
 			rep.Failed++
 			return
@@ -430,7 +515,7 @@ func (s *Scheduler) deliver(ctx context.Context, id string, rep *Report) {
 func (s *Scheduler) Run(ctx context.Context) error {
 	for {
 		if _, err := s.RunDue(ctx, s.now()); err != nil && ctx.Err() == nil {
-			s.Log.Error().Err(err).Msg("digest run")
+			s.opt.Log.Error().Err(err).Msg("digest run")
 		}
 		if err := s.sleep(ctx, time.Minute); err != nil {
 			return nil
@@ -440,34 +525,21 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 // send is one SendDigest, within SendTimeout.
 func (s *Scheduler) send(ctx context.Context, d Digest) (string, string, error) {
-	timeout := s.SendTimeout
-	if timeout <= 0 {
-		timeout = DefaultSendTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, s.opt.SendTimeout)
 	defer cancel()
-	return s.Messenger.SendDigest(ctx, d)
+	return s.opt.Messenger.SendDigest(ctx, d)
 }
 
-func (s *Scheduler) recheckAfter() time.Duration {
-	if s.RecheckAfter > 0 {
-		return s.RecheckAfter
-	}
-	return DefaultRecheckAfter
-}
+func (s *Scheduler) recheckAfter() time.Duration { return s.opt.RecheckAfter }
 
-func (s *Scheduler) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Scheduler) now() time.Time { return s.opt.Now() }
 
-func (s *Scheduler) sleep(ctx context.Context, d time.Duration) error {
-	if s.Sleep != nil {
-		return s.Sleep(ctx, d)
-	}
-	return Wait(ctx, d)
+func (s *Scheduler) sleep(ctx context.Context, d time.Duration) error { return s.opt.Sleep(ctx, d) }
+
+func (s *Scheduler) currentSchedule() cron.Schedule {
+	s.schedMu.RLock()
+	defer s.schedMu.RUnlock()
+	return s.schedule
 }
 
 // Wait waits d or until ctx ends, whichever is first.

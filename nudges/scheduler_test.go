@@ -2,7 +2,6 @@ package nudges_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -10,26 +9,25 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"github.com/slack-go/slack"
 
-	"coach/bot"
 	"coach/nudges"
 	"coach/signals"
-	"coach/slackfake"
 	"coach/store"
 )
 
 // world is two managers in different zones against a fake Slack, with the
-// real store, catalog, policy and Slack messenger.
+// real store, catalog and policy.
 type world struct {
 	t     *testing.T
-	fake  *slackfake.Server
+	fake  *fakeSlack
 	db    *store.DB
 	org   *signals.Org
-	msgr  *bot.Messenger
+	msgr  nudges.Messenger // the fake Slack
 	cat   *nudges.Catalog
 	now   time.Time
 	slept []time.Duration
+	// sleep is the schedulers' Sleep; nil notes the wait in slept.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 var people = []signals.Person{
@@ -46,12 +44,7 @@ var people = []signals.Person{
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, now: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)} // a Monday
-	w.fake = slackfake.New(slackfake.Options{BotToken: "xoxb-t", AppToken: "xapp-t"})
-	t.Cleanup(w.fake.Close)
-	w.fake.SetNow(func() time.Time { return w.now })
-	for _, p := range people {
-		w.fake.AddUser(slackfake.User{ID: p.ID, Name: p.Name, TZ: p.TZ})
-	}
+	w.fake = &fakeSlack{}
 	db, err := store.Open(filepath.Join(t.TempDir(), "coach.db"), store.Options{Now: func() time.Time { return w.now }})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +57,7 @@ func newWorld(t *testing.T) *world {
 		{Manager: "UM1", Reports: []string{"UA", "UB", "UC"}, Since: w.now, Visibility: seen},
 		{Manager: "UM2", Reports: []string{"UD", "UE", "UF"}, Since: w.now, Visibility: seen},
 	}, signals.DefaultHours(), time.UTC)
-	w.msgr = bot.NewMessenger(slack.New("xoxb-t", slack.OptionAPIURL(w.fake.APIURL())))
+	w.msgr = w.fake
 	if w.cat, err = nudges.LoadCatalog(); err != nil {
 		t.Fatal(err)
 	}
@@ -72,24 +65,28 @@ func newWorld(t *testing.T) *world {
 }
 
 func (w *world) scheduler(m nudges.Messenger) *nudges.Scheduler {
-	sched, err := nudges.ParseSchedule("0 9 * * MON")
-	if err != nil {
-		w.t.Fatal(err)
+	sleep := w.sleep
+	if sleep == nil {
+		sleep = func(_ context.Context, d time.Duration) error {
+			w.slept = append(w.slept, d)
+			return nil
+		}
 	}
-	return &nudges.Scheduler{
-		Schedule:  sched,
+	s, err := nudges.NewScheduler(nudges.Options{
+		Schedule:  "0 9 * * MON",
 		Org:       func() *signals.Org { return w.org },
-		Store:     bot.DigestStore(w.db),
+		Store:     w.db,
 		Messenger: m,
 		Catalog:   w.cat,
 		Policy:    nudges.DefaultPolicy(),
 		Log:       zerolog.New(zerolog.NewTestWriter(w.t)),
 		Now:       func() time.Time { return w.now },
-		Sleep: func(_ context.Context, d time.Duration) error {
-			w.slept = append(w.slept, d)
-			return nil
-		},
+		Sleep:     sleep,
+	})
+	if err != nil {
+		w.t.Fatal(err)
 	}
+	return s
 }
 
 // habits makes a week of events from start (a Monday, UTC): Mia DMs her
@@ -115,18 +112,7 @@ func habits(t *testing.T, start time.Time) []signals.Event {
 }
 
 // digestsIn returns the digests posted to a manager's DM, oldest first.
-func (w *world) digestsIn(manager string) []slackfake.Message {
-	var out []slackfake.Message
-	for _, m := range w.fake.Messages(manager) {
-		var md struct {
-			EventType string `json:"event_type"`
-		}
-		if json.Unmarshal(m.Metadata, &md) == nil && md.EventType == nudges.MetadataEventType {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func (w *world) digestsIn(manager string) []nudges.Digest { return w.fake.digests(manager) }
 
 func TestSixWeeksOfDigests(t *testing.T) {
 	w := newWorld(t)
@@ -352,14 +338,14 @@ func TestRateLimitDelaysButDoesNotLose(t *testing.T) {
 	if _, err := w.db.Apply(w.org, habits(t, w.now)); err != nil {
 		t.Fatal(err)
 	}
-	w.fake.FailNext("chat.postMessage", 2, slackfake.Fault{Status: 429, RetryAfter: 3 * time.Second})
+	w.fake.limitNext(2, 3*time.Second)
 	w.now = w.now.AddDate(0, 0, 7).Add(18 * time.Hour) // Monday 19:00 Berlin, 10:00 Los Angeles: both due
 	rep, err := w.scheduler(w.msgr).RunDue(context.Background(), w.now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.fake.RateLimited("chat.postMessage") != 2 {
-		t.Fatalf("fake served %d 429s, want 2", w.fake.RateLimited("chat.postMessage"))
+	if got := w.fake.rateLimitedCount(); got != 2 {
+		t.Fatalf("fake served %d 429s, want 2", got)
 	}
 	if len(w.slept) != 2 || w.slept[0] != 3*time.Second || w.slept[1] != 3*time.Second {
 		t.Errorf("waits = %v, want two of 3s (the Retry-After)", w.slept)

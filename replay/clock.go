@@ -17,9 +17,8 @@ import (
 const maxBatch = 100_000
 
 // grid is how often the clock ticks while some manager's next digest could
-// be due at any moment: at the start, and when a slot passed without its
-// digest (the schedule fell outside the manager's working hours, so the
-// scheduler waits for them to begin). A quarter hour fits every zone.
+// be due at any moment: before their first digest, and when their next
+// slot fell due without one. A quarter hour fits every zone.
 const grid = 15 * time.Minute
 
 // replayer is the simulated clock: it applies time-ordered events to the
@@ -46,9 +45,10 @@ type replayer struct {
 	next  time.Time // the next tick
 	last  int64     // the latest event time seen (unix ns)
 	batch []signals.Event
-	// nextSlot is, per manager, the schedule's next time after the slot of
-	// their last digest: no digest of theirs can be due before it.
-	nextSlot map[string]time.Time
+	// nextDue is, per manager, when the slot after that of their last
+	// digest falls due (Scheduler.NextDue): no digest of theirs is planned
+	// before it.
+	nextDue map[string]time.Time
 
 	recorded int // events that changed some manager's counters
 }
@@ -75,7 +75,7 @@ func (r *replayer) begin(first time.Time) {
 	}
 	r.org = r.orgSet.Org("", r.people, teams)
 	r.org.History = true // an export is history: its DMs count whenever they were sent
-	r.nextSlot = map[string]time.Time{}
+	r.nextDue = map[string]time.Time{}
 	r.now = r.start
 	r.next = r.nextTick()
 }
@@ -84,18 +84,18 @@ func (r *replayer) begin(first time.Time) {
 var never = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // nextTick is the next moment the scheduler could plan a digest: the
-// earliest next slot among the managers, or the next quarter hour for a
-// manager whose next slot is not known yet or has passed without a digest.
-// RunDue at any moment in between would do nothing (the scheduler's Slot is
-// always a time of the schedule, and a digest is never due before its slot),
-// so the replay skips those moments; the digests are the same.
+// earliest time a manager's next slot falls due, as the scheduler says
+// (NextDue), or the next quarter hour for a manager who has no digest yet
+// or whose next slot fell due without one. RunDue at any moment in between
+// would do nothing, so the replay skips those moments; the digests are the
+// same.
 func (r *replayer) nextTick() time.Time {
 	next := never
 	for m := range r.org.Teams {
 		if !r.org.Recorded(m) {
 			continue // the scheduler skips them too
 		}
-		n, ok := r.nextSlot[m]
+		n, ok := r.nextDue[m]
 		if !ok || !n.After(r.now) {
 			n = r.now.Truncate(grid).Add(grid)
 		}
@@ -166,7 +166,7 @@ func (r *replayer) tick(ctx context.Context, t time.Time) error {
 	}
 	for _, p := range r.ob.planned {
 		m := p.Digest.Manager
-		r.nextSlot[m] = r.sched.Schedule.Next(p.Digest.Slot.In(r.org.Loc(m)))
+		r.nextDue[m] = r.sched.NextDue(p.Digest.Slot, r.org.Loc(m), r.org.HoursOf(m))
 	}
 	err := r.printPlanned()
 	r.next = r.nextTick()

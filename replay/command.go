@@ -16,7 +16,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"coach/bot"
 	"coach/config"
 	"coach/decode"
 	"coach/nudges"
@@ -280,31 +279,18 @@ func settingsOf(cfg *config.Config) (settings, error) {
 // newScheduler is the real digest scheduler, on the replay clock, with a
 // messenger that sends nothing.
 func newScheduler(r *replayer, bc settings, clock func() time.Time) (*nudges.Scheduler, error) {
-	spec := bc.Schedule
-	if spec == "" {
-		spec = config.Default().Nudges.Schedule
-	}
-	sched, err := nudges.ParseSchedule(spec)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := nudges.LoadCatalog()
-	if err != nil {
-		return nil, err
-	}
 	r.rec = &recorder{sent: map[string]nudges.Digest{}}
-	r.ob = &outbox{Store: bot.DigestStore(r.db), seen: map[string]bool{}, pending: map[string]nudges.Planned{}}
-	return &nudges.Scheduler{
-		Schedule:  sched,
+	r.ob = &outbox{Store: r.db, seen: map[string]bool{}, pending: map[string]nudges.Planned{}}
+	return nudges.NewScheduler(nudges.Options{
+		Schedule:  bc.Schedule,
 		Org:       func() *signals.Org { return r.org },
 		Store:     r.ob,
 		Messenger: r.rec,
-		Catalog:   cat,
 		Policy:    bc.Policy,
 		Log:       zerolog.Nop(),
 		Now:       clock,
 		Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-	}, nil
+	})
 }
 
 // decodePeople makes coach's record of each user in users.json through the

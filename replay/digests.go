@@ -31,10 +31,9 @@ func (r *recorder) FindDigest(context.Context, string, string) (string, string, 
 	return "", "", false, nil
 }
 
-// outbox wraps the real digest store (bot.DigestStore over the replay's
-// store.DB) and notes each digest as it is planned, so the replay can print
+// outbox wraps the real digest store (the replay's store.DB) and notes each digest as it is planned, so the replay can print
 // the ones with nothing to say too (those are never sent). It also answers
-// Pending from memory: the database is this replay's own, every digest in it
+// PendingPlans from memory: the database is this replay's own, every digest in it
 // was planned through here, and the recorder never fails, so the pending
 // ones are exactly those planned and not yet sent. This spares RunDue a scan
 // of the whole outbox at every tick.
@@ -45,8 +44,8 @@ type outbox struct {
 	pending map[string]nudges.Planned // planned, not yet sent
 }
 
-func (ob *outbox) Plan(m string, slot time.Time, plan func(nudges.History) (nudges.Digest, nudges.History, error)) (nudges.Planned, error) {
-	p, err := ob.Store.Plan(m, slot, plan)
+func (ob *outbox) PlanSlot(m string, slot time.Time, plan func(nudges.History) (nudges.Digest, nudges.History, error)) (nudges.Planned, error) {
+	p, err := ob.Store.PlanSlot(m, slot, plan)
 	if err != nil {
 		return p, err
 	}
@@ -60,15 +59,15 @@ func (ob *outbox) Plan(m string, slot time.Time, plan func(nudges.History) (nudg
 	return p, nil
 }
 
-func (ob *outbox) Sent(id, channel, ts string, at time.Time) error {
-	if err := ob.Store.Sent(id, channel, ts, at); err != nil {
+func (ob *outbox) NoteSent(id, channel, ts string, at time.Time) error {
+	if err := ob.Store.NoteSent(id, channel, ts, at); err != nil {
 		return err
 	}
 	delete(ob.pending, id)
 	return nil
 }
 
-func (ob *outbox) Pending() ([]nudges.Planned, error) {
+func (ob *outbox) PendingPlans() ([]nudges.Planned, error) {
 	out := make([]nudges.Planned, 0, len(ob.pending))
 	for _, p := range ob.pending {
 		out = append(out, p)

@@ -88,6 +88,10 @@
 // with its norms and channel, which keeps nobody out: the org chart
 // giving its manager reports again brings it back as it was.
 //
+// DB is the digest scheduler's nudges.Store itself (digests.go): History
+// reads the windows and state signals are computed from, and the outbox
+// methods plan each slot's digest once and follow its delivery.
+//
 // Each exported method is one transaction. Apply folds a whole batch of
 // events in one Update, writing every touched key once, so a batch costs one
 // fsync however many events it holds.
