@@ -21,58 +21,32 @@ func (s *Server) teamCommand(ctx context.Context, c Command) Reply {
 	}
 	org := s.Org()
 	m := ids[0]
+	if c.Sub == "remove" && len(ids) == 1 {
+		return s.removeTeam(ctx, org, m)
+	}
 	cur := signals.Team{Manager: m}
 	if t, ok := org.Teams[m]; ok {
 		cur = *t
 	}
+	var refused string
 	switch c.Sub {
 	case "set":
 		cur.Reports = ids[1:]
 	case "add":
-		for _, r := range cur.Reports {
-			if r == ids[1] {
-				return say("%s already reports to %s.", org.Name(ids[1]), org.Name(m))
-			}
-		}
-		cur.Reports = append(append([]string(nil), cur.Reports...), ids[1])
+		cur, refused = addReport(org, cur, ids[1])
 	case "remove":
-		if len(ids) == 1 {
-			if _, ok := org.Teams[m]; !ok {
-				return say("%s doesn't lead a team in coach.", org.Name(m))
-			}
-			if err := s.db.RemoveTeam(m); err != nil {
-				return s.failed(err)
-			}
-			return s.teamsChanged(ctx, fmt.Sprintf("Done: %s's team is removed from coach.", org.Name(m)))
-		}
-		kept := cur.Reports[:0:0]
-		for _, r := range cur.Reports {
-			if r != ids[1] {
-				kept = append(kept, r)
-			}
-		}
-		if len(kept) == len(cur.Reports) {
-			return say("%s doesn't report to %s.", org.Name(ids[1]), org.Name(m))
-		}
-		cur.Reports = kept
+		cur, refused = removeReport(org, cur, ids[1])
 	case "channel":
 		if _, ok := org.Teams[m]; !ok {
-			return say("%s doesn't lead a team in coach; set one first with `/coach team set`.", org.Name(m))
+			refused = fmt.Sprintf("%s doesn't lead a team in coach; set one first with `/coach team set`.", org.Name(m))
 		}
 		cur.Channel = c.Channel
 	}
-	for i, r := range cur.Reports {
-		if r == m {
-			return say("%s can't report to themself. Usage: `%s`", org.Name(m), usage["team"])
-		}
-		for _, q := range cur.Reports[:i] {
-			if q == r {
-				return say("%s is named twice. Usage: `%s`", org.Name(r), usage["team"])
-			}
-		}
-		if p := org.People[r]; p != nil && p.IsBot {
-			return say("%s is a bot; only people can be in a team.", org.Name(r))
-		}
+	if refused == "" {
+		refused = checkReports(org, cur)
+	}
+	if refused != "" {
+		return say("%s", refused)
 	}
 	if err := s.db.SetTeam(cur); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -81,6 +55,62 @@ func (s *Server) teamCommand(ctx context.Context, c Command) Reply {
 		return s.failed(err)
 	}
 	return s.teamsChanged(ctx, fmt.Sprintf("Done: %s leads %s.", org.Name(m), teamLine(org, cur)))
+}
+
+// removeTeam is /coach team remove @manager: the whole team goes.
+func (s *Server) removeTeam(ctx context.Context, org *signals.Org, m string) Reply {
+	if _, ok := org.Teams[m]; !ok {
+		return say("%s doesn't lead a team in coach.", org.Name(m))
+	}
+	if err := s.db.RemoveTeam(m); err != nil {
+		return s.failed(err)
+	}
+	return s.teamsChanged(ctx, fmt.Sprintf("Done: %s's team is removed from coach.", org.Name(m)))
+}
+
+// addReport is t with report r added, or why not.
+func addReport(org *signals.Org, t signals.Team, r string) (signals.Team, string) {
+	for _, q := range t.Reports {
+		if q == r {
+			return t, fmt.Sprintf("%s already reports to %s.", org.Name(r), org.Name(t.Manager))
+		}
+	}
+	t.Reports = append(append([]string(nil), t.Reports...), r)
+	return t, ""
+}
+
+// removeReport is t without report r, or why not.
+func removeReport(org *signals.Org, t signals.Team, r string) (signals.Team, string) {
+	kept := t.Reports[:0:0]
+	for _, q := range t.Reports {
+		if q != r {
+			kept = append(kept, q)
+		}
+	}
+	if len(kept) == len(t.Reports) {
+		return t, fmt.Sprintf("%s doesn't report to %s.", org.Name(r), org.Name(t.Manager))
+	}
+	t.Reports = kept
+	return t, ""
+}
+
+// checkReports says what is wrong with t's reports, if anything: the
+// manager among them, someone named twice, or a bot.
+func checkReports(org *signals.Org, t signals.Team) string {
+	for i, r := range t.Reports {
+		if r == t.Manager {
+			return fmt.Sprintf("%s can't report to themself. Usage: `%s`", org.Name(r), usage("team"))
+		}
+		for _, q := range t.Reports[:i] {
+			if q == r {
+				return fmt.Sprintf("%s is named twice. Usage: `%s`", org.Name(r), usage("team"))
+			}
+		}
+		if p := org.People[r]; p != nil && p.IsBot {
+			return fmt.Sprintf("%s is a bot; only people can be in a team.", org.Name(r))
+		}
+	}
+	return ""
 }
 
 // conflict explains a report who is already in another team.
@@ -191,12 +221,12 @@ func (s *Server) stats() Reply {
 func (s *Server) nudgeCommand(ctx context.Context, c Command) Reply {
 	ids, err := s.resolve(c.Mentions)
 	if err != nil {
-		return say("%s", strings.Replace(err.Error(), usage["team"], usage["nudge"], 1))
+		return say("%s", strings.Replace(err.Error(), usage("team"), usage("nudge"), 1))
 	}
 	m := ids[0]
 	org := s.Org()
 	if !org.IsManager(m) {
-		return say("%s doesn't lead a team in coach. Usage: `%s`", org.Name(m), usage["nudge"])
+		return say("%s doesn't lead a team in coach. Usage: `%s`", org.Name(m), usage("nudge"))
 	}
 	// The digest is planned before the answer, so that the request is
 	// durable once acknowledged and a second request for the same slot,
@@ -225,7 +255,7 @@ func (s *Server) nudgeCommand(ctx context.Context, c Command) Reply {
 func (s *Server) scheduleCommand(c Command) Reply {
 	sched, err := nudges.ParseSchedule(c.Cron)
 	if err != nil {
-		return say("`%s` is not a cron schedule. Usage: `%s`", clip(c.Cron), usage["schedule"])
+		return say("`%s` is not a cron schedule. Usage: `%s`", clip(c.Cron), usage("schedule"))
 	}
 	if err := s.db.SetMeta("schedule", c.Cron); err != nil {
 		return s.failed(err)

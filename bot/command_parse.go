@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,32 +28,6 @@ type Command struct {
 	Cron     string        // schedule
 }
 
-// AdminCommands are the commands only admins may run.
-var AdminCommands = map[string]bool{"team": true, "teams": true, "stats": true, "nudge": true, "schedule": true, "pulse": true}
-
-// usage is the one-line usage of each command.
-var usage = map[string]string{
-	"help":       "/coach help",
-	"me":         "/coach me",
-	"connect":    "/coach connect",
-	"disconnect": "/coach disconnect",
-	"hours":      "/coach hours 08:30-17:30 mon-fri (or /coach hours reset)",
-	"pause":      "/coach pause 2w, or /coach pause until 2026-12-24",
-	"resume":     "/coach resume",
-	"optout":     "/coach optout",
-	"optin":      "/coach optin",
-	"export":     "/coach export",
-	"forget":     "/coach forget",
-	"share":      "/coach share message_hours|response_time|check_ins",
-	"norms":      "/coach norms, or /coach norms reset message_hours|response_time|check_ins|all",
-	"team":       "/coach team set @manager @report…, /coach team add|remove @manager @report, /coach team remove @manager, /coach team channel @manager #channel",
-	"teams":      "/coach teams, or /coach teams @manager",
-	"stats":      "/coach stats",
-	"nudge":      "/coach nudge @manager",
-	"schedule":   "/coach schedule \"0 9 * * MON\"",
-	"pulse":      "/coach pulse on|off",
-}
-
 // UsageError is bad input: what was wrong, and how to say it.
 type UsageError struct {
 	Problem string
@@ -60,7 +35,7 @@ type UsageError struct {
 }
 
 func (e *UsageError) Error() string {
-	u := usage[e.Command]
+	u := usage(e.Command)
 	if u == "" {
 		return e.Problem + " Try `/coach help`."
 	}
@@ -79,61 +54,78 @@ func ParseCommand(text string) (Command, error) {
 		return Command{Name: "help"}, nil
 	}
 	c := Command{Name: strings.ToLower(words[0])}
+	d, ok := commandNamed(c.Name)
+	if !ok {
+		return c, &UsageError{Problem: fmt.Sprintf("I don't know the command `%s`.", clip(c.Name)), Command: "help"}
+	}
 	args := words[1:]
-	switch c.Name {
-	case "help", "me", "connect", "disconnect", "resume", "optout", "optin", "export", "forget", "stats":
+	if d.Parse == nil {
 		if len(args) > 0 {
 			return c, bad(c.Name, "`%s` takes no arguments.", c.Name)
 		}
-	case "hours":
-		return parseHoursCommand(c, args)
-	case "pause":
-		return parsePause(c, args)
-	case "share":
-		if len(args) != 1 || !normKind(args[0]) {
-			return c, bad("share", "Which norm? There are three.")
-		}
-		c.Kind = strings.ToLower(args[0])
-	case "norms":
-		switch {
-		case len(args) == 0:
-		case len(args) == 2 && strings.EqualFold(args[0], "reset") && (normKind(args[1]) || strings.EqualFold(args[1], "all")):
-			c.Sub, c.Kind = "reset", strings.ToLower(args[1])
-		default:
-			return c, bad("norms", "I didn't understand that.")
-		}
-	case "team":
-		return parseTeam(c, args)
-	case "teams":
-		if len(args) > 1 || len(args) == 1 && !isMention(args[0]) {
-			return c, bad("teams", "Say one manager, with an @mention, or nothing for every team.")
-		}
-		c.Mentions = args
-	case "nudge":
-		if len(args) != 1 || !isMention(args[0]) {
-			return c, bad("nudge", "Say which manager, with an @mention.")
-		}
-		c.Mentions = args
-	case "pulse":
-		if len(args) != 1 || (!strings.EqualFold(args[0], "on") && !strings.EqualFold(args[0], "off")) {
-			return c, bad("pulse", "Say on or off.")
-		}
-		c.Sub = strings.ToLower(args[0])
-	case "schedule":
-		spec := strings.Trim(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), words[0])), "\"'“”")
-		if spec == "" {
-			return c, bad("schedule", "Give a cron schedule.")
-		}
-		if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
-			return c, bad("schedule", "The schedule runs in each manager's own time zone, so it can't name one.")
-		}
-		if _, err := cron.ParseStandard(spec); err != nil {
-			return c, bad("schedule", "`%s` is not a cron schedule (five fields: minute hour day-of-month month day-of-week).", clip(spec))
-		}
-		c.Cron = spec
-	default:
-		return c, &UsageError{Problem: fmt.Sprintf("I don't know the command `%s`.", clip(c.Name)), Command: "help"}
+		return c, nil
 	}
+	rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), words[0]))
+	return d.Parse(c, args, rest)
+}
+
+func parseShare(c Command, args []string, _ string) (Command, error) {
+	if len(args) != 1 || !normKind(args[0]) {
+		return c, bad("share", "Which norm? There are three.")
+	}
+	c.Kind = strings.ToLower(args[0])
+	return c, nil
+}
+
+func parseNorms(c Command, args []string, _ string) (Command, error) {
+	switch {
+	case len(args) == 0:
+	case len(args) == 2 && strings.EqualFold(args[0], "reset") && (normKind(args[1]) || strings.EqualFold(args[1], "all")):
+		c.Sub, c.Kind = "reset", strings.ToLower(args[1])
+	default:
+		return c, bad("norms", "I didn't understand that.")
+	}
+	return c, nil
+}
+
+func parseTeams(c Command, args []string, _ string) (Command, error) {
+	if len(args) > 1 || len(args) == 1 && !isMention(args[0]) {
+		return c, bad("teams", "Say one manager, with an @mention, or nothing for every team.")
+	}
+	c.Mentions = args
+	return c, nil
+}
+
+func parseNudge(c Command, args []string, _ string) (Command, error) {
+	if len(args) != 1 || !isMention(args[0]) {
+		return c, bad("nudge", "Say which manager, with an @mention.")
+	}
+	c.Mentions = args
+	return c, nil
+}
+
+func parsePulse(c Command, args []string, _ string) (Command, error) {
+	if len(args) != 1 || (!strings.EqualFold(args[0], "on") && !strings.EqualFold(args[0], "off")) {
+		return c, bad("pulse", "Say on or off.")
+	}
+	c.Sub = strings.ToLower(args[0])
+	return c, nil
+}
+
+// parseSchedule reads the cron spec from the text as typed, quotes
+// (straight or curly) around it dropped.
+func parseSchedule(c Command, _ []string, rest string) (Command, error) {
+	spec := strings.Trim(rest, "\"'“”")
+	if spec == "" {
+		return c, bad("schedule", "Give a cron schedule.")
+	}
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		return c, bad("schedule", "The schedule runs in each manager's own time zone, so it can't name one.")
+	}
+	if _, err := cron.ParseStandard(spec); err != nil {
+		return c, bad("schedule", "`%s` is not a cron schedule (five fields: minute hour day-of-month month day-of-week).", clip(spec))
+	}
+	c.Cron = spec
 	return c, nil
 }
 
@@ -264,100 +256,32 @@ func parseHoursCommand(c Command, args []string) (Command, error) {
 	if !ok {
 		return c, bad("hours", "Give a time range like 08:30-17:30.")
 	}
-	s, err := parseClock(start)
-	if err != nil {
-		return c, bad("hours", "%s", err)
+	s, ok := signals.ParseClock(start)
+	if !ok {
+		return c, bad("hours", "`%s` isn't a time of day.", clip(start))
 	}
-	e, err := parseClock(end)
-	if err != nil {
-		return c, bad("hours", "%s", err)
+	e, ok := signals.ParseClock(end)
+	if !ok {
+		return c, bad("hours", "`%s` isn't a time of day.", clip(end))
 	}
 	if e <= s {
 		return c, bad("hours", "The end (%s) must be after the start (%s).", clip(end), clip(start))
 	}
 	days := [7]bool{false, true, true, true, true, true, false}
 	if len(dayArgs) > 0 {
-		d, err := parseDays(strings.Join(dayArgs, ","))
-		if err != nil {
-			return c, bad("hours", "%s", err)
+		d, err := signals.ParseDays(strings.Join(dayArgs, ","))
+		var de *signals.DaysError
+		switch {
+		case errors.As(err, &de) && de.Word != "":
+			return c, bad("hours", "`%s` isn't a day (mon, tue, … sun).", clip(de.Word))
+		case err != nil:
+			return c, bad("hours", "Name at least one day.")
 		}
 		days = d
 	}
 	c.Sub = "set"
 	c.Hours = signals.Hours{Start: s, End: e, Days: days}
 	return c, nil
-}
-
-// parseClock reads 8, 08, 8:30 or 08:30; 24:00 is the end of the day.
-func parseClock(s string) (int, error) {
-	hh, mm, hasMin := strings.Cut(s, ":")
-	h, err := strconv.Atoi(hh)
-	if err != nil || len(hh) == 0 || len(hh) > 2 {
-		return 0, fmt.Errorf("`%s` isn't a time of day.", clip(s))
-	}
-	m := 0
-	if hasMin {
-		if len(mm) != 2 {
-			return 0, fmt.Errorf("`%s` isn't a time of day.", clip(s))
-		}
-		if m, err = strconv.Atoi(mm); err != nil {
-			return 0, fmt.Errorf("`%s` isn't a time of day.", clip(s))
-		}
-	}
-	if h < 0 || m < 0 || m > 59 || h > 24 || (h == 24 && m != 0) {
-		return 0, fmt.Errorf("`%s` isn't a time of day.", clip(s))
-	}
-	return h*60 + m, nil
-}
-
-var dayIndex = map[string]int{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
-
-// parseDays reads "mon-fri", "mon,wed,fri", "weekdays", "daily".
-func parseDays(s string) ([7]bool, error) {
-	var days [7]bool
-	s = strings.ToLower(strings.TrimSpace(s))
-	switch s {
-	case "weekdays":
-		return [7]bool{false, true, true, true, true, true, false}, nil
-	case "daily", "every,day", "everyday", "all":
-		return [7]bool{true, true, true, true, true, true, true}, nil
-	}
-	for _, part := range strings.Split(s, ",") {
-		if part == "" {
-			continue
-		}
-		from, to, isRange := strings.Cut(part, "-")
-		a, ok := dayIndex[dayKey(from)]
-		if !ok {
-			return days, fmt.Errorf("`%s` isn't a day (mon, tue, … sun).", clip(from))
-		}
-		if !isRange {
-			days[a] = true
-			continue
-		}
-		b, ok := dayIndex[dayKey(to)]
-		if !ok {
-			return days, fmt.Errorf("`%s` isn't a day (mon, tue, … sun).", clip(to))
-		}
-		// Ranges run through the week Monday first: mon-fri, sat-sun, fri-mon.
-		for i := a; ; i = (i + 1) % 7 {
-			days[i] = true
-			if i == b {
-				break
-			}
-		}
-	}
-	if days == [7]bool{} {
-		return days, fmt.Errorf("Name at least one day.")
-	}
-	return days, nil
-}
-
-func dayKey(s string) string {
-	if len(s) > 3 {
-		s = s[:3]
-	}
-	return s
 }
 
 func parsePause(c Command, args []string) (Command, error) {

@@ -68,84 +68,15 @@ func (s *Server) Command(ctx context.Context, user, channel, text string) Reply 
 		// An unknown command's name is the first word they typed: it is
 		// not logged, so no text of theirs reaches the logs.
 		name := c.Name
-		if _, known := usage[name]; !known {
+		if _, known := commandNamed(name); !known {
 			name = "unknown"
 		}
 		log.Info().Str("command", name).Msg("/coach with bad arguments")
 		return say("%s", err.Error())
 	}
 	log.Info().Str("command", c.Name).Str("sub", c.Sub).Msg("/coach")
-	org := s.Org()
-	if _, known := org.People[user]; !known && c.Name != "help" && c.Name != "optout" && c.Name != "optin" && c.Name != "forget" && c.Name != "disconnect" {
-		if out, err := s.db.IsOptedOut(user); err == nil && out {
-			return say("You're opted out, so coach holds nothing about you and records nothing. `/coach optin` brings you back.")
-		}
-		return say("Sorry, I don't know you yet: coach works with the people of this workspace. Try again in a minute.")
-	}
-	if AdminCommands[c.Name] && !s.isAdmin(ctx, user) {
-		return say("Sorry, `/coach %s` is for workspace admins (or people listed as coach admins). `/coach help` shows what you can do.", c.Name)
-	}
-	switch c.Name {
-	case "help":
-		return s.help(ctx, user)
-	case "me":
-		return s.me(ctx, user)
-	case "connect":
-		return s.connectReply(ctx, user)
-	case "disconnect":
-		return s.disconnectCommand(ctx, user)
-	case "hours":
-		return s.hoursCommand(user, c)
-	case "pause":
-		return s.pause(user, c)
-	case "resume":
-		return s.resume(user)
-	case "optout":
-		return s.optOut(ctx, user)
-	case "optin":
-		return s.optIn(ctx, user)
-	case "export":
-		return s.exportCommand(ctx, user)
-	case "forget":
-		return forgetConfirm(user)
-	case "share":
-		return s.share(ctx, user, norms.Kind(c.Kind))
-	case "norms":
-		return s.normsCommand(user, c)
-	case "team":
-		return s.teamCommand(ctx, c)
-	case "teams":
-		return s.teamsCommand(c)
-	case "stats":
-		return s.stats()
-	case "nudge":
-		return s.nudgeCommand(ctx, c)
-	case "schedule":
-		return s.scheduleCommand(c)
-	case "pulse":
-		return s.pulseCommand(c)
-	}
-	return say("Sorry, I don't know that command. Try `/coach help`.")
-}
-
-func (s *Server) help(ctx context.Context, user string) Reply {
-	var b strings.Builder
-	b.WriteString("*coach* helps managers build trust with their teams, from counts of who messages whom and when — never the text.\n")
-	b.WriteString("• `/coach me` — what coach holds about you, and your insights\n")
-	if s.cfg.Connect != nil && s.Org().IsManager(user) {
-		b.WriteString("• `/coach connect`, `/coach disconnect` — let coach count your DMs and group DMs with your reports (never the text), or stop it\n")
-	}
-	b.WriteString("• `/coach hours 08:30-17:30 mon-fri` — your working hours (`/coach hours reset` for the default)\n")
-	b.WriteString("• `/coach pause 2w` or `/coach pause until 2026-12-24`, `/coach resume` — pause your digests\n")
-	b.WriteString("• `/coach share message_hours|response_time|check_ins` — ask your team to agree a norm\n")
-	b.WriteString("• `/coach norms` — your team's agreed norms (`/coach norms reset …`)\n")
-	b.WriteString("• `/coach export` — a file of everything coach holds about you\n")
-	b.WriteString("• `/coach forget` — delete everything coach holds about you\n")
-	b.WriteString("• `/coach optout`, `/coach optin` — stop or restart being measured")
-	if s.isAdmin(ctx, user) {
-		b.WriteString("\n*Admin:* `/coach team set @manager @report…`, `/coach team add|remove @manager @report`, `/coach team channel @manager #channel`, `/coach teams`, `/coach stats`, `/coach nudge @manager`, `/coach schedule \"0 9 * * MON\"`, `/coach pulse on|off`")
-	}
-	return Reply{Text: b.String()}
+	d, _ := commandNamed(c.Name)
+	return s.run(ctx, user, d, c)
 }
 
 // answerDM answers a person who wrote to coach in its Messages tab: coach
@@ -361,7 +292,7 @@ func (s *Server) pause(user string, c Command) Reply {
 		loc := s.Org().Loc(user)
 		until = time.Date(c.Until.Year(), c.Until.Month(), c.Until.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
 		if !until.After(now) {
-			return say("%s is in the past. Usage: `%s`", c.Until.Format("2006-01-02"), usage["pause"])
+			return say("%s is in the past. Usage: `%s`", c.Until.Format("2006-01-02"), usage("pause"))
 		}
 	}
 	if err := s.db.UpdateCoaching(user, func(h nudges.History) nudges.History { h.PausedUntil = until; return h }); err != nil {
