@@ -383,15 +383,16 @@ func HoursModal(current signals.Hours, source string) slack.ModalViewRequest {
 	}
 
 	start := slack.NewTimePickerBlockElement(hoursStartID)
-	start.InitialTime = hoursTime(current.Start)
+	start.InitialTime = signals.FormatClock(current.Start)
 	end := slack.NewTimePickerBlockElement(hoursEndID)
-	end.InitialTime = hoursTime(min(current.End, signals.MinutesPerDay-1))
+	end.InitialTime = signals.FormatClock(min(current.End, signals.MinutesPerDay-1))
 
 	days := slack.NewCheckboxGroupsBlockElement(hoursDaysID)
-	for i, name := range hoursDayValues {
-		opt := slack.NewOptionBlockObject(name, homePlain(hoursDayLabels[i]), nil)
+	for i := 1; i <= 7; i++ { // Monday first
+		d := time.Weekday(i % 7)
+		opt := slack.NewOptionBlockObject(signals.DayName(d), homePlain(d.String()), nil)
 		days.Options = append(days.Options, opt)
-		if current.Days[(i+1)%7] {
+		if current.Days[d] {
 			days.InitialOptions = append(days.InitialOptions, opt)
 		}
 	}
@@ -416,13 +417,6 @@ func HoursModal(current signals.Hours, source string) slack.ModalViewRequest {
 		}},
 	}
 }
-
-// hoursDayValues are the day checkboxes' values, Monday first; labels are
-// what they show.
-var (
-	hoursDayValues = [7]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
-	hoursDayLabels = [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
-)
 
 // ParseHoursSubmission reads the hours modal's view_submission state back
 // into Hours. reset is true when the person asked for the default again;
@@ -456,14 +450,12 @@ func ParseHoursSubmission(state *slack.ViewState) (h signals.Hours, reset bool, 
 	case !okEnd:
 		fail(hoursEndBlock, "Pick an end time.")
 	case okStart && end <= start:
-		fail(hoursEndBlock, "End must be after the start ("+hoursTime(start)+").")
+		fail(hoursEndBlock, "End must be after the start ("+signals.FormatClock(start)+").")
 	}
 	h.Start, h.End = start, end
 	for _, o := range value(hoursDaysBlock, hoursDaysID).SelectedOptions {
-		for i, name := range hoursDayValues {
-			if o.Value == name {
-				h.Days[(i+1)%7] = true
-			}
+		if d, ok := signals.ParseWeekday(o.Value); ok {
+			h.Days[d] = true
 		}
 	}
 	if h.Days == [7]bool{} {
@@ -480,22 +472,13 @@ func ParseHoursSubmission(state *slack.ViewState) (h signals.Hours, reset bool, 
 	return h, false, nil
 }
 
-// parseClock reads a time picker's "HH:MM".
+// hoursClock reads a time picker's "HH:MM", which is never 24:00.
 func hoursClock(s string) (int, bool) {
-	hh, mm, ok := strings.Cut(s, ":")
-	if !ok || len(hh) != 2 || len(mm) != 2 {
+	m, ok := signals.ParseClock(s)
+	if !ok || len(s) != len("HH:MM") || m >= signals.MinutesPerDay {
 		return 0, false
 	}
-	hour, err1 := strconv.Atoi(hh)
-	minute, err2 := strconv.Atoi(mm)
-	if err1 != nil || err2 != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 {
-		return 0, false
-	}
-	return hour*60 + minute, true
-}
-
-func hoursTime(m int) string {
-	return strconv.Itoa(m/600) + strconv.Itoa(m/60%10) + ":" + strconv.Itoa(m%60/10) + strconv.Itoa(m%10)
+	return m, true
 }
 
 // day is a date as the App Home shows it: "Mon 23 Mar".
