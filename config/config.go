@@ -3,6 +3,9 @@ package config
 import (
 	"slices"
 	"time"
+
+	"coach/nudges"
+	"coach/signals"
 )
 
 // DefaultPath is where coach reads its config file when --config is not given.
@@ -177,23 +180,7 @@ func Default() *Config {
 		Log:     Log{Level: "info", Format: "auto"},
 		Metrics: Metrics{Addr: "127.0.0.1:9091"},
 		Connect: Connect{Listen: "127.0.0.1:9092"},
-		Signals: Signals{
-			AfterHoursMinCount:     3,
-			AfterHoursMinShare:     0.10,
-			LateHour:               21,
-			ResponseMedianHours:    4,
-			ResponseOpenWaits:      2,
-			ResponseOpenDays:       1,
-			ContactGapDays:         14,
-			AttentionMinFraction:   0.3333,
-			AttentionDays:          28,
-			RecognitionDays:        30,
-			ListeningMinShare:      0.10,
-			ListeningMinMessages:   20,
-			StatusChasePerReport:   3,
-			StatusChaseTotal:       5,
-			TeamAfterHoursMinShare: 0.15,
-		},
+		Signals: signalsOf(signals.DefaultThresholds()),
 		Lexicon: Lexicon{
 			QuestionWords: []string{"what", "how", "why", "when", "where", "who", "which", "could",
 				"would", "can", "do", "does", "did", "is", "are", "should", "thoughts"},
@@ -206,7 +193,7 @@ func Default() *Config {
 				"eta on", "following up on", "is it done"},
 		},
 		Nudges: Nudges{
-			Schedule:      "0 9 * * MON",
+			Schedule:      nudges.DefaultSchedule,
 			MaxPerDigest:  2,
 			NotForMeWeeks: 8,
 			SnoozeWeeks:   2,
@@ -221,6 +208,28 @@ func Default() *Config {
 		},
 		Pulse:     Pulse{Enabled: false, Every: Period(4 * week), MinResponses: 5},
 		TeamsFrom: TeamsFrom{MaxRemovedPercent: 20},
+	}
+}
+
+// signalsOf is the file's view of thresholds t: the defaults are signals',
+// written once (Thresholds converts back).
+func signalsOf(t signals.Thresholds) Signals {
+	return Signals{
+		AfterHoursMinCount:     t.AfterHoursMinCount,
+		AfterHoursMinShare:     t.AfterHoursMinShare,
+		LateHour:               t.LateHour,
+		ResponseMedianHours:    t.ResponseMedianHours,
+		ResponseOpenWaits:      t.ResponseOpenWaits,
+		ResponseOpenDays:       int(t.ResponseOpenDays),
+		ContactGapDays:         t.ContactGapDays,
+		AttentionMinFraction:   t.AttentionMinFraction,
+		AttentionDays:          t.AttentionDays,
+		RecognitionDays:        t.RecognitionDays,
+		ListeningMinShare:      t.ListeningMinShare,
+		ListeningMinMessages:   t.ListeningMinMessages,
+		StatusChasePerReport:   t.StatusChasePerReport,
+		StatusChaseTotal:       t.StatusChaseTotal,
+		TeamAfterHoursMinShare: t.TeamAfterHoursMinShare,
 	}
 }
 

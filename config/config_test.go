@@ -45,7 +45,7 @@ func TestDefaultValues(t *testing.T) {
 		{"signals.after_hours_min_share", c.Signals.AfterHoursMinShare, 0.10},
 		{"signals.late_hour", c.Signals.LateHour, 21},
 		{"signals.response_median_hours", c.Signals.ResponseMedianHours, 4.0},
-		{"signals.attention_min_fraction", c.Signals.AttentionMinFraction, 0.3333},
+		{"signals.attention_min_fraction", c.Signals.AttentionMinFraction, 1.0 / 3},
 		{"signals.team_after_hours_min_share", c.Signals.TeamAfterHoursMinShare, 0.15},
 		{"lexicon.recognition_emoji[0]", c.Lexicon.RecognitionEmoji[0], "+1"},
 		{"nudges.schedule", c.Nudges.Schedule, "0 9 * * MON"},
