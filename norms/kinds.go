@@ -181,6 +181,8 @@ func (c *Catalog) Describe(k Kind, n signals.Norms) string {
 	return ""
 }
 
+// parseHours reads a prompt option's hours: HH:MM times and three-letter
+// days, as the prompts file writes them.
 func parseHours(start, end string, days []string) (signals.Hours, error) {
 	s, err := clock(start)
 	if err != nil {
@@ -191,10 +193,9 @@ func parseHours(start, end string, days []string) (signals.Hours, error) {
 		return signals.Hours{}, err
 	}
 	var wd []time.Weekday
-	names := map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 	for _, d := range days {
-		w, ok := names[d]
-		if !ok {
+		w, ok := signals.ParseWeekday(d)
+		if !ok || signals.DayName(w) != d {
 			return signals.Hours{}, fmt.Errorf("day %q", d)
 		}
 		wd = append(wd, w)
@@ -204,11 +205,9 @@ func parseHours(start, end string, days []string) (signals.Hours, error) {
 }
 
 func clock(s string) (int, error) {
-	hh, mm, ok := strings.Cut(s, ":")
-	h, err1 := strconv.Atoi(hh)
-	m, err2 := strconv.Atoi(mm)
-	if !ok || err1 != nil || err2 != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
+	m, ok := signals.ParseClock(s)
+	if !ok || !strings.Contains(s, ":") {
 		return 0, fmt.Errorf("%q is not a time of day", s)
 	}
-	return h*60 + m, nil
+	return m, nil
 }
