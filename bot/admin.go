@@ -142,7 +142,7 @@ func (s *Server) teamsChanged(ctx context.Context, msg string) Reply {
 	if err := s.rebuildOrg(); err != nil {
 		return s.failed(err)
 	}
-	return Reply{Text: msg, After: func() { s.noticeMembers(context.Background()) }}
+	return Reply{Text: msg, After: func() { s.noticeMembers(s.work()) }}
 }
 
 // minStatsManagers is how many managers admin figures must cover, so that
@@ -243,7 +243,7 @@ func (s *Server) nudgeCommand(ctx context.Context, c Command) Reply {
 	return Reply{
 		Text: fmt.Sprintf("Done: if coach has something for %s this week, it's in their DMs now. What it says is for them alone.", org.Name(m)),
 		After: func() {
-			if _, err := s.scheduler.SendNow(context.Background(), m, now); err != nil {
+			if _, err := s.scheduler.SendNow(s.work(), m, now); err != nil {
 				s.log.Warn().Err(err).Str("manager", m).Msg("/coach nudge")
 			}
 		},

@@ -48,7 +48,7 @@ func (s *Server) slashCommand(evt request) {
 		s.ackNow(*evt.Request, say("Sorry, I couldn't read that command.").payload())
 		return
 	}
-	r := s.Command(context.Background(), cmd.UserID, cmd.ChannelID, cmd.Text)
+	r := s.Command(s.work(), cmd.UserID, cmd.ChannelID, cmd.Text)
 	s.ackNow(*evt.Request, r.payload())
 	if r.After != nil {
 		s.bg.Add(1)
@@ -410,7 +410,7 @@ func (s *Server) changed(user string) {
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		s.publishHome(context.Background(), user)
+		s.publishHome(s.work(), user)
 	}()
 }
 

@@ -103,7 +103,7 @@ func connectLinkReply(link string) Reply {
 // only the clicker sees it: under the notice (its response_url), or, from
 // App Home, in their DM with coach.
 func (s *Server) connectAction(cb slack.InteractionCallback) {
-	ctx := context.Background()
+	ctx := s.work()
 	user := cb.User.ID
 	r := s.connectReply(ctx, user)
 	if cb.ResponseURL != "" {
@@ -164,7 +164,7 @@ func (s *Server) ManagerConnected(user string) {
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		ctx := context.Background()
+		ctx := s.work()
 		s.log.Info().Str("user", user).Msg("connect: manager connected their DMs")
 		s.countFromConnect(ctx, user)
 		if s.cfg.Connected != nil {
@@ -414,7 +414,7 @@ func (s *Server) tokensRevoked(ctx context.Context, users []string) {
 // disconnected and told, once.
 func (s *Server) UserTokenRefused(manager string, err error) {
 	s.log.Info().Str("user", manager).Str("reason", err.Error()).Msg("connect: Slack refused a manager's token")
-	s.revoked(context.Background(), manager, "token refused", false)
+	s.revoked(s.work(), manager, "token refused", false)
 }
 
 // disconnectFormerManagers disconnects, in the background, everyone whose
@@ -442,7 +442,7 @@ func (s *Server) disconnectFormerManagers(org *signals.Org) {
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		ctx := context.Background()
+		ctx := s.work()
 		for _, id := range gone {
 			if !s.Org().IsManager(id) && s.leaveConnect(ctx, id, "no longer leads a team") {
 				s.tell(ctx, id, "You no longer lead a team in coach, so coach has disconnected your DMs: it revoked its access in Slack, deleted its token and doesn't count your DMs any more.", "team removed")

@@ -373,7 +373,7 @@ func (s *Server) exportCommand(ctx context.Context, user string) Reply {
 	return Reply{
 		Text: text,
 		After: func() {
-			ctx := context.Background()
+			ctx := s.work()
 			if err := s.sendExport(ctx, user); err != nil {
 				s.log.Error().Err(err).Str("user", user).Msg("export")
 			}
@@ -432,7 +432,7 @@ func (s *Server) forgetAction(cb slack.InteractionCallback, a *slack.BlockAction
 	text := "Cancelled: nothing was deleted."
 	if a.ActionID == ForgetConfirmAction {
 		// The token goes first: revoking it needs it.
-		s.leaveConnect(context.Background(), user, "forgotten")
+		s.leaveConnect(s.work(), user, "forgotten")
 		s.resolver.Forget(user)
 		st, err := s.db.ForgetPerson(user)
 		if err != nil {
@@ -448,7 +448,7 @@ func (s *Server) forgetAction(cb slack.InteractionCallback, a *slack.BlockAction
 	}
 	s.respond(cb.ResponseURL, text)
 	if cb.ResponseURL == "" && cb.Channel.ID != "" {
-		if err := s.messenger.ephemeral(context.Background(), cb.Channel.ID, user, text); err != nil {
+		if err := s.messenger.ephemeral(s.work(), cb.Channel.ID, user, text); err != nil {
 			s.log.Warn().Err(err).Msg("forget reply")
 		}
 	}
@@ -460,7 +460,7 @@ func (s *Server) respond(url, text string) {
 		return
 	}
 	body, _ := json.Marshal(map[string]any{"replace_original": true, "response_type": "ephemeral", "text": text})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(s.work(), 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {

@@ -110,7 +110,7 @@ func (s *Server) rebuildOrg() error {
 		go func() {
 			defer s.bg.Done()
 			for _, m := range unknown {
-				s.learnConnected(context.Background(), m)
+				s.learnConnected(s.work(), m)
 			}
 		}()
 	}

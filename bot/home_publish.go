@@ -53,7 +53,7 @@ func (s *Server) homeData(user string) (HomeData, error) {
 		return d, err
 	}
 	d.Held = heldLines(org, user, ex)
-	if since := s.connectedSince(context.Background(), user); !since.IsZero() {
+	if since := s.connectedSince(s.work(), user); !since.IsZero() {
 		d.ConnectedSince = since.In(loc)
 	}
 	if !org.IsManager(user) || !org.Recorded(user) {
@@ -129,7 +129,7 @@ func (s *Server) homeManagerData(d *HomeData, org *signals.Org, user string, now
 
 // homeAction handles the App Home's buttons.
 func (s *Server) homeAction(cb slack.InteractionCallback, a *slack.BlockAction) {
-	ctx := context.Background()
+	ctx := s.work()
 	user := cb.User.ID
 	var r Reply
 	switch a.ActionID {

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -57,9 +56,9 @@ func (s *Server) interaction(evt request) {
 		case a.ActionID == ConnectOpenAction:
 			// The link's button opens the browser; there is nothing to do.
 		case strings.HasPrefix(a.ActionID, PulseAnswerAction+":"):
-			s.pulseAnswer(context.Background(), cb, a)
+			s.pulseAnswer(s.work(), cb, a)
 		case a.ActionID == PulseShareAction:
-			s.pulseShare(context.Background(), cb.User.ID, a.Value)
+			s.pulseShare(s.work(), cb.User.ID, a.Value)
 		case strings.HasPrefix(a.ActionID, "home_"):
 			s.homeAction(cb, a)
 		default:
@@ -92,7 +91,7 @@ func (s *Server) recordClicks(cb slack.InteractionCallback) clickAnswers {
 		switch {
 		case a == nil:
 		case strings.HasPrefix(a.ActionID, NormVoteAction+":"):
-			answers[i] = s.anonymousVote(context.Background(), cb.User.ID, cb.Container.ChannelID, a.Value)
+			answers[i] = s.anonymousVote(s.work(), cb.User.ID, cb.Container.ChannelID, a.Value)
 		case slices.Contains(nudges.Actions, nudges.Action(a.ActionID)):
 			answers[i] = s.nudgeAction(cb.User.ID, nudges.Action(a.ActionID), a.Value)
 		}
@@ -134,13 +133,13 @@ func (s *Server) nudgeAction(user string, action nudges.Action, value string) (t
 		if action == nudges.Share {
 			for _, n := range rec.Digest.Nudges {
 				if n.Kind == kind && n.Norm != "" {
-					if _, err := s.SharePrompt(context.Background(), user, norms.Kind(n.Norm), false); err != nil {
+					if _, err := s.SharePrompt(s.work(), user, norms.Kind(n.Norm), false); err != nil {
 						log.Warn().Err(err).Msg("share norm prompt")
 					}
 				}
 			}
 		}
-		if err := s.messenger.RedrawDigest(context.Background(), rec); err != nil {
+		if err := s.messenger.RedrawDigest(s.work(), rec); err != nil {
 			log.Warn().Err(err).Msg("redraw digest")
 		}
 	}

@@ -142,8 +142,10 @@ type Server struct {
 
 	connectMu sync.Mutex // one disconnect or revocation at a time
 
-	bg       sync.WaitGroup // background sends: hints, redraws
-	requests sync.WaitGroup // slash commands and interactions being handled
+	bg sync.WaitGroup // handlers and background sends: requests, hints, redraws
+
+	workMu  sync.Mutex
+	workCtx context.Context // see work
 }
 
 // Settle waits until the background sends started so far (hints, digest
@@ -306,9 +308,34 @@ func (s *Server) Ready() (bool, string) {
 func (s *Server) Org() *signals.Org { return s.org.Load() }
 
 // Run syncs the directory, connects over Socket Mode and ingests events until
-// ctx is done. Then it stops taking events, commits and acks those in flight,
+// ctx is done. Then it stops taking events, commits and acks those in
+// flight, waits for the handlers and background work (their context ends
+// if they are not done within ShutdownTimeout, and they are waited for),
 // and returns; the caller closes the store.
 func (s *Server) Run(ctx context.Context) error {
+	if err := s.start(ctx); err != nil {
+		return err
+	}
+	// work is what handlers and background work run on (Server.work): it
+	// outlives ctx for the drain, and ends when Run is done with them.
+	work, endWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer endWork()
+	s.setWork(work)
+	// runCtx ends with ctx, or when the socket gives up for good (a revoked
+	// token): then the background work stops too and Run returns.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	r := s.startRunning(ctx, runCtx)
+	runErr := s.serve(ctx, r)
+	// Stop taking events; finish and ack what is in flight.
+	stopRun()
+	s.drain(r, endWork)
+	return runErr
+}
+
+// start authenticates, syncs the directory and sets the digest schedule
+// an admin chose with /coach schedule.
+func (s *Server) start(ctx context.Context) error {
 	auth, err := s.api.AuthTestContext(ctx)
 	if err != nil {
 		return fmt.Errorf("slack: auth.test with the bot token: %w (check SLACK_BOT_TOKEN and slack.api_url)", err)
@@ -330,62 +357,83 @@ func (s *Server) Run(ctx context.Context) error {
 			s.log.Info().Str("schedule", spec).Msg("digest schedule set with /coach schedule")
 		}
 	}
-	// runCtx ends with ctx, or when the socket gives up for good (a revoked
-	// token): then the background work stops too and Run returns.
-	runCtx, stopRun := context.WithCancel(ctx)
-	defer stopRun()
+	return nil
+}
+
+// running is what Run started: the ingest, and the goroutines it waits for
+// on shutdown.
+type running struct {
+	ingest       *Ingest
+	ingestDone   chan struct{}
+	resolverDone chan struct{}
+	schedDone    chan struct{}
+	feedDone     chan struct{}
+	linkDone     chan error
+	stopLink     context.CancelFunc
+}
+
+// startRunning starts the ingest (until ctx ends), the link, and the work
+// that runs until runCtx ends: consent notices, the member resolver, the
+// digest ticks and the org chart feed.
+func (s *Server) startRunning(ctx, runCtx context.Context) *running {
+	r := &running{
+		ingest:       NewIngest(s.db, s.Org, s.log, s.cfg.MaxBatch),
+		ingestDone:   make(chan struct{}),
+		resolverDone: make(chan struct{}),
+		schedDone:    make(chan struct{}),
+		feedDone:     make(chan struct{}),
+		linkDone:     make(chan error, 1),
+	}
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
 		s.noticeMembers(runCtx)
 	}()
-
-	ingest := NewIngest(s.db, s.Org, s.log, s.cfg.MaxBatch)
-	ingest.Committed = s.committed
-	ingest.Metrics = s.cfg.Metrics
-	ingestDone := make(chan struct{})
-	go func() { defer close(ingestDone); ingest.Run(ctx) }()
-	resolverDone := make(chan struct{})
-	go func() { defer close(resolverDone); s.resolver.Run(runCtx) }()
+	r.ingest.Committed = s.committed
+	r.ingest.Metrics = s.cfg.Metrics
+	go func() { defer close(r.ingestDone); r.ingest.Run(ctx) }()
+	go func() { defer close(r.resolverDone); s.resolver.Run(runCtx) }()
 
 	// The link outlives ctx a little: acks for in-flight envelopes still
 	// need it after shutdown begins.
 	linkCtx, stopLink := context.WithCancel(context.WithoutCancel(ctx))
-	linkDone := make(chan error, 1)
-	go func() { linkDone <- s.link.Run(linkCtx) }()
+	r.stopLink = stopLink
+	go func() { r.linkDone <- s.link.Run(linkCtx) }()
 
-	schedDone := make(chan struct{})
-	if !s.cfg.NoScheduler {
-		go func() { defer close(schedDone); s.tickLoop(runCtx) }()
-	} else {
-		close(schedDone)
-	}
-	feedDone := make(chan struct{})
-	if s.cfg.TeamsFeed != nil {
-		go func() { defer close(feedDone); s.cfg.TeamsFeed(runCtx, func() { s.orgChartChanged(runCtx) }) }()
-	} else {
-		close(feedDone)
-	}
+	go func() {
+		defer close(r.schedDone)
+		if !s.cfg.NoScheduler {
+			s.tickLoop(runCtx)
+		}
+	}()
+	go func() {
+		defer close(r.feedDone)
+		if s.cfg.TeamsFeed != nil {
+			s.cfg.TeamsFeed(runCtx, func() { s.orgChartChanged(runCtx) })
+		}
+	}()
+	return r
+}
 
+// serve takes envelopes off the link until ctx ends or the link stops for
+// good (its error is returned), and prunes past retention daily.
+func (s *Server) serve(ctx context.Context, r *running) error {
 	pruneTick := time.NewTicker(24 * time.Hour)
 	defer pruneTick.Stop()
 	s.prune()
 
 	dec := &decode.Decoder{BotUserID: s.botUserID, Lookup: s.resolver.Known}
-	var runErr error
 	envelopes := s.link.Envelopes()
-loop:
 	for {
 		select {
 		case <-ctx.Done():
-			break loop
-		case err := <-linkDone:
+			return nil
+		case err := <-r.linkDone:
 			if err == nil {
 				err = errors.New("the link stopped")
 			}
-			runErr = fmt.Errorf("slack: socket mode: %w", err)
-			linkDone <- err
-			break loop
+			r.linkDone <- err
+			return fmt.Errorf("slack: socket mode: %w", err)
 		case <-pruneTick.C:
 			s.prune()
 		case env, ok := <-envelopes:
@@ -394,33 +442,73 @@ loop:
 				continue
 			}
 			dec.Lexicon = s.Org().Lexicon
-			s.handle(env, dec, ingest)
+			s.handle(env, dec, r.ingest)
 		}
 	}
+}
 
-	// Stop taking events; finish and ack what is in flight. The resolver
-	// stops first: what it still holds is left for Slack to deliver again.
-	// The link writes the acks queued before it stops.
-	stopRun()
+// drain is Run's shutdown, once nothing new is taken: the resolver stops
+// first (what it still holds is left for Slack to deliver again), the
+// ingest commits and acks what it has, and the handlers and background
+// work finish. What is not done within ShutdownTimeout has its context
+// cancelled (endWork) and is waited for a little longer. Then the link
+// writes the acks queued before it stops.
+func (s *Server) drain(r *running, endWork context.CancelFunc) {
 	s.log.Info().Msg("shutting down: committing in-flight events")
-	<-resolverDone
-	ingest.Close()
-	drained := make(chan struct{})
-	go func() { <-ingestDone; s.requests.Wait(); close(drained) }()
+	<-r.resolverDone
+	r.ingest.Close()
+	done := make(chan struct{})
+	go func() {
+		// Nothing starts background work once these are done, so that
+		// waiting for it sees all of it.
+		<-r.ingestDone
+		<-r.schedDone
+		<-r.feedDone
+		s.bg.Wait()
+		close(done)
+	}()
+	grace := min(s.cfg.ShutdownTimeout/5, time.Second) // for the work to see its context end
+	timer := time.NewTimer(s.cfg.ShutdownTimeout - grace)
+	defer timer.Stop()
 	select {
-	case <-drained:
-	case <-time.After(s.cfg.ShutdownTimeout):
-		s.log.Warn().Dur("timeout", s.cfg.ShutdownTimeout).Msg("shutdown: in-flight events did not finish in time; Slack will redeliver them")
+	case <-done:
+	case <-timer.C:
+		s.log.Warn().Dur("timeout", s.cfg.ShutdownTimeout).Msg("shutdown: in-flight work did not finish in time; it is stopped, and Slack will redeliver unacked events")
+		endWork()
+		timer.Reset(grace)
+		select {
+		case <-done:
+		case <-timer.C:
+			s.log.Error().Dur("timeout", s.cfg.ShutdownTimeout).Msg("shutdown: work still running after it was stopped")
+		}
 	}
-	stopLink()
+	endWork()
+	r.stopLink()
 	select {
-	case <-linkDone:
+	case <-r.linkDone:
 	case <-time.After(5 * time.Second):
 		s.log.Warn().Msg("shutdown: the Socket Mode link did not close within 5s")
 	}
-	<-schedDone
-	<-feedDone
-	return runErr
+}
+
+// setWork makes ctx the context handlers and background work run on.
+func (s *Server) setWork(ctx context.Context) {
+	s.workMu.Lock()
+	defer s.workMu.Unlock()
+	s.workCtx = ctx
+}
+
+// work is the context slash commands, interactions, App Home and
+// background sends run on: Run's, which outlives Run's ctx only for the
+// drain and ends before Run returns, so that nothing they do reaches the
+// store after the caller closes it. Before Run, it never ends.
+func (s *Server) work() context.Context {
+	s.workMu.Lock()
+	defer s.workMu.Unlock()
+	if s.workCtx == nil {
+		return context.Background()
+	}
+	return s.workCtx
 }
 
 // handle routes one envelope by its type. Every envelope is acked: an event
@@ -447,10 +535,8 @@ func (s *Server) handle(env slacklink.Envelope, dec *decode.Decoder, ingest *Ing
 // link closes, so that its ack goes out.
 func (s *Server) goRequest(handle func()) {
 	s.bg.Add(1)
-	s.requests.Add(1)
 	go func() {
 		defer s.bg.Done()
-		defer s.requests.Done()
 		handle()
 	}()
 }
@@ -547,7 +633,7 @@ func (s *Server) queueEnvelope(req slacklink.Envelope, d decode.Decoded, err err
 		s.bg.Add(1)
 		go func() {
 			defer s.bg.Done()
-			s.tokensRevoked(context.Background(), users)
+			s.tokensRevoked(s.work(), users)
 		}()
 	}
 	if d.ToCoach != nil && req.RetryAttempt == 0 && validUserID(d.ToCoach.User) {
@@ -556,7 +642,7 @@ func (s *Server) queueEnvelope(req slacklink.Envelope, d decode.Decoded, err err
 		s.bg.Add(1)
 		go func() {
 			defer s.bg.Done()
-			s.answerDM(context.Background(), to)
+			s.answerDM(s.work(), to)
 		}()
 	}
 	// Submitted last: the ack can go out as soon as the batch commits, and
@@ -606,7 +692,7 @@ func (s *Server) committed(res store.Result, batch []Pending) {
 		s.bg.Add(1)
 		go func() {
 			defer s.bg.Done()
-			if err := s.closePrompts(context.Background(), s.cfg.Now()); err != nil {
+			if err := s.closePrompts(s.work(), s.cfg.Now()); err != nil {
 				s.log.Warn().Err(err).Msg("close prompts")
 			}
 		}()
@@ -618,7 +704,7 @@ func (s *Server) committed(res store.Result, batch []Pending) {
 		go func() {
 			defer s.bg.Done()
 			for _, h := range hints {
-				if err := s.messenger.SendHint(context.Background(), org, h); err != nil {
+				if err := s.messenger.SendHint(s.work(), org, h); err != nil {
 					s.log.Warn().Err(err).Str("manager", h.Manager).Msg("in-the-moment hint not sent")
 				}
 			}
