@@ -191,27 +191,33 @@ func (s *Server) workedOn(m string, from, to, now time.Time, loc *time.Location)
 			out = append(out, "you marked "+homeList(helpful)+" helpful")
 		}
 	}
-	org := s.Org()
 	kept := now.Add(-time.Duration(max(s.cfg.RetentionDays-7, 0)) * 24 * time.Hour)
 	if s.cfg.RetentionDays > 0 && from.After(kept) {
-		if sigs, err := nudges.SignalsEach(s.db, org, m, from, to); err == nil {
-			before, after := sigs[0], sigs[1]
-			fired := map[signals.Kind]bool{}
-			for _, sg := range before {
-				fired[sg.Kind] = sg.Fired && !sg.Unseen
-			}
-			var better []string
-			for _, sg := range after {
-				if fired[sg.Kind] && !sg.Fired && !sg.Unseen {
-					better = append(better, "*"+homeTitle(sg.Kind)+"*")
-				}
-			}
-			if len(better) > 0 {
-				out = append(out, "no longer flagged: "+homeList(better))
-			}
+		if better := s.noLongerFlagged(m, from, to); len(better) > 0 {
+			out = append(out, "no longer flagged: "+homeList(better))
 		}
 	}
 	return out
+}
+
+// noLongerFlagged are the titles, in bold, of the signals coach flagged
+// for m at from and no longer flags at to; none when it cannot tell.
+func (s *Server) noLongerFlagged(m string, from, to time.Time) []string {
+	sigs, err := nudges.SignalsEach(s.db, s.Org(), m, from, to)
+	if err != nil {
+		return nil
+	}
+	fired := map[signals.Kind]bool{}
+	for _, sg := range sigs[0] {
+		fired[sg.Kind] = sg.Fired && !sg.Unseen
+	}
+	var better []string
+	for _, sg := range sigs[1] {
+		if fired[sg.Kind] && !sg.Fired && !sg.Unseen {
+			better = append(better, "*"+homeTitle(sg.Kind)+"*")
+		}
+	}
+	return better
 }
 
 // pulseShare posts the team's latest pulse result to the team, as a
