@@ -1,10 +1,35 @@
 package decode
 
-// The fast path of Decode reads a payload in one pass with the scanner
-// (jsonscan.go) instead of unmarshalling it with encoding/json several
-// times over (callback, head, event). When
-// the scanner gives up, the encoding/json path decides, so both paths give
-// the same result for every input (FuzzDecodeFast checks that).
+import "coach/internal/jsonscan"
+
+// The fast path of Decode reads a payload in one pass with a Plain
+// jsonscan.Scanner instead of unmarshalling it with encoding/json several
+// times over (callback, head, event). The scanner gives up on anything that
+// is not plain — a syntax error, a null or a type it does not expect, a key
+// that is escaped, non-ASCII or has an upper-case letter (encoding/json
+// matches keys case-insensitively), deep nesting — and the fast path gives
+// up on a repeated field (encoding/json merges repeated objects); the
+// encoding/json path then decides, so both paths give the same result for
+// every input (FuzzDecodeFast checks that).
+
+// maxScanDepth is how deep the fast path nests before it gives up.
+const maxScanDepth = 64
+
+// scanOptions are the fast path's: give up on anything not plain, and keep
+// the words Slack repeats in every payload without allocating them.
+var scanOptions = jsonscan.Options{MaxDepth: maxScanDepth, Plain: true, Intern: []string{"message", "im", "mpim", "channel", "group"}}
+
+// scanner is the fast path's reader: a Plain jsonscan.Scanner that also
+// gives up on a repeated field.
+type scanner struct{ jsonscan.Scanner }
+
+// once gives up when bit is already set in seen: a repeated field.
+func (s *scanner) once(seen *uint32, bit uint32) {
+	if *seen&bit != 0 {
+		s.GiveUp()
+	}
+	*seen |= bit
+}
 
 // scannedPayload is an event_callback payload as the fast path read it.
 type scannedPayload struct {
@@ -19,49 +44,85 @@ type scannedPayload struct {
 
 // scanPayload is Decode's fast path reading.
 func scanPayload(payload []byte) (*scannedPayload, bool) {
-	s := newScanner(payload)
+	s := &scanner{jsonscan.New(payload, scanOptions)}
 	p := &scannedPayload{}
 	var seen uint32
-	s.object(func(key []byte) {
+	s.Object(func(key []byte) {
 		switch string(key) {
 		case "type":
 			s.once(&seen, 1)
-			p.typ = s.str()
+			p.typ = s.Str()
 		case "event_id":
 			s.once(&seen, 2)
-			p.eventID = s.str()
+			p.eventID = s.Str()
 		case "event":
 			s.once(&seen, 4)
 			p.hasEvent = true
 			s.event(&p.event, p)
 		case "authorizations":
 			s.once(&seen, 8)
-			s.array(func() {
-				var user string
-				var bot bool
-				var seen uint32
-				s.object(func(key []byte) {
-					switch string(key) {
-					case "user_id":
-						s.once(&seen, 1)
-						user = s.str()
-					case "is_bot":
-						s.once(&seen, 2)
-						bot = s.boolean()
-					default:
-						s.unknown(key)
-					}
-				})
-				if !bot && user != "" {
-					p.authorized = append(p.authorized, user)
-				}
-			})
+			s.Array(func() { s.authorization(p) })
 		default:
-			s.unknown(key)
+			s.Skip()
 		}
 	})
-	s.end()
-	return p, s.ok
+	s.End()
+	return p, s.Err() == nil
+}
+
+// authorization reads one of authorizations, keeping its user when it is
+// a person.
+func (s *scanner) authorization(p *scannedPayload) {
+	var user string
+	var bot bool
+	var seen uint32
+	s.Object(func(key []byte) {
+		switch string(key) {
+		case "user_id":
+			s.once(&seen, 1)
+			user = s.Str()
+		case "is_bot":
+			s.once(&seen, 2)
+			bot = s.Bool()
+		default:
+			s.Skip()
+		}
+	})
+	if !bot && user != "" {
+		p.authorized = append(p.authorized, user)
+	}
+}
+
+// stringField is where a string field of an event goes, and its bit in the
+// event's seen set; nil for a key that is not one.
+func (ev *rawEvent) stringField(key []byte) (*string, uint32) {
+	switch string(key) {
+	case "type":
+		return &ev.Type, 1 << 0
+	case "subtype":
+		return &ev.Subtype, 1 << 1
+	case "channel":
+		return &ev.Channel, 1 << 2
+	case "channel_type":
+		return &ev.ChannelType, 1 << 3
+	case "bot_id":
+		return &ev.BotID, 1 << 4
+	case "text":
+		return &ev.Text, 1 << 5
+	case "ts":
+		return &ev.TS, 1 << 6
+	case "thread_ts":
+		return &ev.ThreadTS, 1 << 7
+	case "parent_user_id":
+		return &ev.ParentUserID, 1 << 8
+	case "reaction":
+		return &ev.Reaction, 1 << 9
+	case "item_user":
+		return &ev.ItemUser, 1 << 10
+	case "event_ts":
+		return &ev.EventTS, 1 << 11
+	}
+	return nil, 0
 }
 
 // event reads an inner event (or, with top nil, a previous_message) into ev.
@@ -69,101 +130,95 @@ func scanPayload(payload []byte) (*scannedPayload, bool) {
 // the fast path is never more lenient than encoding/json.
 func (s *scanner) event(ev *rawEvent, top *scannedPayload) {
 	var seen uint32
-	str := func(bit uint32, dst *string) {
-		s.once(&seen, bit)
-		*dst = s.str()
-	}
-	s.object(func(key []byte) {
+	s.Object(func(key []byte) {
+		if dst, bit := ev.stringField(key); dst != nil {
+			s.once(&seen, bit)
+			*dst = s.Str()
+			return
+		}
 		switch string(key) {
-		case "type":
-			str(1<<0, &ev.Type)
-		case "subtype":
-			str(1<<1, &ev.Subtype)
-		case "channel":
-			str(1<<2, &ev.Channel)
-		case "channel_type":
-			str(1<<3, &ev.ChannelType)
-		case "bot_id":
-			str(1<<4, &ev.BotID)
-		case "text":
-			str(1<<5, &ev.Text)
-		case "ts":
-			str(1<<6, &ev.TS)
-		case "thread_ts":
-			str(1<<7, &ev.ThreadTS)
-		case "parent_user_id":
-			str(1<<8, &ev.ParentUserID)
-		case "reaction":
-			str(1<<9, &ev.Reaction)
-		case "item_user":
-			str(1<<10, &ev.ItemUser)
-		case "event_ts":
-			str(1<<11, &ev.EventTS)
 		case "user":
 			s.once(&seen, 1<<12)
-			switch s.peek() {
-			case '"':
-				ev.author = s.str()
-			case '{':
-				if top == nil {
-					s.skip()
-					return
-				}
-				top.userObject = &User{}
-				s.user(top.userObject)
-			default:
-				s.fail()
-			}
+			s.eventUser(ev, top)
 		case "previous_message":
 			s.once(&seen, 1<<13)
 			ev.PreviousMessage = &rawEvent{}
-			if s.peek() != '{' {
-				s.fail()
+			if s.Peek() != '{' {
+				s.GiveUp()
 				return
 			}
 			s.event(ev.PreviousMessage, nil)
 		case "item":
 			s.once(&seen, 1<<14)
-			var seenItem uint32
-			s.object(func(key []byte) {
-				switch string(key) {
-				case "type":
-					s.once(&seenItem, 1)
-					ev.Item.Type = s.str()
-				case "channel":
-					s.once(&seenItem, 2)
-					ev.Item.Channel = s.str()
-				case "ts":
-					s.once(&seenItem, 4)
-					ev.Item.TS = s.str()
-				default:
-					s.unknown(key)
-				}
-			})
+			s.item(ev)
 		case "tab":
 			if top == nil {
-				s.skip()
+				s.Skip()
 				return
 			}
-			str(1<<15, &top.tab)
+			s.once(&seen, 1<<15)
+			top.tab = s.Str()
 		case "tokens":
 			if top == nil {
-				s.skip()
+				s.Skip()
 				return
 			}
 			s.once(&seen, 1<<16)
-			var seenTokens uint32
-			s.object(func(key []byte) {
-				switch string(key) {
-				case "oauth":
-					s.once(&seenTokens, 1)
-					s.array(func() { top.revoked = append(top.revoked, s.str()) })
-				default:
-					s.unknown(key)
-				}
-			})
+			s.tokens(top)
 		default:
-			s.unknown(key)
+			s.Skip()
+		}
+	})
+}
+
+// eventUser reads an event's user: the author's id, or (in an event, not a
+// previous_message) the user object of user_change and team_join.
+func (s *scanner) eventUser(ev *rawEvent, top *scannedPayload) {
+	switch s.Peek() {
+	case '"':
+		ev.author = s.Str()
+	case '{':
+		if top == nil {
+			s.Skip()
+			return
+		}
+		top.userObject = &User{}
+		s.user(top.userObject)
+	default:
+		s.GiveUp()
+	}
+}
+
+// item reads a reaction's item.
+func (s *scanner) item(ev *rawEvent) {
+	var seen uint32
+	s.Object(func(key []byte) {
+		switch string(key) {
+		case "type":
+			s.once(&seen, 1)
+			ev.Item.Type = s.Str()
+		case "channel":
+			s.once(&seen, 2)
+			ev.Item.Channel = s.Str()
+		case "ts":
+			s.once(&seen, 4)
+			ev.Item.TS = s.Str()
+		default:
+			s.Skip()
+		}
+	})
+}
+
+// tokens reads tokens_revoked's tokens: the user ids of its oauth list.
+func (s *scanner) tokens(top *scannedPayload) {
+	var seen uint32
+	s.Object(func(key []byte) {
+		switch string(key) {
+		case "oauth":
+			s.once(&seen, 1)
+			s.Array(func() { top.revoked = append(top.revoked, s.Str()) })
+		default:
+			s.Skip()
 		}
 	})
 }
@@ -173,13 +228,13 @@ func (s *scanner) user(u *User) {
 	var seen uint32
 	str := func(bit uint32, dst *string) {
 		s.once(&seen, bit)
-		*dst = s.str()
+		*dst = s.Str()
 	}
 	flag := func(bit uint32, dst *bool) {
 		s.once(&seen, bit)
-		*dst = s.boolean()
+		*dst = s.Bool()
 	}
-	s.object(func(key []byte) {
+	s.Object(func(key []byte) {
 		switch string(key) {
 		case "id":
 			str(1<<0, &u.ID)
@@ -199,21 +254,26 @@ func (s *scanner) user(u *User) {
 			flag(1<<7, &u.Deleted)
 		case "profile":
 			s.once(&seen, 1<<8)
-			var seenProfile uint32
-			s.object(func(key []byte) {
-				switch string(key) {
-				case "real_name":
-					s.once(&seenProfile, 1)
-					u.Profile.RealName = s.str()
-				case "display_name":
-					s.once(&seenProfile, 2)
-					u.Profile.DisplayName = s.str()
-				default:
-					s.unknown(key)
-				}
-			})
+			s.profile(u)
 		default:
-			s.unknown(key)
+			s.Skip()
+		}
+	})
+}
+
+// profile reads a user object's profile.
+func (s *scanner) profile(u *User) {
+	var seen uint32
+	s.Object(func(key []byte) {
+		switch string(key) {
+		case "real_name":
+			s.once(&seen, 1)
+			u.Profile.RealName = s.Str()
+		case "display_name":
+			s.once(&seen, 2)
+			u.Profile.DisplayName = s.Str()
+		default:
+			s.Skip()
 		}
 	})
 }

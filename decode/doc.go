@@ -12,11 +12,12 @@
 // name offsets, fields, types and sizes, never a value (FuzzDecode checks
 // that against the words of the code).
 //
-// Decoder.Decode reads a payload in one pass with a scanner (the fast
-// path). The fast path takes only plain JSON — the fields coach reads of
-// the types it expects, lower-case ASCII keys, each once, shallow nesting —
-// and gives up on anything else; the payload is then decoded with
-// encoding/json (the reference), whose results and errors decide. Both paths
+// Decoder.Decode reads a payload in one pass with a Plain jsonscan.Scanner
+// (the fast path, decode_fast.go). The fast path takes only plain JSON — the
+// fields coach reads of the types it expects, lower-case ASCII keys, each
+// once, shallow nesting — and gives up on anything else; the payload is then
+// decoded with encoding/json (the reference, decodeJSON), whose results and
+// errors decide. Both paths
 // give the same answer for every input (TestDecodeFastMatchesJSON,
 // FuzzDecodeFast). What either path reads is then checked (validate.go):
 // ids, ts and sizes coach could not store are refused as malformed.

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"unicode/utf8"
+
+	"coach/internal/jsonscan"
 )
 
 // Envelope is one Socket Mode envelope as Slack sent it.
@@ -59,61 +62,84 @@ func Parse(frame []byte) Envelope {
 func parseFrame(b []byte) frame {
 	var f frame
 	f.Size = len(b)
-	s := scanner{b: b}
+	s := jsonscan.New(b, jsonscan.Options{Intern: envelopeWords})
 	idRead := false
-	if s.next() != '{' {
+	if s.Peek() != '{' {
 		f.Bad = errNotObject
 	} else {
-		s.object(func(key []byte) {
-			switch string(key) {
-			case "envelope_id":
-				f.ID, idRead = s.str("envelope_id"), true
-			case "type":
-				f.Type = s.str("type")
-			case "payload":
-				start := s.i
-				s.skip()
-				if s.err == nil {
-					f.Payload = b[start:s.i:s.i]
-				}
-			case "retry_attempt":
-				f.RetryAttempt = s.integer("retry_attempt")
-			case "retry_reason":
-				f.RetryReason = s.str("retry_reason")
-			case "accepts_response_payload":
-				f.AcceptsResponse = s.boolean("accepts_response_payload")
-			case "reason":
-				f.reason = s.str("reason")
-			case "num_connections":
-				f.numConnections = s.loose()
-			case "debug_info":
-				if s.next() != '{' {
-					s.skip()
-					return
-				}
-				s.object(func(key []byte) {
-					if string(key) == "approximate_connection_time" {
-						f.connectionTime = s.loose()
-						return
-					}
-					s.skip()
-				})
-			default:
-				s.skip()
+		s.Object(func(key []byte) {
+			if f.field(&s, key) {
+				idRead = true
 			}
 		})
-		if s.err == nil && (s.next() != 0 || s.i != len(b)) {
-			s.syntax()
-		}
-		f.Bad = s.err
+		s.End()
+		f.Bad = s.Err()
 		if f.Bad == nil {
-			f.Bad = s.typeErr
+			f.Bad = s.TypeErr()
 		}
 	}
 	if f.Bad != nil && (!idRead || f.ID == "") {
 		f.ID = scrapeEnvelopeID(b)
 	}
 	return f
+}
+
+// envelopeWords are the envelope types and retry reasons Slack sends, which
+// Parse reads without allocating.
+var envelopeWords = []string{"events_api", "slash_commands", "interactive", "hello", "disconnect", "timeout"}
+
+// field reads the value of one key of a frame, reporting whether it was the
+// envelope_id.
+func (f *frame) field(s *jsonscan.Scanner, key []byte) (envelopeID bool) {
+	switch string(key) {
+	case "envelope_id":
+		f.ID = s.Str()
+		return true
+	case "type":
+		f.Type = s.Str()
+	case "payload":
+		f.Payload = s.Raw()
+	case "retry_attempt":
+		f.RetryAttempt = s.Int()
+	case "retry_reason":
+		f.RetryReason = s.Str()
+	case "accepts_response_payload":
+		f.AcceptsResponse = s.Bool()
+	case "reason":
+		f.reason = s.Str()
+	case "num_connections":
+		f.numConnections = loose(s)
+	case "debug_info":
+		if s.Peek() != '{' {
+			s.Skip()
+			return false
+		}
+		s.Object(func(key []byte) {
+			if string(key) == "approximate_connection_time" {
+				f.connectionTime = loose(s)
+				return
+			}
+			s.Skip()
+		})
+	default:
+		s.Skip()
+	}
+	return false
+}
+
+// loose reads an informational number (hello's counts); any other value is
+// skipped and reads as 0.
+func loose(s *jsonscan.Scanner) int {
+	if c := s.Peek(); c != '-' && (c < '0' || c > '9') {
+		s.Skip()
+		return 0
+	}
+	num, integer := s.Number()
+	if s.Err() != nil || !integer {
+		return 0
+	}
+	v, _ := strconv.Atoi(string(num))
+	return v
 }
 
 // scrapeEnvelopeID finds `"envelope_id": "…"` in a frame that does not parse, so the
