@@ -29,7 +29,8 @@
 //   - raw bbolt: the same number of key updates, in transactions of the
 //     same sizes, written straight to a fresh bbolt file on the same disk;
 //   - digests: every manager's weekly digest from the database just written
-//     (History, signals.Compute, nudges.Policy.Plan), sent nowhere.
+//     (nudges.Scheduler.Draft: the manager's signals, then the policy),
+//     sent nowhere.
 //
 // The last line of output is the JSON summary; the lines before it say what
 // ran. bench never touches Slack (its Slack listens on 127.0.0.1) and
