@@ -17,7 +17,7 @@ import (
 // Command is a parsed /coach command. Mentions are kept as written
 // (<@U…>, <@U…|name> or @name) and resolved against the directory later.
 type Command struct {
-	Name     string        // help, me, connect, disconnect, hours, pause, resume, optout, optin, export, forget, share, norms, team, teams, stats, nudge, schedule
+	Name     string        // a name in commands: help, me, hours, team…
 	Sub      string        // team: set|add|remove|channel; norms: reset; hours: reset|show; pulse: on|off
 	Mentions []string      // people, in order
 	Channel  string        // team channel: a C… or G… id
