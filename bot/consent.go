@@ -193,15 +193,15 @@ func (s *Server) sendNotices(ctx context.Context) {
 	optIn := org.Consent == signals.OptIn
 	pace := s.cfg.NoticePace.withDefaults()
 	ids, _ := noticeRecipients(org)
-	var todo []string
+	var todo []noticeTodo
 	for _, id := range ids {
-		done, err := s.db.Notified(id)
+		d, err := s.db.Notice(id)
 		if err != nil {
 			s.log.Warn().Err(err).Str("user", id).Msg("consent notice")
 			continue
 		}
-		if !done {
-			todo = append(todo, id)
+		if !d.Done {
+			todo = append(todo, noticeTodo{id, d.AttemptedAt})
 		}
 	}
 	if len(todo) == 0 {
@@ -209,27 +209,69 @@ func (s *Server) sendNotices(ctx context.Context) {
 	}
 	s.log.Info().Int("to_send", len(todo)).Int("already_sent", len(ids)-len(todo)).Int("burst", pace.Burst).Dur("every", pace.Every).
 		Msgf("consent notices: %d to send, about %s", len(todo), pace.Duration(len(todo)).Round(time.Second))
-	sent, failed := 0, 0
-	for i, id := range todo {
-		if err := pace.before(ctx, i); err != nil {
-			s.log.Info().Msgf("consent notices: stopped at %d of %d sent; the rest go at the next start", sent, len(todo))
-			return
+	run := noticeTally{total: len(todo)}
+	later := s.noticePass(ctx, pace, optIn, todo, &run)
+	if len(later) == 0 || ctx.Err() != nil {
+		return
+	}
+	// Notices whose send may have been on their way into Slack when coach
+	// stopped: looked for once Slack has had time to record them.
+	var last time.Time
+	for _, n := range later {
+		last = maxTime(last, s.scheduler.RecheckAt(n.attempted))
+	}
+	s.log.Info().Int("notices", len(later)).Time("recheck_at", last).Msg("consent notices may be on their way into Slack; looking for them once Slack has recorded them")
+	if err := pace.Sleep(ctx, max(last.Sub(s.cfg.Now()), 0)); err != nil {
+		s.log.Info().Msgf("consent notices: stopped at %d of %d sent; the rest go at the next start", run.sent, run.total)
+		return
+	}
+	for i := range later {
+		later[i].attempted = time.Time{} // the grace is over: look, then send
+	}
+	s.noticePass(ctx, pace, optIn, later, &run)
+}
+
+// noticeTodo is a person still to get the notice, and when a send of it
+// started that is not known to have reached Slack (zero: none).
+type noticeTodo struct {
+	id        string
+	attempted time.Time
+}
+
+// noticeTally counts a run's notices for its progress lines.
+type noticeTally struct{ done, sent, failed, total int }
+
+// noticePass sends the notices of todo at pace, and returns those left for
+// a recheck: a send of theirs started too recently for Slack to have
+// recorded it.
+func (s *Server) noticePass(ctx context.Context, pace Pace, optIn bool, todo []noticeTodo, run *noticeTally) (later []noticeTodo) {
+	now := s.cfg.Now()
+	for _, n := range todo {
+		if !n.attempted.IsZero() && now.Before(s.scheduler.RecheckAt(n.attempted)) {
+			later = append(later, n)
+			continue
 		}
-		err := s.sendNotice(ctx, pace, id, optIn)
+		if err := pace.before(ctx, run.sent+run.failed); err != nil {
+			s.log.Info().Msgf("consent notices: stopped at %d of %d sent; the rest go at the next start", run.sent, run.total)
+			return nil
+		}
+		err := s.sendNotice(ctx, pace, n.id, optIn)
+		run.done++
 		if err != nil {
-			failed++
-			s.log.Warn().Err(err).Str("user", id).Msg("consent notice not sent; it is tried again at the next start or team change")
+			run.failed++
+			s.log.Warn().Err(err).Str("user", n.id).Msg("consent notice not sent; it is tried again at the next start or team change")
 		} else {
-			sent++
+			run.sent++
 		}
-		if (err == nil && sent%noticeProgressEvery == 0) || i == len(todo)-1 {
-			e := s.log.Info().Int("sent", sent).Int("total", len(todo))
-			if failed > 0 {
-				e = e.Int("failed", failed)
+		if (err == nil && run.sent%noticeProgressEvery == 0) || run.done == run.total {
+			e := s.log.Info().Int("sent", run.sent).Int("total", run.total)
+			if run.failed > 0 {
+				e = e.Int("failed", run.failed)
 			}
-			e.Msgf("consent notices: %d of %d sent", sent, len(todo))
+			e.Msgf("consent notices: %d of %d sent", run.sent, run.total)
 		}
 	}
+	return later
 }
 
 // sendNotice DMs one person the notice, waiting out rate limits, and
@@ -256,9 +298,12 @@ func (s *Server) sendNotice(ctx context.Context, pace Pace, id string, optIn boo
 	return nil
 }
 
-// postNotice posts the notice unless the DM already has it: after a crash
-// between the post and MarkNotified, coach finds it by its metadata instead
-// of sending it again. A 429 comes back as *nudges.RetryAfter.
+// postNotice posts the notice unless the DM already has it: after
+// a crash between the post and MarkNotified, coach finds it by its metadata
+// instead of sending it again. The attempt is noted before the post, which
+// is bounded as a digest's is, so that a crash during it leaves the notice
+// to be looked for only once Slack has recorded the post. A 429 comes back
+// as *nudges.RetryAfter.
 func (s *Server) postNotice(ctx context.Context, id string, optIn bool) error {
 	ch, err := s.messenger.dm(ctx, id)
 	if err != nil {
@@ -272,6 +317,11 @@ func (s *Server) postNotice(ctx context.Context, id string, optIn bool) error {
 	if s.cfg.Connect != nil && s.Org().IsManager(id) {
 		blocks = ManagerNoticeBlocks(id, optIn)
 	}
+	if err := s.db.MarkNoticeAttempt(id, s.cfg.Now()); err != nil {
+		return err
+	}
+	ctx, cancel := s.scheduler.SendContext(ctx)
+	defer cancel()
 	_, _, err = s.messenger.api.PostMessageContext(ctx, ch,
 		slack.MsgOptionText(noticeFallback, false),
 		slack.MsgOptionBlocks(blocks...),
@@ -421,13 +471,15 @@ func forgetConfirm(user string) Reply {
 	}}
 }
 
-// forgetAction handles the confirmation buttons. Only the person who asked
-// can confirm: a button value that is not the clicker's id does nothing.
-func (s *Server) forgetAction(cb slack.InteractionCallback, a *slack.BlockAction) {
+// forgetAction handles the confirmation buttons: it deletes before the
+// click is acked, and returns what follows the ack, the answer in place of
+// the buttons. Only the person who asked can confirm: a button value that
+// is not the clicker's id does nothing.
+func (s *Server) forgetAction(cb slack.InteractionCallback, a *slack.BlockAction) (then func()) {
 	user := cb.User.ID
 	if a.Value != user {
 		s.log.Warn().Str("user", user).Msg("forget button for someone else; ignored")
-		return
+		return nil
 	}
 	text := "Cancelled: nothing was deleted."
 	if a.ActionID == ForgetConfirmAction {
@@ -446,10 +498,12 @@ func (s *Server) forgetAction(cb slack.InteractionCallback, a *slack.BlockAction
 			text = "Done: everything coach held about you is deleted."
 		}
 	}
-	s.respond(cb.ResponseURL, text)
-	if cb.ResponseURL == "" && cb.Channel.ID != "" {
-		if err := s.messenger.ephemeral(s.work(), cb.Channel.ID, user, text); err != nil {
-			s.log.Warn().Err(err).Msg("forget reply")
+	return func() {
+		s.respond(cb.ResponseURL, text)
+		if cb.ResponseURL == "" && cb.Channel.ID != "" {
+			if err := s.messenger.ephemeral(s.work(), cb.Channel.ID, user, text); err != nil {
+				s.log.Warn().Err(err).Msg("forget reply")
+			}
 		}
 	}
 }

@@ -127,18 +127,15 @@ func (s *Server) homeManagerData(d *HomeData, org *signals.Org, user string, now
 	return err
 }
 
-// homeAction handles the App Home's buttons.
-func (s *Server) homeAction(cb slack.InteractionCallback, a *slack.BlockAction) {
+// homeAction does what an App Home button (or a notice's consent button)
+// asks, before the click is acked, and returns what follows the ack: App
+// Home redrawn, and the reply where they clicked. The hours button opens
+// its form after the ack (homeHours).
+func (s *Server) homeAction(cb slack.InteractionCallback, a *slack.BlockAction) (then func()) {
 	ctx := s.work()
 	user := cb.User.ID
 	var r Reply
 	switch a.ActionID {
-	case HomeHoursAction:
-		org := s.Org()
-		if _, err := s.client.OpenViewContext(ctx, cb.TriggerID, HoursModal(org.HoursOf(user), s.hoursSource(user))); err != nil {
-			s.log.Warn().Err(err).Str("user", user).Msg("views.open hours")
-		}
-		return
 	case HomePauseAction:
 		r = s.pause(user, Command{Name: "pause", For: 14 * 24 * time.Hour})
 	case HomeResumeAction:
@@ -148,14 +145,25 @@ func (s *Server) homeAction(cb slack.InteractionCallback, a *slack.BlockAction) 
 	case HomeOptInAction:
 		r = s.optIn(ctx, user)
 	default:
-		return
+		return nil
 	}
-	s.publishHome(ctx, user)
-	// Say what happened where they clicked: the DM for a notice's button.
-	if cb.Container.Type == "message" && cb.Channel.ID != "" {
-		if err := s.messenger.ephemeral(ctx, cb.Channel.ID, user, r.Text); err != nil {
-			s.log.Warn().Err(err).Msg("home action reply")
+	return func() {
+		s.publishHome(ctx, user)
+		// Say what happened where they clicked: the DM for a notice's button.
+		if cb.Container.Type == "message" && cb.Channel.ID != "" {
+			if err := s.messenger.ephemeral(ctx, cb.Channel.ID, user, r.Text); err != nil {
+				s.log.Warn().Err(err).Msg("home action reply")
+			}
 		}
+	}
+}
+
+// homeHours opens the working-hours form (HoursModal); its answer is saved
+// by hoursSubmission.
+func (s *Server) homeHours(cb slack.InteractionCallback) {
+	user := cb.User.ID
+	if _, err := s.client.OpenViewContext(s.work(), cb.TriggerID, HoursModal(s.Org().HoursOf(user), s.hoursSource(user))); err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("views.open hours")
 	}
 }
 

@@ -12,22 +12,17 @@ import (
 	"coach/store"
 )
 
-// interaction handles a button click. A click on a nudge's button and a
-// vote are recorded in the store before the ack (recordClicks), so that a
-// click Slack took is never lost; the rest (redrawing the digest, answering
-// the voter, what the other buttons do) follows the ack, which so goes out
-// within Slack's three seconds whatever the rest costs.
+// interaction handles a button click or a form's answer. What a click
+// changes is recorded in the store before the ack (recordClicks): a nudge's
+// button, a vote, a pulse answer, an App Home button, the forget
+// confirmation; so a click Slack took is never lost. The rest (redrawing a
+// digest, answering the clicker, what the other buttons do) follows the
+// ack, which so goes out within Slack's three seconds whatever the rest
+// costs.
 func (s *Server) interaction(evt request) {
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if ok && cb.Type == slack.InteractionTypeViewSubmission && cb.View.CallbackID == HoursModalCallback {
-		// A modal's answer goes in the ack: errors to show, or close it.
-		if evt.Request != nil {
-			if p := s.hoursSubmission(cb); p != nil {
-				s.ackNow(*evt.Request, p)
-			} else {
-				s.ackNow(*evt.Request, nil)
-			}
-		}
+		s.submission(evt, cb)
 		return
 	}
 	var answers clickAnswers
@@ -42,31 +37,46 @@ func (s *Server) interaction(evt request) {
 		return
 	}
 	for i, a := range cb.ActionCallback.BlockActions {
-		if a != nil {
-			s.cfg.Metrics.Click(clickLabel(a.ActionID))
+		if a == nil {
+			continue
 		}
-		switch {
-		case a == nil:
-		case strings.HasPrefix(a.ActionID, NormVoteAction+":"):
-			answers.send(i)
-		case a.ActionID == ForgetConfirmAction || a.ActionID == ForgetCancelAction:
-			s.forgetAction(cb, a)
-		case a.ActionID == ConnectAction:
-			s.connectAction(cb)
-		case a.ActionID == ConnectOpenAction:
-			// The link's button opens the browser; there is nothing to do.
-		case strings.HasPrefix(a.ActionID, PulseAnswerAction+":"):
-			s.pulseAnswer(s.work(), cb, a)
-		case a.ActionID == PulseShareAction:
-			s.pulseShare(s.work(), cb.User.ID, a.Value)
-		case strings.HasPrefix(a.ActionID, "home_"):
-			s.homeAction(cb, a)
-		default:
-			if !answers.send(i) {
-				s.log.Warn().Str("user", cb.User.ID).Msg("unknown action; ignored")
-			}
+		s.cfg.Metrics.Click(clickLabel(a.ActionID))
+		if !answers.send(i) && !s.afterAck(cb, a) {
+			s.log.Warn().Str("user", cb.User.ID).Msg("unknown action; ignored")
 		}
 	}
+}
+
+// submission saves a modal's answer before the ack, which carries what the
+// modal shows next: errors to show, or nothing, to close it.
+func (s *Server) submission(evt request, cb slack.InteractionCallback) {
+	p := s.hoursSubmission(cb)
+	if evt.Request == nil {
+		return
+	}
+	if p != nil {
+		s.ackNow(*evt.Request, p)
+	} else {
+		s.ackNow(*evt.Request, nil)
+	}
+}
+
+// afterAck does what a click asks that changes nothing coach keeps, after
+// the ack; false for an action coach does not know.
+func (s *Server) afterAck(cb slack.InteractionCallback, a *slack.BlockAction) bool {
+	switch a.ActionID {
+	case ConnectAction:
+		s.connectAction(cb)
+	case ConnectOpenAction:
+		// The link's button opens the browser; there is nothing to do.
+	case PulseShareAction:
+		s.pulseShare(s.work(), cb.User.ID, a.Value)
+	case HomeHoursAction:
+		s.homeHours(cb)
+	default:
+		return false
+	}
+	return true
 }
 
 // clickAnswers is what follows the ack of a click whose effect is already
@@ -83,20 +93,38 @@ func (c clickAnswers) send(i int) bool {
 	return recorded
 }
 
-// recordClicks records what the nudge buttons and votes of a click change,
-// before the click is acked.
+// recordClicks records what the actions of a click change, before the
+// click is acked.
 func (s *Server) recordClicks(cb slack.InteractionCallback) clickAnswers {
 	answers := clickAnswers{}
 	for i, a := range cb.ActionCallback.BlockActions {
-		switch {
-		case a == nil:
-		case strings.HasPrefix(a.ActionID, NormVoteAction+":"):
-			answers[i] = s.anonymousVote(s.work(), cb.User.ID, cb.Container.ChannelID, a.Value)
-		case slices.Contains(nudges.Actions, nudges.Action(a.ActionID)):
-			answers[i] = s.nudgeAction(cb.User.ID, nudges.Action(a.ActionID), a.Value)
+		if a == nil {
+			continue
+		}
+		if then, recorded := s.recordClick(cb, a); recorded {
+			answers[i] = then
 		}
 	}
 	return answers
+}
+
+// recordClick records what one action changes and returns what follows the
+// ack; recorded is false for an action that changes nothing coach keeps
+// (afterAck does it).
+func (s *Server) recordClick(cb slack.InteractionCallback, a *slack.BlockAction) (then func(), recorded bool) {
+	switch {
+	case strings.HasPrefix(a.ActionID, NormVoteAction+":"):
+		return s.anonymousVote(s.work(), cb.User.ID, cb.Container.ChannelID, a.Value), true
+	case slices.Contains(nudges.Actions, nudges.Action(a.ActionID)):
+		return s.nudgeAction(cb.User.ID, nudges.Action(a.ActionID), a.Value), true
+	case strings.HasPrefix(a.ActionID, PulseAnswerAction+":"):
+		return s.pulseAnswer(cb, a), true
+	case a.ActionID == ForgetConfirmAction || a.ActionID == ForgetCancelAction:
+		return s.forgetAction(cb, a), true
+	case strings.HasPrefix(a.ActionID, "home_") && a.ActionID != HomeHoursAction:
+		return s.homeAction(cb, a), true
+	}
+	return nil, false
 }
 
 // nudgeAction records a manager's click on a nudge button and returns what

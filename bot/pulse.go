@@ -38,20 +38,36 @@ type pulseRun struct {
 	round     time.Time // the round known to be opened (zero: look)
 	nextClose time.Time // no open pulse closes before this (zero: look)
 	nextAsk   time.Time // no pulse DM is due before this (zero: look)
+	recheckAt time.Time // a pulse DM waits to be looked for in Slack then (zero: none)
 
 	// clicks takes one person's clicks one at a time (a person's clicks
 	// always take the same lock, keyed by a hash of their id): a click is
-	// drawn, redrawn and counted before the next is looked at.
-	clicks [64]sync.Mutex
+	// drawn, redrawn and counted before the next is looked at. Each is a
+	// semaphore of one, so that a click waits for it only as long as its
+	// ack may wait.
+	clicksOnce sync.Once
+	clicks     [64]chan struct{}
 
 	noKey sync.Once // the log said once that the pulse has no key
 }
 
-// clickLock is the lock that takes user's clicks one at a time.
-func (r *pulseRun) clickLock(user string) *sync.Mutex {
+// lockClicks takes the lock of user's clicks, waiting until ctx ends at
+// most; ok is false when it did not get it.
+func (r *pulseRun) lockClicks(ctx context.Context, user string) (unlock func(), ok bool) {
+	r.clicksOnce.Do(func() {
+		for i := range r.clicks {
+			r.clicks[i] = make(chan struct{}, 1)
+		}
+	})
 	h := fnv.New32a()
 	h.Write([]byte(user))
-	return &r.clicks[h.Sum32()%uint32(len(r.clicks))]
+	lock := r.clicks[h.Sum32()%uint32(len(r.clicks))]
+	select {
+	case lock <- struct{}{}:
+		return func() { <-lock }, true
+	case <-ctx.Done():
+		return nil, false
+	}
 }
 
 func (s *Server) pulseCatalog() (*pulse.Catalog, error) {
@@ -224,7 +240,9 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // askPulses sends every pulse DM that is due, each exactly once: one that
-// may have gone out before a crash is first looked for in the DM.
+// may have gone out before a crash is looked for in the DM first, once
+// Slack has had time to record it (nudges.Scheduler.RecheckAt); until then
+// it waits, and the tick loop wakes for it (nextRecheck).
 func (s *Server) askPulses(ctx context.Context, now time.Time, cat *pulse.Catalog) error {
 	r := &s.pulse
 	r.mu.Lock()
@@ -238,25 +256,42 @@ func (s *Server) askPulses(ctx context.Context, now time.Time, cat *pulse.Catalo
 		return err
 	}
 	var errs []error
+	var recheck time.Time
 	for _, a := range asks {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := s.askPulse(ctx, cat, a); err != nil {
+		if at := s.scheduler.RecheckAt(a.AttemptedAt); a.Attempts > 0 && now.Before(at) {
+			s.log.Info().Str("pulse", a.Pulse).Time("recheck_at", at).Msg("pulse DM may be on its way into Slack; looking for it once Slack has recorded it")
+			recheck = minTime(recheck, at)
+			continue
+		}
+		if err := s.askPulse(ctx, cat, a, now); err != nil {
 			errs = append(errs, err)
 			next = now // try again on the next tick
 		}
 	}
 	r.mu.Lock()
-	r.nextAsk = next
-	if next.IsZero() {
+	r.nextAsk, r.recheckAt = minTime(next, recheck), recheck
+	if r.nextAsk.IsZero() {
 		r.nextAsk = now.Add(24 * time.Hour) // nothing pending; a new pulse resets it
 	}
 	r.mu.Unlock()
 	return errors.Join(errs...)
 }
 
-func (s *Server) askPulse(ctx context.Context, cat *pulse.Catalog, a store.PulseAsk) error {
+// minTime is the earlier of a and b, a time that is not zero if either is.
+func minTime(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// askPulse sends one pulse DM, as a digest is sent: looked for first when
+// a send of it started before, its attempt noted before the post, the post
+// bounded as a digest's is (nudges.Scheduler.SendContext).
+func (s *Server) askPulse(ctx context.Context, cat *pulse.Catalog, a store.PulseAsk, now time.Time) error {
 	p, err := s.db.PulseByID(a.Pulse)
 	if err != nil {
 		return err
@@ -274,20 +309,39 @@ func (s *Server) askPulse(ctx context.Context, cat *pulse.Catalog, a store.Pulse
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.MarkPulseAttempt(a.Pulse, a.User); err != nil {
-		return err
-	}
 	v := s.pulseView(cat, p, a.User, first)
 	ch, err := s.messenger.dm(ctx, a.User)
 	if err != nil {
 		return err
 	}
+	if _, err := s.db.MarkPulseAttempt(a.Pulse, a.User, now); err != nil {
+		return err
+	}
+	sendCtx, cancel := s.scheduler.SendContext(ctx)
+	defer cancel()
 	meta := &slack.SlackMetadata{EventType: pulseMetadataType, EventPayload: map[string]any{"pulse_id": a.Pulse}}
-	ts, err := s.messenger.post(ctx, ch, pulse.Fallback, PulseBlocks(v), meta, "")
+	ts, err := s.messenger.post(sendCtx, ch, pulse.Fallback, PulseBlocks(v), meta, "")
 	if err != nil {
 		return fmt.Errorf("pulse DM: %w", err)
 	}
 	return s.db.MarkPulseSent(a.Pulse, a.User, ch, ts)
+}
+
+// recheck sends what waited for a recheck: digests (a scheduler run) and
+// pulse DMs.
+func (s *Server) recheck(ctx context.Context, now time.Time) error {
+	_, err := s.scheduler.RunDue(ctx, now)
+	return errors.Join(err, s.pulseTick(ctx, now))
+}
+
+// nextRecheck is the earliest time a digest or a pulse DM whose send may
+// have been on its way into Slack when coach stopped may be looked for
+// there; zero when none waits.
+func (s *Server) nextRecheck() time.Time {
+	s.pulse.mu.Lock()
+	at := s.pulse.recheckAt
+	s.pulse.mu.Unlock()
+	return minTime(s.scheduler.NextRecheck(), at)
 }
 
 // pulseView is what user's DM of p shows as copy c.

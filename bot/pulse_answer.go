@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -10,22 +11,31 @@ import (
 	"coach/store"
 )
 
-// pulseAnswer handles a click on a pulse DM's buttons. A person's clicks
-// are taken one at a time. The copy of the DM the click came from must be
-// the counted one (or drawn from it: then its change is counted first, see
-// store.CountPulseCopy); the DM is redrawn with the choice marked, and only
-// once Slack took the redraw is the answer counted (a previous answer to
-// that statement taken out of its count). So the DM never shows a choice
-// that a failed redraw left uncounted as counted, and the next click from
-// what it shows always counts. Nothing is logged that says who chose what:
-// the log names the pulse at most.
-func (s *Server) pulseAnswer(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) {
+// pulseClickBudget bounds what a pulse click does before it is acked:
+// waiting for the person's previous click, counting, redrawing the DM and
+// counting again, well within the three seconds Slack gives the ack.
+const pulseClickBudget = 2 * time.Second
+
+// pulseAnswer handles a click on a pulse DM's buttons, before the click is
+// acked, and returns what follows the ack (a note to the person, a DM
+// redrawn closed). A person's clicks are taken one at a time. The copy of
+// the DM the click came from must be the counted one (or drawn from it:
+// then its change is counted first, see store.CountPulseCopy); the DM is
+// redrawn with the choice marked, and only once Slack took the redraw is
+// the answer counted (a previous answer to that statement taken out of its
+// count). So the DM never shows a choice that a failed redraw left
+// uncounted as counted, the next click from what it shows always counts,
+// and a click that was acked is counted: a crash after the ack loses
+// nothing. A click that cannot be taken within pulseClickBudget counts
+// nothing, and the person is asked to click again. Nothing is logged that
+// says who chose what: the log names the pulse at most.
+func (s *Server) pulseAnswer(cb slack.InteractionCallback, a *slack.BlockAction) (then func()) {
 	user := cb.User.ID
 	i, answer, okAction := parsePulseAction(a.ActionID)
 	id, c, okValue := parsePulseValue(a.Value)
 	if !okAction || !okValue {
 		s.log.Warn().Msg("pulse button with an action or value coach did not make; ignored")
-		return
+		return nil
 	}
 	channel, ts := cb.Container.ChannelID, cb.Container.MessageTs
 	if channel == "" {
@@ -33,81 +43,93 @@ func (s *Server) pulseAnswer(ctx context.Context, cb slack.InteractionCallback, 
 	}
 	if channel == "" || ts == "" {
 		s.log.Warn().Str("pulse", id).Msg("pulse click without its message; ignored")
-		return // a click is counted only once its DM is redrawn
+		return nil // a click is counted only once its DM is redrawn
 	}
-	lock := s.pulse.clickLock(user)
-	lock.Lock()
-	defer lock.Unlock()
+	ctx, cancel := context.WithTimeout(s.work(), pulseClickBudget)
+	defer cancel()
+	click := pulseClick{id: id, user: user, channel: channel, ts: ts}
+	unlock, ok := s.pulse.lockClicks(ctx, user)
+	if !ok {
+		s.log.Warn().Str("pulse", id).Msg("pulse click not taken in time; not counted")
+		return s.pulseNote(click, pulse.UnconfirmedNote)
+	}
+	defer unlock()
 
-	if !s.pulseCounted(ctx, id, user, channel, ts, c, c.ID != "") {
-		return
+	if then, ok := s.pulseCounted(click, c, c.ID != ""); !ok {
+		return then
 	}
 	if i >= len(c.Answers) || c.Answers[i] == answer {
-		return // nothing changes
+		return nil // nothing changes
 	}
 	next, err := s.db.NextPulseCopy(id, user, c, i, answer)
 	if err != nil {
 		s.log.Warn().Err(err).Str("pulse", id).Msg("pulse click coach cannot count; ignored")
-		return
+		return nil
 	}
-	if err := s.redrawPulse(ctx, id, user, channel, ts, next, false); err != nil {
+	if err := s.redrawPulse(ctx, click, next, false); err != nil {
 		s.log.Warn().Err(err).Str("pulse", id).Msg("pulse DM not redrawn; the click is not counted")
-		s.pulseNote(ctx, channel, user, pulse.UnconfirmedNote)
-		return
+		return s.pulseNote(click, pulse.UnconfirmedNote)
 	}
-	if s.pulseCounted(ctx, id, user, channel, ts, next, true) {
+	then, ok = s.pulseCounted(click, next, true)
+	if ok {
 		s.log.Debug().Str("pulse", id).Msg("pulse click recorded")
 	}
+	return then
 }
 
-// pulseCounted makes copy c of user's DM the counted one
-// (store.DB.CountPulseCopy) and reports whether it is; when it is not, the
-// person is told why where that helps. answered says the person has
-// answered before (c is not the DM as first sent).
-func (s *Server) pulseCounted(ctx context.Context, id, user, channel, ts string, c store.PulseCopy, answered bool) bool {
-	err := s.db.CountPulseCopy(id, user, c, s.cfg.Now())
+// pulseClick is where a click on user's DM of pulse id came from.
+type pulseClick struct{ id, user, channel, ts string }
+
+// pulseCounted makes copy c of the clicked DM the counted one
+// (store.DB.CountPulseCopy) and reports whether it is; when it is not, then
+// tells the person why, where that helps, after the ack. answered says the
+// person has answered before (c is not the DM as first sent).
+func (s *Server) pulseCounted(k pulseClick, c store.PulseCopy, answered bool) (then func(), ok bool) {
+	err := s.db.CountPulseCopy(k.id, k.user, c, s.cfg.Now())
 	switch {
 	case err == nil:
-		return true
+		return nil, true
 	case errors.Is(err, store.ErrPulseStale):
-		s.pulseNote(ctx, channel, user, pulse.StaleNote)
+		return s.pulseNote(k, pulse.StaleNote), false
 	case errors.Is(err, store.ErrPulseClosed):
-		if err := s.redrawPulse(ctx, id, user, channel, ts, store.PulseCopy{}, true); err != nil {
-			s.log.Warn().Err(err).Str("pulse", id).Msg("pulse DM not redrawn closed")
-		}
+		return func() {
+			if err := s.redrawPulse(s.work(), k, store.PulseCopy{}, true); err != nil {
+				s.log.Warn().Err(err).Str("pulse", k.id).Msg("pulse DM not redrawn closed")
+			}
+		}, false
 	case errors.Is(err, store.ErrNotAsked) && answered:
-		s.pulseNote(ctx, channel, user, pulse.ForgottenNote)
+		return s.pulseNote(k, pulse.ForgottenNote), false
 	case errors.Is(err, store.ErrNotAsked), errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrPulseForged),
 		errors.Is(err, pulse.ErrBadAnswer), errors.Is(err, store.ErrNoPulseKey):
-		s.log.Warn().Str("pulse", id).Msg("pulse click coach cannot count; ignored")
+		s.log.Warn().Str("pulse", k.id).Msg("pulse click coach cannot count; ignored")
 	default:
-		s.log.Error().Err(err).Str("pulse", id).Msg("pulse answer")
+		s.log.Error().Err(err).Str("pulse", k.id).Msg("pulse answer")
 	}
-	return false
+	return nil, false
 }
 
-// redrawPulse redraws user's pulse DM as copy c, or closed (when closed,
+// redrawPulse redraws the clicked DM as copy c, or closed (when closed,
 // or when the pulse has).
-func (s *Server) redrawPulse(ctx context.Context, id, user, channel, ts string, c store.PulseCopy, closed bool) error {
+func (s *Server) redrawPulse(ctx context.Context, k pulseClick, c store.PulseCopy, closed bool) error {
 	cat, err := s.pulseCatalog()
 	if err != nil {
 		return err
 	}
-	p, err := s.db.PulseByID(id)
+	p, err := s.db.PulseByID(k.id)
 	if err != nil {
 		return err
 	}
-	v := s.pulseView(cat, p, user, c)
+	v := s.pulseView(cat, p, k.user, c)
 	v.Closed = v.Closed || closed
-	return s.messenger.update(ctx, channel, ts, pulse.Fallback, PulseBlocks(v))
+	return s.messenger.update(ctx, k.channel, k.ts, pulse.Fallback, PulseBlocks(v))
 }
 
-// pulseNote tells only user, in their DM, why a click did not count.
-func (s *Server) pulseNote(ctx context.Context, channel, user, text string) {
-	if channel == "" {
-		return
-	}
-	if err := s.messenger.ephemeral(ctx, channel, user, text); err != nil {
-		s.log.Warn().Err(err).Msg("pulse note")
+// pulseNote is what tells only the clicker, in their DM, why a click did
+// not count.
+func (s *Server) pulseNote(k pulseClick, text string) (then func()) {
+	return func() {
+		if err := s.messenger.ephemeral(s.work(), k.channel, k.user, text); err != nil {
+			s.log.Warn().Err(err).Msg("pulse note")
+		}
 	}
 }

@@ -182,7 +182,7 @@ func TestPulseDMExactlyOnceAfterACrash(t *testing.T) {
 	}
 	// UB1's DM was posted before the crash; UB2's send started but never reached Slack.
 	for _, r := range []string{"UB1", "UB2"} {
-		if _, err := h.db.MarkPulseAttempt(pid, r); err != nil {
+		if _, err := h.db.MarkPulseAttempt(pid, r, sun.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}

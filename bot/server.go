@@ -258,15 +258,15 @@ func (s *Server) tickLoop(ctx context.Context) {
 	}
 }
 
-// waitTick waits for the next tick. Meanwhile a digest left for a recheck
-// (its send may have been on its way into Slack when coach stopped) is
-// looked for as soon as Slack has had time to record it, not a minute
-// later. It is false once ctx ends.
+// waitTick waits for the next tick. Meanwhile a digest or pulse DM left
+// for a recheck (its send may have been on its way into Slack when coach
+// stopped) is looked for as soon as Slack has had time to record it, not a
+// minute later. It is false once ctx ends.
 func (s *Server) waitTick(ctx context.Context, tick <-chan time.Time) bool {
 	for {
 		var recheck <-chan time.Time
 		var timer *time.Timer
-		if at := s.scheduler.NextRecheck(); !at.IsZero() {
+		if at := s.nextRecheck(); !at.IsZero() {
 			timer = time.NewTimer(max(at.Sub(s.cfg.Now()), time.Second))
 			recheck = timer.C
 		}
@@ -283,8 +283,8 @@ func (s *Server) waitTick(ctx context.Context, tick <-chan time.Time) bool {
 		if !rechecking {
 			return ctx.Err() == nil
 		}
-		if _, err := s.scheduler.RunDue(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
-			s.log.Error().Err(err).Msg("digest recheck")
+		if err := s.recheck(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
+			s.log.Error().Err(err).Msg("recheck")
 		}
 	}
 }

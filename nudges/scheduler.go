@@ -453,7 +453,7 @@ func (s *Scheduler) deliver(ctx context.Context, id string, rep *Report) {
 	d := p.Digest
 	if p.Attempts > 0 {
 		now := s.now()
-		if at := p.AttemptedAt.Add(s.recheckAfter()); now.Before(at) {
+		if at := s.RecheckAt(p.AttemptedAt); now.Before(at) {
 			log.Info().Time("recheck_at", at).Msg("digest may be on its way into Slack; looking for it once Slack has recorded it")
 			s.deferRecheck(at)
 			rep.Deferred++
@@ -525,7 +525,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 // send is one SendDigest, within SendTimeout.
 func (s *Scheduler) send(ctx context.Context, d Digest) (string, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.opt.SendTimeout)
+	ctx, cancel := s.SendContext(ctx)
 	defer cancel()
 	return s.opt.Messenger.SendDigest(ctx, d)
 }

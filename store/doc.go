@@ -37,7 +37,7 @@
 //	optout/
 //	    <hex HMAC-SHA256(secret, user id)> → empty: they opted out (the id itself is not kept)
 //	notices/
-//	    <user id>                → time (JSON) they were sent the one-time notice of what is measured
+//	    <user id>                → time (JSON) they were sent the one-time notice of what is measured; while a send may be on its way, {"attempted_at": time} (outbox_notices.go)
 //	tokens/
 //	    <manager id>             → their Slack user token, sealed by connect.Sealer (AES-GCM; the key is not in this file)
 //	nonces/
@@ -52,7 +52,7 @@
 //	        <hex HMAC-SHA256(pulse key, pulse id, user id)> → 8 bytes: the id of the copy of their DM that is counted, never which answers (the pulse key is not in this file: pulse.go)
 //	pulseasks/
 //	    <pulse id>/              only while that pulse is open; deleted at close
-//	        <user id>            → PulseAsk (JSON): delivery of the DM that asks them: due, state, channel, ts
+//	        <user id>            → PulseAsk (JSON): delivery of the DM that asks them: due, state, attempts and when the last started, channel, ts
 //	pulsestats/
 //	    <opens: uint64 BE unix>  → PulseRound (JSON): a round, marked open when its pulses opened (no team gets one later); then the workspace's counts per statement over ≥ 5 teams, frozen when its last pulse closed
 //

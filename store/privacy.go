@@ -172,8 +172,9 @@ func (db *DB) OptedOut(ids []string) (map[string]bool, error) {
 func (db *DB) Notified(id string) (bool, error) {
 	var ok bool
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bucketNotices).Get([]byte(id)) != nil || db.optOuts(tx).has(id)
-		return nil
+		at, err := notifiedAt(tx, id)
+		ok = at != nil || db.optOuts(tx).has(id)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: read notice of %s: %w", id, err)
@@ -196,12 +197,9 @@ func (db *DB) MarkNotified(id string) error {
 	return nil
 }
 
-// notifiedAt is when id was sent the notice, or nil.
+// notifiedAt is when id was sent the notice, or nil (not sent, or a send
+// not known to have reached Slack: outbox_notices.go).
 func notifiedAt(tx *bolt.Tx, id string) (*time.Time, error) {
-	var at time.Time
-	found, err := getJSON(tx.Bucket(bucketNotices), []byte(id), &at)
-	if err != nil || !found {
-		return nil, err
-	}
-	return &at, nil
+	at, _, err := noticeOf(tx, id)
+	return at, err
 }

@@ -21,9 +21,12 @@ type PulseAsk struct {
 	User     string    `json:"user"`
 	Due      time.Time `json:"due"` // a working-hours moment in their zone
 	State    string    `json:"state"`
-	Attempts int       `json:"attempts,omitempty"`
-	Channel  string    `json:"channel,omitempty"`
-	TS       string    `json:"ts,omitempty"`
+	Attempts int       `json:"attempts,omitempty"` // sends started; >0 means "look in Slack before sending again"
+	// AttemptedAt is when the last send started: Slack is asked whether it
+	// has the DM only once it has had time to record that send.
+	AttemptedAt time.Time `json:"attempted_at,omitempty"`
+	Channel     string    `json:"channel,omitempty"`
+	TS          string    `json:"ts,omitempty"`
 }
 
 // PulseAsks lists the DMs of open pulses still to be delivered that are due
@@ -81,9 +84,9 @@ func (db *DB) updateAsk(id, user string, f func(*PulseAsk)) (PulseAsk, error) {
 	return a, nil
 }
 
-// MarkPulseAttempt notes that sending a pulse DM starts.
-func (db *DB) MarkPulseAttempt(id, user string) (PulseAsk, error) {
-	return db.updateAsk(id, user, func(a *PulseAsk) { a.Attempts++ })
+// MarkPulseAttempt notes that sending a pulse DM starts, at at.
+func (db *DB) MarkPulseAttempt(id, user string, at time.Time) (PulseAsk, error) {
+	return db.updateAsk(id, user, func(a *PulseAsk) { a.Attempts, a.AttemptedAt = a.Attempts+1, at })
 }
 
 // MarkPulseSent records where a pulse DM landed.
