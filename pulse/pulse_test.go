@@ -350,11 +350,14 @@ func TestCloseUsesTheMinimumItOpenedWith(t *testing.T) {
 // The pulse key is derived from the operator's key with a label: not the
 // operator's key, the same for the same key, another for another.
 func TestKeyIsDerived(t *testing.T) {
-	a, b := []byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32))
+	a, again, b := []byte(strings.Repeat("a", 32)), []byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32))
 	if string(Key(a)) == string(a) || len(Key(a)) != 32 {
 		t.Errorf("Key(a) = %x", Key(a))
 	}
-	if string(Key(a)) != string(Key(a)) || string(Key(a)) == string(Key(b)) {
-		t.Errorf("Key is not a function of the operator's key")
+	if string(Key(a)) != string(Key(again)) {
+		t.Errorf("Key(a) = %x, but Key of the same key again = %x", Key(a), Key(again))
+	}
+	if string(Key(a)) == string(Key(b)) {
+		t.Errorf("Key(a) = Key(b) = %x for two different keys", Key(a))
 	}
 }

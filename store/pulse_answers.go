@@ -119,23 +119,15 @@ func (db *DB) CountPulseCopy(id, user string, c PulseCopy, now time.Time) error 
 		return fmt.Errorf("store: answer pulse %s: %w", id, ErrNoPulseKey)
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		p, b, found, err := pulseOf(tx, id)
+		p, b, err := openPulseOf(tx, id, now)
 		if err != nil {
 			return err
-		}
-		if !found {
-			return ErrNotFound
-		}
-		if p.State != pulse.Open || !now.Before(p.Closes) {
-			return ErrPulseClosed
 		}
 		asks := tx.Bucket(bucketPulseAsks).Bucket([]byte(id))
 		if asks == nil || asks.Get([]byte(user)) == nil || db.optOuts(tx).has(user) {
 			return ErrNotAsked
 		}
-		n := len(p.Statements)
-		if !c.Answers.Valid(n) || !c.FromAnswers.Valid(n) || !validCopyID(c.ID) || !validCopyID(c.From) ||
-			!hmac.Equal([]byte(c.Tag), []byte(pulseTag(key, id, user, c))) {
+		if !madeCopy(key, id, user, c, len(p.Statements)) {
 			return ErrPulseForged
 		}
 		voters, err := tx.Bucket(bucketPulseVoters).CreateBucketIfNotExists([]byte(id))
@@ -150,18 +142,8 @@ func (db *DB) CountPulseCopy(id, user string, c PulseCopy, now time.Time) error 
 		case have != c.From || c.ID == "":
 			return ErrPulseStale
 		}
-		changed := 0
-		for i := 0; i < n; i++ {
-			if c.FromAnswers[i] == c.Answers[i] {
-				continue
-			}
-			changed++
-			if err := p.Change(i, c.FromAnswers[i], c.Answers[i], now); err != nil {
-				return err
-			}
-		}
-		if changed != 1 {
-			return ErrPulseForged // coach draws one change per copy
+		if err := countChange(&p, c, now); err != nil {
+			return err
 		}
 		raw, _ := hex.DecodeString(c.ID)
 		if err := voters.Put(vk, raw); err != nil {
@@ -171,6 +153,51 @@ func (db *DB) CountPulseCopy(id, user string, c PulseCopy, now time.Time) error 
 	})
 	if err != nil {
 		return fmt.Errorf("store: answer pulse %s: %w", id, err)
+	}
+	return nil
+}
+
+// openPulseOf reads pulse id, and its team's bucket, if it takes answers at
+// now: ErrNotFound for no such pulse, ErrPulseClosed for one closed or past
+// its close.
+func openPulseOf(tx *bolt.Tx, id string, now time.Time) (pulse.Pulse, *bolt.Bucket, error) {
+	p, b, found, err := pulseOf(tx, id)
+	switch {
+	case err != nil:
+		return p, nil, err
+	case !found:
+		return p, nil, ErrNotFound
+	case p.State != pulse.Open || !now.Before(p.Closes):
+		return p, nil, ErrPulseClosed
+	}
+	return p, b, nil
+}
+
+// madeCopy reports whether coach made copy c of user's DM of pulse id, of
+// n statements: its answers and ids are of the right form and its tag is
+// theirs under key.
+func madeCopy(key []byte, id, user string, c PulseCopy, n int) bool {
+	return c.Answers.Valid(n) && c.FromAnswers.Valid(n) && validCopyID(c.ID) && validCopyID(c.From) &&
+		hmac.Equal([]byte(c.Tag), []byte(pulseTag(key, id, user, c)))
+}
+
+// countChange counts in p the one change copy c makes to the copy it was
+// drawn from: the previous answer to that statement leaves its count, the
+// new one joins its own. A copy that changes more or less than one
+// statement is not one coach drew (ErrPulseForged).
+func countChange(p *pulse.Pulse, c PulseCopy, now time.Time) error {
+	changed := 0
+	for i := range p.Statements {
+		if c.FromAnswers[i] == c.Answers[i] {
+			continue
+		}
+		changed++
+		if err := p.Change(i, c.FromAnswers[i], c.Answers[i], now); err != nil {
+			return err
+		}
+	}
+	if changed != 1 {
+		return ErrPulseForged // coach draws one change per copy
 	}
 	return nil
 }
