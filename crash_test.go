@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"coach/nudges"
+	"coach/pulse"
 	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
@@ -30,7 +32,8 @@ import (
 // a digest is due whenever schedule says, and whose logs are JSON at debug
 // level. Every digest goes out, an all-clear when there is nothing new to
 // say (a minute after another), and UX is an admin, who may /coach nudge.
-func crashConfig(t *testing.T, apiURL, dbPath, schedule string) string {
+// The lines of extra follow.
+func crashConfig(t *testing.T, apiURL, dbPath, schedule string, extra ...string) string {
 	t.Helper()
 	cfg := fmt.Sprintf(`slack:
   api_url: %q
@@ -54,7 +57,7 @@ teams:
     reports: [UR1, UR2, UR3]
   - manager: UM2
     reports: [UR4, UR5, UR6]
-`, apiURL, dbPath, schedule)
+`, apiURL, dbPath, schedule) + strings.Join(extra, "\n")
 	p := filepath.Join(t.TempDir(), "coach.yaml")
 	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -73,18 +76,26 @@ func allDay(at time.Time, loc *time.Location) bool {
 // now is a crash after coach noted the attempt, with nothing in Slack), or
 // after the fake took it, holding the response back (a kill now is a crash
 // between "Slack has it" and "coach wrote down that Slack has it"). Armed
-// late (armLate), it holds the call before the fake and lets it through
-// when told, whether or not coach still waits for it: Slack took the call
-// and records the message some time later, after coach died.
+// late (armLate, which adds to what is armed), it holds the call before the
+// fake and lets it through when told, whether or not coach still waits for
+// it: Slack took the call and records the message some time later, after
+// coach died. Slowed (slowUpdates), it holds each chat.update back a while
+// before the fake has it.
 type holdProxy struct {
 	srv *httptest.Server
 
 	mu      sync.Mutex
-	match   func(form url.Values) bool // nil when disarmed
-	before  bool                       // hold before forwarding
-	late    *lateCall                  // armed late: the call to hold
-	held    chan string                // what was held
+	holds   []*hold       // armed, first match first
+	slow    time.Duration // how long each chat.update waits
+	held    chan string   // what was held
 	release chan struct{}
+}
+
+// hold is one armed hold of a chat.postMessage.
+type hold struct {
+	match  func(form url.Values) bool
+	before bool      // hold before forwarding
+	late   *lateCall // armed late: the call to hold
 }
 
 // lateCall is a call held by a proxy armed late.
@@ -99,10 +110,16 @@ func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &holdProxy{held: make(chan string, 1), release: make(chan struct{})}
+	p := &holdProxy{held: make(chan string, 2), release: make(chan struct{})}
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.ErrorLog = nil
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/chat.update") {
+			p.mu.Lock()
+			slow := p.slow
+			p.mu.Unlock()
+			time.Sleep(slow)
+		}
 		if !strings.HasSuffix(r.URL.Path, "/chat.postMessage") {
 			rp.ServeHTTP(w, r)
 			return
@@ -110,13 +127,8 @@ func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
-		p.mu.Lock()
-		hold, before, late := p.match != nil && p.match(form), p.before, p.late
-		if hold {
-			p.match, p.late = nil, nil
-		}
-		p.mu.Unlock()
-		if !hold {
+		h := p.take(form)
+		if h == nil {
 			rp.ServeHTTP(w, r)
 			return
 		}
@@ -124,10 +136,10 @@ func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
 		if what == "" {
 			what = form.Get("text")
 		}
-		if late != nil {
+		if h.late != nil {
 			p.held <- what
 			select {
-			case <-late.go_:
+			case <-h.late.go_:
 			case <-p.release:
 				return
 			}
@@ -145,7 +157,7 @@ func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
 					resp.Body.Close()
 				}
 			}
-			close(late.done)
+			close(h.late.done)
 			return
 		}
 		wait := func() bool {
@@ -157,7 +169,7 @@ func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
 				return false
 			}
 		}
-		if before {
+		if h.before {
 			if wait() {
 				rp.ServeHTTP(w, r)
 			}
@@ -172,23 +184,40 @@ func newHoldProxy(t *testing.T, fake *slackfake.Server) *holdProxy {
 	return p
 }
 
+// take disarms and returns the first armed hold that form matches, if any.
+func (p *holdProxy) take(form url.Values) *hold {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, h := range p.holds {
+		if h.match(form) {
+			p.holds = append(p.holds[:i], p.holds[i+1:]...)
+			return h
+		}
+	}
+	return nil
+}
+
 // arm holds the next chat.postMessage that match accepts, before it reaches
-// Slack or after.
+// Slack or after, instead of whatever was armed.
 func (p *holdProxy) arm(before bool, match func(url.Values) bool) {
 	p.mu.Lock()
-	p.match, p.before = match, before
+	p.holds = []*hold{{match: match, before: before}}
 	p.mu.Unlock()
 }
 
-func (p *holdProxy) disarm() { p.arm(false, nil) }
+func (p *holdProxy) disarm() {
+	p.mu.Lock()
+	p.holds = nil
+	p.mu.Unlock()
+}
 
-// armLate holds the next chat.postMessage that match accepts before it
-// reaches Slack; deliver lets it through and returns once Slack has it,
-// coach alive or not.
+// armLate holds, besides what is armed already, the next chat.postMessage
+// that match accepts before it reaches Slack; deliver lets it through and
+// returns once Slack has it, coach alive or not.
 func (p *holdProxy) armLate(match func(url.Values) bool) (deliver func()) {
 	late := &lateCall{go_: make(chan struct{}), done: make(chan struct{})}
 	p.mu.Lock()
-	p.match, p.before, p.late = match, true, late
+	p.holds = append(p.holds, &hold{match: match, before: true, late: late})
 	p.mu.Unlock()
 	return func() {
 		close(late.go_)
@@ -197,6 +226,14 @@ func (p *holdProxy) armLate(match func(url.Values) bool) (deliver func()) {
 		case <-time.After(10 * time.Second):
 		}
 	}
+}
+
+// slowUpdates holds each chat.update back for d before Slack has it (0:
+// none).
+func (p *holdProxy) slowUpdates(d time.Duration) {
+	p.mu.Lock()
+	p.slow = d
+	p.mu.Unlock()
 }
 
 // digestIDOf reads the digest id from a held call's metadata ("" if none).
@@ -253,7 +290,7 @@ type coachProcess struct {
 func startCoach(t *testing.T, bin, cfgPath string, logFile *os.File) *coachProcess {
 	t.Helper()
 	cmd := exec.Command(bin, "run", "--config", cfgPath)
-	cmd.Env = append(os.Environ(), "SLACK_BOT_TOKEN="+testBotToken, "SLACK_APP_TOKEN="+testAppToken)
+	cmd.Env = append(os.Environ(), "SLACK_BOT_TOKEN="+testBotToken, "SLACK_APP_TOKEN="+testAppToken, "COACH_TOKEN_KEY="+crashTokenKey)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -304,15 +341,69 @@ func (p *coachProcess) stop(t *testing.T) {
 
 const noticeFallback = "Your workspace uses coach"
 
+// crashTokenKey is COACH_TOKEN_KEY in every life: the trust pulse's key.
+var crashTokenKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+
+// isPulseDM says whether a chat.postMessage is a trust pulse DM.
+func isPulseDM(f url.Values) bool { return strings.Contains(f.Get("metadata"), "coach_pulse") }
+
+// pulseDMsIn counts the trust pulse DMs in user's DM.
+func pulseDMsIn(fake *slackfake.Server, user string) int {
+	n := 0
+	for _, msg := range fake.Messages(user) {
+		if strings.Contains(string(msg.Metadata), "coach_pulse") {
+			n++
+		}
+	}
+	return n
+}
+
+// pulseClick is a click on button action of user's pulse DM, as Slack
+// sends it.
+func pulseClick(t *testing.T, fake *slackfake.Server, user, action string) map[string]any {
+	t.Helper()
+	for _, msg := range fake.Messages(user) {
+		if !strings.Contains(string(msg.Metadata), "coach_pulse") {
+			continue
+		}
+		var blocks []struct {
+			BlockID  string `json:"block_id"`
+			Elements []struct {
+				ActionID string `json:"action_id"`
+				Value    string `json:"value"`
+			} `json:"elements"`
+		}
+		if err := json.Unmarshal(msg.Blocks, &blocks); err != nil {
+			t.Fatalf("%s's pulse DM: %v", user, err)
+		}
+		for _, b := range blocks {
+			for _, e := range b.Elements {
+				if e.ActionID == action {
+					return map[string]any{
+						"type": "block_actions", "user": map[string]any{"id": user},
+						"container": map[string]any{"type": "message", "channel_id": msg.Channel, "message_ts": msg.TS},
+						"actions":   []map[string]any{{"type": "button", "action_id": action, "block_id": b.BlockID, "value": e.Value}},
+					}
+				}
+			}
+		}
+	}
+	t.Fatalf("%s has no pulse DM with a %s button", user, action)
+	return nil
+}
+
 // kill -9 at random moments, more than twenty times, while envelopes stream
 // in and digests go out: every envelope is acked in the end and counted
 // exactly once; no digest DM is sent twice or lost; nobody gets the consent
-// notice twice. Five kills are aimed: right after the ack of `/coach nudge`
-// (its digest is sent once, by a later life), at a digest's post on its way
-// that Slack records only after an instant restart (looked for after the
-// grace period, found, not sent again), at a digest on its way to Slack, at
-// a digest Slack has taken before coach heard back, and likewise at a
-// consent notice.
+// notice or a trust pulse DM twice. The kills aimed: at a consent notice
+// Slack has taken before coach heard back, and at one on its way that Slack
+// records only after an instant restart; right after the ack of `/coach
+// nudge` (its digest is sent once, by a later life); at a digest's post and
+// a pulse DM's on their way that Slack records only after an instant
+// restart (looked for after the grace period, found, not sent again); at a
+// digest on its way to Slack, at a digest Slack has taken before coach
+// heard back; and right after the acks of a pulse answer and an App Home
+// button (both in the database afterwards).
 func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills it many times")
@@ -342,6 +433,8 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	// manager.
 	quiet := crashConfig(t, proxy.apiURL(), dbPath, "0 0 1 1 *")
 	everyMinute := crashConfig(t, proxy.apiURL(), dbPath, "* * * * *")
+	// From life 4 on, in quiet lives, the trust pulse asks every report.
+	quietPulse := crashConfig(t, proxy.apiURL(), dbPath, "0 0 1 1 *", "pulse:", "  enabled: true", "  min_responses: 3", "")
 	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
 	defer cancel()
 
@@ -390,14 +483,24 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 
 	// Life 1: killed while Slack has a consent notice that coach does not
 	// know went out.
-	proxy.arm(false, func(f url.Values) bool { return strings.Contains(f.Get("text"), noticeFallback) })
+	isNotice := func(f url.Values) bool { return strings.Contains(f.Get("text"), noticeFallback) }
+	proxy.arm(false, isNotice)
 	p := startCoach(t, bin, quiet, logFile)
 	lives++
 	waitHeld("consent notice")
 	early(p.kill(t))
 	proxy.disarm()
+	// Life 1b, at once: killed while the next notice is on its way; Slack
+	// records it only after the next life has looked.
+	deliverNotice := proxy.armLate(isNotice)
+	p = startCoach(t, bin, quiet, logFile)
+	lives++
+	waitHeld("second consent notice")
+	early(p.kill(t))
 
-	// Life 2: the first part of the stream, all of it acked, then kill.
+	// Life 2, at once: the first part of the stream, all of it acked, and
+	// the notices of everyone else, then kill. A coach that looked for the
+	// notice on its way without waiting has sent it again by now.
 	p = startCoach(t, bin, quiet, logFile)
 	lives++
 	for range 600 {
@@ -406,6 +509,12 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	if err := fake.WaitAcked(ctx, s.ids...); err != nil {
 		t.Fatalf("first part of the stream: %v", err)
 	}
+	for _, u := range []string{"UR1", "UR2", "UR3", "UR4", "UR5", "UR6"} {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(noticesIn(fake, u)) == 0; {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	deliverNotice()
 	early(p.kill(t))
 
 	// Lives 3 to 5: `/coach nudge`, acknowledged, then a kill. Until now no
@@ -448,23 +557,43 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	case <-proxy.held:
 	default:
 	}
-	// Life 4, at once: killed while the post of `/coach nudge <@UM2>` is on
-	// its way; Slack records it only after the next life has started.
+	// Life 4, at once: the trust pulse opens and asks every report. Killed
+	// while the first pulse DM and the post of `/coach nudge <@UM2>` are on
+	// their way; Slack records them only after the next life has started.
+	deliverPulse := proxy.armLate(isPulseDM)
 	deliverLate := proxy.armLate(digestOf("UM2"))
-	p = startUp(quiet)
+	p = startUp(quietPulse)
 	nudge("UM2")
-	lateID := digestIDOf(waitHeld("digest of /coach nudge"))
-	lateAt := time.Now()
+	var lateID string
+	var lateAt time.Time
+	for range 2 {
+		if id := digestIDOf(waitHeld("digest of /coach nudge and pulse DM")); id != "" {
+			lateID = id
+		}
+		lateAt = time.Now()
+	}
+	if lateID == "" {
+		t.Fatal("the digest of /coach nudge <@UM2> was not held")
+	}
 	early(p.kill(t))
-	// Life 5, at once. A coach that looked for UM2's digest now would not
-	// find it and would send it again: give it a few seconds to do so.
-	p = startUp(quiet)
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && copiesInSlack(fake, "UM2", lateID) == 0; {
+	// Life 5, at once. A coach that looked for UM2's digest or the pulse DM
+	// now would not find them and would send them again: give it a few
+	// seconds to do so.
+	p = startUp(quietPulse)
+	pulseDMs := func() (n int) {
+		for _, r := range []string{"UR1", "UR2", "UR3", "UR4", "UR5", "UR6"} {
+			n += pulseDMsIn(fake, r)
+		}
+		return n
+	}
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && (copiesInSlack(fake, "UM2", lateID) == 0 || pulseDMs() < 6); {
 		time.Sleep(50 * time.Millisecond)
 	}
 	deliverLate()
-	// By the grace period after the in-flight post, both digests were
-	// looked for: UM1's is sent (it was never in Slack), UM2's is found.
+	deliverPulse()
+	// By the grace period after the in-flight posts, both digests and the
+	// pulse DM were looked for: UM1's digest is sent (it was never in
+	// Slack), UM2's and the pulse DM are found.
 	time.Sleep(time.Until(lateAt.Add(nudges.DefaultRecheckAfter + 2*time.Second)))
 	settle(ctx, fake, 2*time.Second)
 	if n := len(digestsIn(fake, "UM1")); n != 1 {
@@ -472,6 +601,11 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	}
 	if n := copiesInSlack(fake, "UM2", lateID); n != 1 {
 		t.Errorf("after a kill with the digest's post in flight and an instant restart: digest %s is in Slack %d times, want once", lateID, n)
+	}
+	for _, r := range []string{"UR1", "UR2", "UR3", "UR4", "UR5", "UR6"} {
+		if n := pulseDMsIn(fake, r); n != 1 {
+			t.Errorf("after a kill with a pulse DM's post in flight and an instant restart: %s has %d pulse DMs, want exactly 1", r, n)
+		}
 	}
 	early(p.kill(t))
 
@@ -533,6 +667,25 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 			t.Fatal("out of time while killing")
 		}
 	}
+	// One more life: killed right after the acks of a pulse answer (its
+	// DM's redraw, which comes before the count, held back a moment) and
+	// of App Home's Pause.
+	p = startUp(quiet)
+	proxy.slowUpdates(300 * time.Millisecond)
+	answer := fake.SendInteraction(pulseClick(t, fake, "UR1", "pulse_answer:0:4"))
+	pause := fake.SendInteraction(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "UM2"}, "container": map[string]any{"type": "view", "view_id": "V1"},
+		"actions": []map[string]any{{"type": "button", "block_id": "home_actions", "action_id": "home_pause", "value": "2w"}},
+	})
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	if err := fake.WaitAcked(wctx, answer, pause); err != nil {
+		t.Fatalf("the pulse answer and App Home's Pause: %v", err)
+	}
+	wcancel()
+	clickedAt := time.Now()
+	early(p.kill(t))
+	proxy.slowUpdates(0)
+
 	unackedAtLastKill := len(fake.Unacked())
 
 	lastKill := time.Now()
@@ -619,17 +772,23 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 		}
 	}
 
-	// Nobody got the consent notice twice (nor missed it).
+	// Nobody got the consent notice twice (nor missed it), nor a pulse DM.
 	for _, u := range []string{"UM1", "UR1", "UR2", "UR3", "UM2", "UR4", "UR5", "UR6"} {
-		n := 0
-		for _, msg := range fake.Messages(u) {
-			if strings.Contains(msg.Text, noticeFallback) {
-				n++
-			}
-		}
-		if n != 1 {
+		if n := len(noticesIn(fake, u)); n != 1 {
 			t.Errorf("%s got the consent notice %d times, want exactly once", u, n)
 		}
+		if n, want := pulseDMsIn(fake, u), map[bool]int{true: 1}[strings.HasPrefix(u, "UR")]; n != want {
+			t.Errorf("%s got %d pulse DMs, want %d", u, n, want)
+		}
+	}
+	// The acked pulse answer is counted, and the acked Pause holds.
+	if ps, err := db.TeamPulses("UM1"); err != nil || len(ps) != 1 {
+		t.Errorf("UM1's team pulses: %+v, %v; want one", ps, err)
+	} else if got := ps[0].Counts[ps[0].Statements[0]]; got != (pulse.Counts{0, 0, 0, 1, 0}) {
+		t.Errorf("after a kill right after the ack of a pulse answer: its statement counts %v, want the one 4", got)
+	}
+	if h, err := db.Coaching("UM2"); err != nil || !h.PausedUntil.After(clickedAt) {
+		t.Errorf("after a kill right after the ack of App Home's Pause: UM2 paused until %v (%v), want paused", h.PausedUntil, err)
 	}
 
 	// The crashes caught envelopes in flight, and they came again.
@@ -668,6 +827,17 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 	}
 	t.Logf("%d lives (%d random kills, %d after a burst), %d envelopes (%d redeliveries of an event id, %d redelivered after a crash), %d unacked at the last kill, %d digests sent, %d connections, %s",
 		lives, randomKills, bursts, len(s.ids), s.dups, strings.Count(logText, `"retry_attempt":`), unackedAtLastKill, sent, fake.Connections(), time.Since(began).Round(time.Millisecond))
+}
+
+// noticesIn are the consent notices in user's DM.
+func noticesIn(fake *slackfake.Server, user string) []slackfake.Message {
+	var out []slackfake.Message
+	for _, msg := range fake.Messages(user) {
+		if strings.Contains(msg.Text, noticeFallback) {
+			out = append(out, msg)
+		}
+	}
+	return out
 }
 
 // digestsIn are the digest messages in a manager's DM.
