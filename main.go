@@ -6,7 +6,11 @@
 //	coach replay EXPORT --teams F print the digests a Slack export would have produced
 //	coach manifest, check, connect-key, preview, compact, bench: see usage
 //
-// main only calls run; run is what the end-to-end tests call.
+// main only calls run; run is what the end-to-end tests call. wire.go is
+// where coach run is put together: the config file becomes the bot's
+// config (config's conversions into the domain's types), and the server is
+// built over its dependencies (the Web API, the Socket Mode link, the
+// messenger, the digest scheduler's settings, the norms catalog, the store).
 package main
 
 import (
@@ -166,7 +170,9 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	srv = bot.New(bc, db, log)
+	if srv, err = newServer(bc, edgeOf(cfg), db, log); err != nil {
+		return err
+	}
 	stopConnect := cw.serve(ctx, log)
 	defer stopConnect()
 	if cfg.Metrics.Addr != "" {

@@ -47,6 +47,6 @@ func preview(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	api := slack.New(bc.BotToken, slack.OptionAPIURL(bc.APIURL), slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second}))
+	api := slack.New(string(cfg.BotToken), slack.OptionAPIURL(cfg.Slack.APIURL), slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second}))
 	return bot.PreviewFirstStart(ctx, bc, api, now, stdout)
 }

@@ -305,7 +305,9 @@ func startSimCoach(t *testing.T, clock *simClock) *simCoach {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.srv = bot.New(bc, db, log)
+	if h.srv, err = newServer(bc, edgeOf(cfg), db, log); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	stopConnect := cw.serve(ctx, log)
 	done := make(chan error, 1)

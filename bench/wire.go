@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -18,12 +19,15 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
 	bolt "go.etcd.io/bbolt"
 
 	"coach/bot"
 	"coach/config"
+	"coach/norms"
 	"coach/ops"
 	"coach/signals"
+	"coach/slacklink"
 	"coach/store"
 )
 
@@ -214,7 +218,7 @@ func serve(path string) error {
 	if err != nil {
 		return err
 	}
-	bc := bot.Config{APIURL: spec.APIURL, BotToken: "xoxb-bench", AppToken: "xapp-bench", RetentionDays: cfg.RetentionDays,
+	bc := bot.Config{APIURL: spec.APIURL, RetentionDays: cfg.RetentionDays,
 		Schedule: cfg.Nudges.Schedule, Policy: cfg.DigestPolicy(), NormsCloseAfter: time.Duration(cfg.Norms.CloseAfter),
 		NormsMinVotes: cfg.Norms.MinVotes, NormsAnonymous: cfg.Norms.Anonymous, NormsRecheckAfter: cfg.Norms.RecheckAfter(),
 		PulseEnabled: cfg.Pulse.Enabled, PulseEvery: time.Duration(cfg.Pulse.Every), PulseMinResponses: cfg.Pulse.MinResponses}
@@ -225,8 +229,27 @@ func serve(path string) error {
 	log := zerolog.New(os.Stderr).Level(zerolog.InfoLevel).With().Timestamp().Logger()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	runErr := bot.New(bc, db, log).Run(ctx)
+	srv, err := newServer(bc, db, log)
+	if err != nil {
+		return err
+	}
+	runErr := srv.Run(ctx)
 	return errors.Join(runErr, os.WriteFile(spec.Peak, fmt.Appendf(nil, "%.1f\n", peakRSSMB()), 0o600))
+}
+
+// newServer builds the server as coach run's wiring does: the Web API and
+// the Socket Mode link at bc.APIURL, counted in bc.Metrics, the messenger
+// and the norms catalog.
+func newServer(bc bot.Config, db *store.DB, log zerolog.Logger) (*bot.Server, error) {
+	api := slack.New("xoxb-bench", slack.OptionAPIURL(bc.APIURL),
+		slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: &ops.Transport{Metrics: bc.Metrics}}))
+	cat, err := norms.LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	link := slacklink.New(slacklink.Config{APIURL: bc.APIURL, AppToken: "xapp-bench", Log: log, Metrics: bc.Metrics,
+		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: &ops.Transport{Metrics: bc.Metrics}}})
+	return bot.New(bc, bot.Deps{API: api, Link: link, Messenger: bot.NewMessenger(api, bc.Metrics), Norms: cat, Store: db, Log: log})
 }
 
 // prepareStore sets the scene in the store at path, untimed and without

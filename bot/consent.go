@@ -448,7 +448,7 @@ func (s *Server) sendExport(ctx context.Context, user string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.client.UploadFileContext(ctx, slack.UploadFileParameters{
+	_, err = s.api.UploadFileContext(ctx, slack.UploadFileParameters{
 		Reader:         bytes.NewReader(data),
 		FileSize:       len(data),
 		Filename:       "coach-export-" + user + ".json",

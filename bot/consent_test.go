@@ -111,7 +111,7 @@ func newNoticeWorld(t *testing.T, reports int) *noticeWorld {
 func (w *noticeWorld) start(pace Pace) (srv *Server, stop func()) {
 	w.t.Helper()
 	cfg := Config{
-		APIURL: w.fake.APIURL(), BotToken: "xoxb-n", AppToken: "xapp-n",
+		APIURL:       w.fake.APIURL(),
 		Teams:        []signals.Team{{Manager: "UMGR", Reports: w.members[1:]}},
 		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC,
 		Limits: signals.DefaultThresholds(), RetentionDays: 35,
@@ -119,7 +119,7 @@ func (w *noticeWorld) start(pace Pace) (srv *Server, stop func()) {
 		NoticePace: pace,
 	}
 	log := zerolog.New(io.MultiWriter(zerolog.NewTestWriter(w.t), w.logs))
-	srv = New(cfg, w.db, log)
+	srv = newTestServer(w.t, cfg, "xoxb-n", "xapp-n", w.db, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	conns := w.fake.Connections()

@@ -32,11 +32,11 @@ func directoryServer(t *testing.T, n int) (*Server, *slackfake.Server, *store.DB
 	}
 	t.Cleanup(func() { db.Close() })
 	cfg := Config{
-		APIURL: fake.APIURL(), BotToken: "xoxb-d", AppToken: "xapp-d",
+		APIURL:       fake.APIURL(),
 		Teams:        []signals.Team{{Manager: "U000000", Reports: []string{"U000001", "U000002"}}},
 		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC, NoScheduler: true,
 	}
-	return New(cfg, db, zerolog.New(zerolog.NewTestWriter(t))), fake, db
+	return newTestServer(t, cfg, "xoxb-d", "xapp-d", db, zerolog.New(zerolog.NewTestWriter(t))), fake, db
 }
 
 // The directory comes a users.list page at a time — a rate-limited page

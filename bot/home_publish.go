@@ -19,7 +19,7 @@ func (s *Server) publishHome(ctx context.Context, user string) {
 		s.log.Warn().Err(err).Str("user", user).Msg("app home data")
 		return
 	}
-	if _, err := s.client.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: HomeView(d)}); err != nil {
+	if _, err := s.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: HomeView(d)}); err != nil {
 		s.log.Warn().Err(err).Str("user", user).Msg("views.publish")
 	}
 }
@@ -162,7 +162,7 @@ func (s *Server) homeAction(cb slack.InteractionCallback, a *slack.BlockAction) 
 // by hoursSubmission.
 func (s *Server) homeHours(cb slack.InteractionCallback) {
 	user := cb.User.ID
-	if _, err := s.client.OpenViewContext(s.work(), cb.TriggerID, HoursModal(s.Org().HoursOf(user), s.hoursSource(user))); err != nil {
+	if _, err := s.api.OpenViewContext(s.work(), cb.TriggerID, HoursModal(s.Org().HoursOf(user), s.hoursSource(user))); err != nil {
 		s.log.Warn().Err(err).Str("user", user).Msg("views.open hours")
 	}
 }

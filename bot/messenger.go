@@ -36,9 +36,10 @@ type messengerAPI interface {
 	AddReactionContext(ctx context.Context, name string, item slack.ItemRef) error
 }
 
-// NewMessenger makes a messenger over a Slack client.
-func NewMessenger(api *slack.Client) *Messenger {
-	return &Messenger{api: api, dms: map[string]string{}}
+// NewMessenger makes a messenger over the Web API with the bot token (a
+// *slack.Client); metrics, when not nil, count its digests and rate limits.
+func NewMessenger(api messengerAPI, metrics *ops.Metrics) *Messenger {
+	return &Messenger{api: api, metrics: metrics, dms: map[string]string{}}
 }
 
 // dm returns the DM channel with a user, opening it once.

@@ -218,7 +218,7 @@ func restart(t *testing.T, h *harness, now time.Time) *Server {
 	h.stop() // one bot at a time, as with one database
 	h.clock.Set(now)
 	cfg := h.srv.cfg
-	srv := New(cfg, h.db, zerolog.New(zerolog.NewTestWriter(t)))
+	srv := newTestServer(t, cfg, "xoxb-h", "xapp-h", h.db, zerolog.New(zerolog.NewTestWriter(t)))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()

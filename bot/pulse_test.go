@@ -61,8 +61,8 @@ func startPulseHarness(t *testing.T, now time.Time, teams []pulseTeam, edit func
 	t.Cleanup(func() { db.Close() })
 	h.db = db
 	cfg := Config{
-		APIURL: h.fake.APIURL(), BotToken: "xoxb-h", AppToken: "xapp-h",
-		Teams: cfgTeams, Admins: []string{"UX"},
+		APIURL: h.fake.APIURL(),
+		Teams:  cfgTeams, Admins: []string{"UX"},
 		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC,
 		Limits: signals.DefaultThresholds(), RetentionDays: 35,
 		NoScheduler: true, Now: h.clock.Now, Policy: nudges.DefaultPolicy(),
@@ -73,7 +73,7 @@ func startPulseHarness(t *testing.T, now time.Time, teams []pulseTeam, edit func
 	if edit != nil {
 		edit(&cfg)
 	}
-	h.srv = New(cfg, db, log)
+	h.srv = newTestServer(t, cfg, "xoxb-h", "xapp-h", db, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.srv.Run(ctx) }()

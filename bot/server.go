@@ -1,10 +1,3 @@
-// Package bot is coach's edge to Slack: the Socket Mode loop that turns
-// envelopes into derived events and acks them after they are committed, and
-// (in later files) slash commands, interactions, App Home and Block Kit.
-//
-// Slack payloads become coach's own plain types (package signals) right here;
-// nothing behind this package sees a Slack type, and no message text passes
-// decode.Decoder.Decode.
 package bot
 
 import (
@@ -12,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,9 +25,9 @@ import (
 // Config is what the bot needs to run, converted from the config file by
 // main.
 type Config struct {
-	APIURL   string
-	BotToken string
-	AppToken string
+	// APIURL is the Web API's address, for the calls made with a connected
+	// manager's own token (the bot's calls go through Deps.API).
+	APIURL string
 
 	Teams         []signals.Team
 	Admins        []string
@@ -49,10 +41,6 @@ type Config struct {
 
 	// MaxBatch caps the envelopes committed in one transaction (default 1024).
 	MaxBatch int
-	// PingInterval is how long the Socket Mode link may stay silent (no
-	// frame, ping or pong) before it counts as dead and is replaced
-	// (default 30s); coach pings Slack three times as often.
-	PingInterval time.Duration
 	// NoScheduler leaves digests to the caller (tests and the demo drive
 	// Scheduler().RunDue with simulated time).
 	NoScheduler bool
@@ -103,22 +91,47 @@ type Config struct {
 	Disconnected func(manager string)
 }
 
-// slackAPI is the part of the Web API the bot calls.
+// slackAPI is the part of the Web API the server calls with the bot token;
+// the Messenger makes the calls that post (messengerAPI). A *slack.Client
+// is one; tests may give their own.
 type slackAPI interface {
 	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 	GetUsersPaginated(options ...slack.GetUsersOption) slack.UserPagination
 	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+}
+
+// Deps are what a Server runs on, built by its caller: main's wire.go for
+// coach run; the demo, the bench and tests over their own Slack.
+type Deps struct {
+	// API is the Web API with the bot token.
+	API slackAPI
+	// Link is the Socket Mode link envelopes come in on and acks go out on.
+	Link *slacklink.Client
+	// Messenger sends what coach says in Slack, digests included.
+	Messenger *Messenger
+	// Digests is what the digest scheduler is built from (its schedule,
+	// texts, clock and waits; nudges.NewScheduler fills in the rest). New
+	// adds what only the server has: its org snapshot, its policy, the
+	// store with the trust pulse's news, and Messenger.
+	Digests nudges.Options
+	// Norms is the catalog of the norms a team can agree.
+	Norms *norms.Catalog
+	// Store is coach's database; the caller closes it once Run returned.
+	Store *store.DB
+	Log   zerolog.Logger
 }
 
 // Server runs coach against one Slack workspace.
 type Server struct {
-	cfg    Config
-	db     *store.DB
-	log    zerolog.Logger
-	api    slackAPI
-	client *slack.Client
-	link   *slacklink.Client // the Socket Mode link
+	cfg  Config
+	db   *store.DB
+	log  zerolog.Logger
+	api  slackAPI
+	link *slacklink.Client // the Socket Mode link
 
 	messenger *Messenger
 	scheduler *nudges.Scheduler
@@ -152,8 +165,8 @@ type Server struct {
 // redraws) are done. Tests and the demo use it to read Slack deterministically.
 func (s *Server) Settle() { s.bg.Wait() }
 
-// New builds a server; Run connects it.
-func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
+// New builds a server over its dependencies; Run connects it.
+func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -163,8 +176,6 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 	if cfg.Lexicon == nil {
 		cfg.Lexicon = signals.DefaultLexicon()
 	}
-	api := slack.New(cfg.BotToken, slack.OptionAPIURL(cfg.APIURL), slack.OptionAppLevelToken(cfg.AppToken),
-		slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: &ops.Transport{Metrics: cfg.Metrics}}))
 	if cfg.Policy.MaxPerDigest == 0 {
 		cfg.Policy = nudges.DefaultPolicy()
 	}
@@ -183,58 +194,34 @@ func New(cfg Config, db *store.DB, log zerolog.Logger) *Server {
 	if cfg.Limits != (signals.Thresholds{}) {
 		cfg.Policy.LateHour = cfg.Limits.LateHour
 	}
-	db.SetPulseKey(cfg.PulseKey)
+	if d.API == nil || d.Link == nil || d.Messenger == nil || d.Norms == nil || d.Store == nil {
+		return nil, errors.New("bot: Deps.API, Link, Messenger, Norms and Store are required")
+	}
+	d.Store.SetPulseKey(cfg.PulseKey)
 	s := &Server{
 		cfg:        cfg,
-		db:         db,
-		log:        log,
-		api:        api,
-		client:     api,
-		link:       newLink(cfg, log),
-		messenger:  &Messenger{api: api, dms: map[string]string{}, metrics: cfg.Metrics},
+		db:         d.Store,
+		log:        d.Log,
+		api:        d.API,
+		link:       d.Link,
+		messenger:  d.Messenger,
+		norms:      d.Norms,
 		connLooked: map[string]time.Time{},
 	}
-	s.resolver = NewMemberResolver(MemberConfig{Store: db, Lookup: s.lookupMembers, Prepare: s.learnConnected, Log: log})
-	return s
-}
-
-// newLink makes the Socket Mode link (package slacklink): its dead-link
-// timer is Config.PingInterval, and it counts reconnects.
-func newLink(cfg Config, log zerolog.Logger) *slacklink.Client {
-	lc := slacklink.Config{
-		APIURL:       cfg.APIURL,
-		AppToken:     cfg.AppToken,
-		HTTPClient:   &http.Client{Timeout: 10 * time.Second, Transport: &ops.Transport{Metrics: cfg.Metrics}},
-		Log:          log,
-		DeadAfter:    cfg.PingInterval,
-		PingInterval: cfg.PingInterval / 3,
+	o := d.Digests
+	o.Org, o.Policy, o.Store, o.Messenger, o.Log = s.Org, cfg.Policy, s.pulseDigests(d.Store), d.Messenger, d.Log
+	if o.Now == nil {
+		o.Now = cfg.Now
 	}
-	if cfg.Metrics != nil {
-		lc.Metrics = cfg.Metrics
+	var err error
+	if s.scheduler, err = nudges.NewScheduler(o); err != nil {
+		return nil, err
 	}
-	return slacklink.New(lc)
+	s.resolver = NewMemberResolver(MemberConfig{Store: d.Store, Lookup: s.lookupMembers, Prepare: s.learnConnected, Log: d.Log})
+	return s, nil
 }
 
-// newScheduler builds the digest scheduler over the store and messenger.
-func (s *Server) newScheduler() (*nudges.Scheduler, error) {
-	return nudges.NewScheduler(nudges.Options{
-		Schedule:  s.cfg.Schedule,
-		Org:       s.Org,
-		Store:     s.pulseDigests(s.db),
-		Messenger: s.messenger,
-		Policy:    s.cfg.Policy,
-		Log:       s.log,
-		Now:       s.cfg.Now,
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			if d < time.Minute { // the per-minute tick is not a rate-limit wait
-				s.cfg.Metrics.RateLimited(d)
-			}
-			return nudges.Wait(ctx, d)
-		},
-	})
-}
-
-// Scheduler is the digest scheduler (after Run has started).
+// Scheduler is the digest scheduler.
 func (s *Server) Scheduler() *nudges.Scheduler { return s.scheduler }
 
 // Tick does everything that is due at now: the digests of the schedule,
@@ -343,12 +330,6 @@ func (s *Server) start(ctx context.Context) error {
 	s.botUserID, s.teamID = auth.UserID, auth.TeamID
 	s.log.Info().Str("team", auth.Team).Str("team_id", auth.TeamID).Str("bot_user", auth.UserID).Msg("authenticated")
 	if err := s.syncDirectory(ctx); err != nil {
-		return err
-	}
-	if s.scheduler, err = s.newScheduler(); err != nil {
-		return err
-	}
-	if s.norms, err = norms.LoadCatalog(); err != nil {
 		return err
 	}
 	if spec, err := s.db.Meta("schedule"); err == nil && spec != "" {

@@ -80,7 +80,7 @@ func startHarnessLog(t *testing.T, now time.Time, edit func(*Config), log zerolo
 	t.Cleanup(func() { db.Close() })
 	h.db = db
 	cfg := Config{
-		APIURL: h.fake.APIURL(), BotToken: "xoxb-h", AppToken: "xapp-h",
+		APIURL:       h.fake.APIURL(),
 		Teams:        []signals.Team{{Manager: "UM1", Reports: []string{"UA", "UB", "UC"}}},
 		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC,
 		Limits: signals.DefaultThresholds(), Hints: true, RetentionDays: 35,
@@ -98,7 +98,7 @@ func startHarnessLog(t *testing.T, now time.Time, edit func(*Config), log zerolo
 			t.Fatal(err)
 		}
 	}
-	h.srv = New(cfg, db, log)
+	h.srv = newTestServer(t, cfg, "xoxb-h", "xapp-h", db, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.srv.Run(ctx) }()

@@ -18,12 +18,15 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
 
 	"coach/bot"
 	"coach/config"
+	"coach/norms"
 	"coach/nudges"
 	"coach/pulse"
 	"coach/slackfake"
+	"coach/slacklink"
 	"coach/store"
 )
 
@@ -202,20 +205,15 @@ func run(ctx context.Context, opts Options, out io.Writer) (*world, error) {
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	w.srv = bot.New(bc, w.db, opts.Log)
+	if w.srv, err = w.newServer(bc, opts.Log); err != nil {
+		return w, err
+	}
 	done := make(chan error, 1)
 	go func() { done <- w.srv.Run(runCtx) }()
 	waitCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := w.fake.WaitConnections(waitCtx, 1); err != nil {
 		return w, fmt.Errorf("demo: the bot did not connect: %w", err)
-	}
-	for w.srv.Scheduler() == nil {
-		select {
-		case err := <-done:
-			return w, fmt.Errorf("demo: the bot stopped: %w", err)
-		case <-time.After(5 * time.Millisecond):
-		}
 	}
 	connectDone := w.runConnect(runCtx)
 	defer connectDone()
@@ -248,7 +246,7 @@ func demoConfig(cfg *config.Config, w *world) (bot.Config, error) {
 		return bot.Config{}, err
 	}
 	bc := bot.Config{
-		APIURL: w.fake.APIURL(), BotToken: demoBotToken, AppToken: demoAppToken,
+		APIURL:            w.fake.APIURL(),
 		Teams:             signalsTeams(w.teams),
 		Admins:            append(append([]string(nil), cfg.Admins...), demoAdmin),
 		RetentionDays:     cfg.RetentionDays,
@@ -266,6 +264,24 @@ func demoConfig(cfg *config.Config, w *world) (bot.Config, error) {
 	}
 	bc.SetOrgSettings(org)
 	return bc, nil
+}
+
+// newServer builds the bot over the demo's fake Slack and store, as coach
+// run does over Slack's.
+func (w *world) newServer(bc bot.Config, log zerolog.Logger) (*bot.Server, error) {
+	api := slack.New(demoBotToken, slack.OptionAPIURL(w.fake.APIURL()))
+	cat, err := norms.LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	return bot.New(bc, bot.Deps{
+		API:       api,
+		Link:      slacklink.New(slacklink.Config{APIURL: w.fake.APIURL(), AppToken: demoAppToken, Log: log}),
+		Messenger: bot.NewMessenger(api, nil),
+		Norms:     cat,
+		Store:     w.db,
+		Log:       log,
+	})
 }
 
 // simulate plays the month hour by hour: deliver that hour's events over the
