@@ -88,32 +88,59 @@ func foldMessage(o *Org, l Ledger, m *Message, sign int, eff *Effects) {
 // when it landed for each recipient, and which waits it answers.
 func foldManagerMessage(o *Org, l Ledger, m *Message, directed []string, sign int, eff *Effects) {
 	mgr := m.Author
-	locM := o.Loc(mgr)
-	today := DayOf(m.At, locM)
+	today := DayOf(m.At, o.Loc(mgr))
 	st := l.State(mgr)
 	if sign > 0 && closeWaits(o, l, st, m, directed) {
 		eff.Recorded = true
 	}
-	var recipients []string
-	for _, r := range directed {
-		if mm, ok := o.ManagerOf(r); ok && mm == mgr && o.Recorded(r) {
-			recipients = append(recipients, r)
-		}
-	}
+	recipients := reportsAmong(o, mgr, directed)
 	if len(recipients) == 0 {
 		return
 	}
 	eff.Recorded = true
 	w := l.Day(mgr, today)
+	countDirected(w, m.Flags, sign)
+	off, late := countRecipients(o, w, st, m, recipients, sign)
+	if len(off) == 0 {
+		return
+	}
+	w.OffHours = add(w.OffHours, sign)
+	if late {
+		w.Late = add(w.Late, sign)
+	}
+	if sign > 0 && o.Hints && st.HintDay != today {
+		st.HintDay = today
+		eff.Hints = append(eff.Hints, Hint{Manager: mgr, Channel: m.Channel, Reports: off, At: m.At})
+	}
+}
+
+// reportsAmong lists those of directed who are mgr's recorded reports.
+func reportsAmong(o *Org, mgr string, directed []string) []string {
+	var out []string
+	for _, r := range directed {
+		if mm, ok := o.ManagerOf(r); ok && mm == mgr && o.Recorded(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// countDirected counts a manager's message directed at their team in the
+// day's window, with its question and status-chase flags.
+func countDirected(w *DayWindow, f Flags, sign int) {
 	w.Directed = add(w.Directed, sign)
-	if m.Flags.Question {
+	if f.Question {
 		w.Questions = add(w.Questions, sign)
 	}
-	if m.Flags.StatusChase {
+	if f.StatusChase {
 		w.StatusChase = add(w.StatusChase, sign)
 	}
-	var off []string
-	late := false
+}
+
+// countRecipients counts a manager's message for each report it is directed
+// at, and notes the contact. It returns the reports for whom it landed
+// outside their working hours, and whether it was late for any of them.
+func countRecipients(o *Org, w *DayWindow, st *ManagerState, m *Message, recipients []string, sign int) (off []string, late bool) {
 	for _, r := range recipients {
 		rd := w.Report(r)
 		rd.Directed = add(rd.Directed, sign)
@@ -133,16 +160,7 @@ func foldManagerMessage(o *Org, l Ledger, m *Message, directed []string, sign in
 			st.Contact(r, m.At)
 		}
 	}
-	if len(off) > 0 {
-		w.OffHours = add(w.OffHours, sign)
-		if late {
-			w.Late = add(w.Late, sign)
-		}
-		if sign > 0 && o.Hints && st.HintDay != today {
-			st.HintDay = today
-			eff.Hints = append(eff.Hints, Hint{Manager: mgr, Channel: m.Channel, Reports: off, At: m.At})
-		}
-	}
+	return off, late
 }
 
 // closeWaits closes the waits a manager's message answers. Each closed
