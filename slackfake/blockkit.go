@@ -369,31 +369,35 @@ func (c *checker) element(ptr string, v any, at where, actionIDs map[string]bool
 		c.fail(ptr+"/type", "element type not allowed here")
 		return
 	}
-	if id, present := e["action_id"]; present && c.id(ptr+"/action_id", id) {
-		s := id.(string)
-		if actionIDs[s] {
-			c.fail(ptr+"/action_id", "duplicate action_id within the block")
-		}
-		actionIDs[s] = true
-	}
+	c.actionID(ptr, e, actionIDs)
 	if conf, ok := e["confirm"]; ok {
 		c.confirm(ptr+"/confirm", conf)
 	}
 	if _, ok := e["placeholder"]; ok {
 		c.optionalText(ptr+"/placeholder", e, "placeholder", maxPlaceholderLen, true)
 	}
+	c.elementOfType(ptr, typ, e)
+}
+
+// actionID checks an element's action_id, if it has one, and that no other
+// element of its block has used it.
+func (c *checker) actionID(ptr string, e map[string]any, actionIDs map[string]bool) {
+	id, present := e["action_id"]
+	if !present || !c.id(ptr+"/action_id", id) {
+		return
+	}
+	s := id.(string)
+	if actionIDs[s] {
+		c.fail(ptr+"/action_id", "duplicate action_id within the block")
+	}
+	actionIDs[s] = true
+}
+
+// elementOfType checks the fields an element of type typ has of its own.
+func (c *checker) elementOfType(ptr, typ string, e map[string]any) {
 	switch typ {
 	case "button":
-		c.requiredText(ptr+"/text", e["text"], maxButtonTextLen, true)
-		if val, ok := e["value"]; ok {
-			c.maxString(ptr+"/value", val, maxButtonValueLen)
-		}
-		if u, ok := e["url"]; ok {
-			c.maxString(ptr+"/url", u, maxURLLen)
-		}
-		if st, ok := e["style"]; ok && st != "primary" && st != "danger" {
-			c.fail(ptr+"/style", "must be primary or danger")
-		}
+		c.button(ptr, e)
 	case "checkboxes", "radio_buttons":
 		c.options(ptr, e, maxCheckOptions, false)
 	case "static_select", "multi_static_select":
@@ -405,23 +409,41 @@ func (c *checker) element(ptr string, v any, at where, actionIDs map[string]bool
 	case "overflow":
 		c.options(ptr, e, maxOverflowItems, true)
 	case "timepicker":
-		if t, ok := e["initial_time"]; ok {
-			if s, _ := t.(string); !clockRE.MatchString(s) {
-				c.fail(ptr+"/initial_time", "must be a time of day in HH:mm")
-			}
-		}
+		c.optionalMatch(ptr, e, "initial_time", clockRE, "must be a time of day in HH:mm")
 	case "datepicker":
-		if d, ok := e["initial_date"]; ok {
-			if s, _ := d.(string); !dateRE.MatchString(s) {
-				c.fail(ptr+"/initial_date", "must be a date in YYYY-MM-DD")
-			}
-		}
+		c.optionalMatch(ptr, e, "initial_date", dateRE, "must be a date in YYYY-MM-DD")
 	case "plain_text_input":
 		if iv, ok := e["initial_value"]; ok {
 			c.maxString(ptr+"/initial_value", iv, maxTextLen)
 		}
 	case "image":
 		c.imageElement(ptr, e)
+	}
+}
+
+// button checks a button's label, value, url and style.
+func (c *checker) button(ptr string, e map[string]any) {
+	c.requiredText(ptr+"/text", e["text"], maxButtonTextLen, true)
+	if val, ok := e["value"]; ok {
+		c.maxString(ptr+"/value", val, maxButtonValueLen)
+	}
+	if u, ok := e["url"]; ok {
+		c.maxString(ptr+"/url", u, maxURLLen)
+	}
+	if st, ok := e["style"]; ok && st != "primary" && st != "danger" {
+		c.fail(ptr+"/style", "must be primary or danger")
+	}
+}
+
+// optionalMatch checks that e's field key, when present, is a string that
+// re matches; problem says what it must be.
+func (c *checker) optionalMatch(ptr string, e map[string]any, key string, re *regexp.Regexp, problem string) {
+	v, ok := e[key]
+	if !ok {
+		return
+	}
+	if s, _ := v.(string); !re.MatchString(s) {
+		c.fail(ptr+"/"+key, "%s", problem)
 	}
 }
 
