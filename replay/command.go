@@ -151,38 +151,17 @@ type Summary struct {
 func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (Summary, error) {
 	began := time.Now()
 	var sum Summary
-	ex, err := openExport(opts.Export)
+	in, err := readInput(opts)
 	if err != nil {
 		return sum, err
 	}
-	defer ex.Close()
-	if len(ex.days) == 0 {
-		return sum, fmt.Errorf("replay: %s has no conversation folders with day files (YYYY-MM-DD.json); is it a Slack workspace export?", opts.Export)
-	}
-	users, err := parseUsers(ex.users)
-	if err != nil {
-		return sum, fmt.Errorf("replay: users.json in %s: %w", opts.Export, err)
-	}
-	teams, err := readTeams(opts.Teams, newDirectory(users))
-	if err != nil {
-		return sum, err
-	}
-	bc, err := settingsOf(config.Default())
-	if err != nil {
-		return sum, err
-	}
-	dec := &decode.Decoder{Lexicon: bc.Org.Lexicon, Members: ex.members}
-	people, err := decodePeople(dec, ex.users)
-	if err != nil {
-		return sum, fmt.Errorf("replay: users.json in %s: %w", opts.Export, err)
-	}
-
+	defer in.ex.Close()
 	dir, err := os.MkdirTemp(opts.TempDir, "coach-replay-")
 	if err != nil {
 		return sum, fmt.Errorf("replay: temporary database: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	r := &replayer{orgSet: bc.Org, people: people, teams: teams, from: opts.From}
+	r := &replayer{orgSet: in.set.Org, people: in.people, teams: in.teams, from: opts.From}
 	if !opts.To.IsZero() {
 		r.to = opts.To.AddDate(0, 0, 1)
 	}
@@ -192,16 +171,76 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (Summary, 
 		return sum, err
 	}
 	defer r.db.Close()
-	if r.sched, err = newScheduler(r, bc, clock); err != nil {
+	if r.sched, err = newScheduler(r, in.set, clock); err != nil {
 		return sum, err
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	r.pr = &printer{w: out, json: opts.JSON, org: func() *signals.Org { return r.org }, weeks: map[string]bool{}}
 
+	err = r.replay(ctx, in, opts, stderr, &sum)
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("replay: write: %w", ferr)
+	}
+	if err != nil {
+		return sum, err
+	}
+	sum.From, sum.Recorded, sum.Managers = r.start, r.recorded, len(in.teams)
+	if r.org != nil {
+		sum.To = r.now.AddDate(0, 0, -1)
+	}
+	sum.Weeks, sum.Digests, sum.WithNudges = len(r.pr.weeks), r.pr.digests, r.pr.nudged
+	writeSummary(stderr, sum, in.ex.unlisted, time.Since(began))
+	return sum, nil
+}
+
+// input is what a replay reads before it replays: the export, its teams,
+// the settings, and the people of users.json through the decoder.
+type input struct {
+	ex     *export
+	teams  []signals.Team
+	set    settings
+	dec    *decode.Decoder
+	people []signals.Person
+}
+
+// readInput opens the export and reads its users and the teams file.
+func readInput(opts Options) (in input, err error) {
+	if in.ex, err = openExport(opts.Export); err != nil {
+		return in, err
+	}
+	defer func() {
+		if err != nil {
+			in.ex.Close()
+		}
+	}()
+	if len(in.ex.days) == 0 {
+		return in, fmt.Errorf("replay: %s has no conversation folders with day files (YYYY-MM-DD.json); is it a Slack workspace export?", opts.Export)
+	}
+	users, err := parseUsers(in.ex.users)
+	if err != nil {
+		return in, fmt.Errorf("replay: users.json in %s: %w", opts.Export, err)
+	}
+	if in.teams, err = readTeams(opts.Teams, newDirectory(users)); err != nil {
+		return in, err
+	}
+	if in.set, err = settingsOf(config.Default()); err != nil {
+		return in, err
+	}
+	in.dec = &decode.Decoder{Lexicon: in.set.Org.Lexicon, Members: in.ex.members}
+	if in.people, err = decodePeople(in.dec, in.ex.users); err != nil {
+		return in, fmt.Errorf("replay: users.json in %s: %w", opts.Export, err)
+	}
+	return in, nil
+}
+
+// replay reads the day files of the replayed dates, decoding several at
+// once, feeds their events to the clock in time order, and counts what it
+// read into sum.
+func (r *replayer) replay(ctx context.Context, in input, opts Options, stderr io.Writer, sum *Summary) error {
 	// A day file holds messages within a day of its date, whichever
 	// clock it was dated by: the others need not be read.
-	days := ex.days[:0:0]
-	for _, f := range ex.days {
+	days := in.ex.days[:0:0]
+	for _, f := range in.ex.days {
 		if (opts.From.IsZero() || !f.Date.Before(opts.From.AddDate(0, 0, -1))) && (r.to.IsZero() || f.Date.Before(r.to.AddDate(0, 0, 1))) {
 			days = append(days, f)
 		}
@@ -214,12 +253,13 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (Summary, 
 		}
 		r.beforePrint = bar.clear
 	}
+	defer bar.clear()
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	newReader := func() *fileReader {
-		fr := &fileReader{fsys: ex.fsys, dec: dec}
+		fr := &fileReader{fsys: in.ex.fsys, dec: in.dec}
 		if !opts.From.IsZero() {
 			fr.from = opts.From.UnixNano()
 		}
@@ -229,7 +269,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (Summary, 
 		return fr
 	}
 	srt := &sorter{emit: func(items []item) error { return r.feed(ctx, items) }}
-	err = readAll(ctx, days, workers, newReader, func(res fileResult) error {
+	err := readAll(ctx, days, workers, newReader, func(res fileResult) error {
 		sum.Files++
 		if res.bad != nil {
 			sum.BadFiles = append(sum.BadFiles, res.file.Path)
@@ -246,20 +286,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (Summary, 
 	if err == nil {
 		err = r.finish(ctx)
 	}
-	bar.clear()
-	if ferr := out.Flush(); err == nil && ferr != nil {
-		err = fmt.Errorf("replay: write: %w", ferr)
-	}
-	if err != nil {
-		return sum, err
-	}
-	sum.From, sum.Recorded, sum.Managers = r.start, r.recorded, len(teams)
-	if r.org != nil {
-		sum.To = r.now.AddDate(0, 0, -1)
-	}
-	sum.Weeks, sum.Digests, sum.WithNudges = len(r.pr.weeks), r.pr.digests, r.pr.nudged
-	writeSummary(stderr, sum, ex.unlisted, time.Since(began))
-	return sum, nil
+	return err
 }
 
 // settings are what a replay takes from the config file (its defaults):
