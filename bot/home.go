@@ -13,16 +13,18 @@ import (
 	"coach/signals"
 )
 
-// HomeData is everything the App Home shows one person. Someone else
-// gathers it; HomeView only draws it. Times are shown on their own
-// clock, so pass them in the person's location.
+// HomeData is everything the App Home shows one person. The server
+// gathers it ((*Server).homeData, home_publish.go); HomeView only draws
+// it. Times are shown on their own clock, so pass them in the person's
+// location.
 type HomeData struct {
 	UserID, Name string
 	Now          time.Time
 	Manager      bool // leads a team in coach
 
 	// For a manager: the signals of each of the last 4 weeks, oldest first
-	// (Weeks[3] is the latest full week), each computed by signals.Compute.
+	// (Weeks[3] is the latest full week), each as nudges.SignalsEach reads
+	// them from the store.
 	Weeks       [4][]signals.Signal
 	WeekStarts  [4]time.Time
 	TeamSize    int
