@@ -209,15 +209,9 @@ func exportConvs(tx *bolt.Tx, id string) ([]string, error) {
 // exportManager gathers id's records as a manager; nil when there are none.
 func exportManager(tx *bolt.Tx, id string) (*ManagerExport, error) {
 	var m ManagerExport
-	days, err := readWindows(tx, id, 0, signals.Day(1<<31-1))
-	if err != nil {
+	var err error
+	if m.Days, err = exportDays(tx, id); err != nil {
 		return nil, fmt.Errorf("windows: %w", err)
-	}
-	for _, d := range days {
-		for _, rd := range d.Reports {
-			rd.Own, rd.OwnOffHours = 0, 0
-		}
-		m.Days = append(m.Days, DayExport{Day: d.Day.String(), DayWindow: d})
 	}
 	var s signals.ManagerState
 	if found, err := getJSON(tx.Bucket(bucketState), []byte(id), &s); err != nil {
@@ -231,7 +225,39 @@ func exportManager(tx *bolt.Tx, id string) (*ManagerExport, error) {
 	} else if found {
 		m.Coaching = &h
 	}
-	err = tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+	if m.Digests, err = exportDigests(tx, id); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	if m.Prompts, err = exportPrompts(tx, id); err != nil {
+		return nil, fmt.Errorf("prompts: %w", err)
+	}
+	if len(m.Days) == 0 && m.State == nil && m.Coaching == nil && len(m.Digests) == 0 && len(m.Prompts) == 0 {
+		return nil, nil
+	}
+	return &m, nil
+}
+
+// exportDays lists manager id's day windows, without their reports' own
+// message counts (those are the reports' records, exported to them).
+func exportDays(tx *bolt.Tx, id string) ([]DayExport, error) {
+	days, err := readWindows(tx, id, 0, signals.Day(1<<31-1))
+	if err != nil {
+		return nil, err
+	}
+	var out []DayExport
+	for _, d := range days {
+		for _, rd := range d.Reports {
+			rd.Own, rd.OwnOffHours = 0, 0
+		}
+		out = append(out, DayExport{Day: d.Day.String(), DayWindow: d})
+	}
+	return out, nil
+}
+
+// exportDigests lists the outbox's digests to manager id.
+func exportDigests(tx *bolt.Tx, id string) ([]OutboxRecord, error) {
+	var out []OutboxRecord
+	err := tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 		if !bytes.Contains(v, []byte(id)) {
 			return nil
 		}
@@ -240,14 +266,18 @@ func exportManager(tx *bolt.Tx, id string) (*ManagerExport, error) {
 			return fmt.Errorf("digest %s: %w", k, err)
 		}
 		if rec.Digest.Manager == id {
-			m.Digests = append(m.Digests, rec)
+			out = append(out, rec)
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("outbox: %w", err)
-	}
-	err = tx.Bucket(bucketPrompts).ForEach(func(k, v []byte) error {
+	return out, err
+}
+
+// exportPrompts lists manager id's norm prompts, without their salt and
+// who voted.
+func exportPrompts(tx *bolt.Tx, id string) ([]norms.Prompt, error) {
+	var out []norms.Prompt
+	err := tx.Bucket(bucketPrompts).ForEach(func(k, v []byte) error {
 		if !bytes.Contains(v, []byte(id)) {
 			return nil
 		}
@@ -257,17 +287,11 @@ func exportManager(tx *bolt.Tx, id string) (*ManagerExport, error) {
 		}
 		if p.Manager == id {
 			p.Salt, p.Voted = "", nil
-			m.Prompts = append(m.Prompts, p)
+			out = append(out, p)
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("prompts: %w", err)
-	}
-	if len(m.Days) == 0 && m.State == nil && m.Coaching == nil && len(m.Digests) == 0 && len(m.Prompts) == 0 {
-		return nil, nil
-	}
-	return &m, nil
+	return out, err
 }
 
 // exportAsReport gathers id's share of every manager's records.
