@@ -13,6 +13,9 @@
 // and marshals as "[redacted]", and no error from this package ever contains a token.
 //
 // The package reads the config file, the token file and the time zone database, nothing else:
-// it imports nothing of coach, holds plain values, and never starts, logs or connects anything.
-// main converts a Config into each package's own options.
+// it holds plain values, and never starts, logs or connects anything. Of coach it imports only
+// the domain's types (signals, nudges), to say the file's settings in them (domain.go:
+// OrgSettings, Thresholds, SignalsTeams, DigestPolicy) — the one home of that conversion, used
+// by coach run (main's wire.go), replay, the demo and the bench. main converts a Config into each
+// package's own options.
 package config

@@ -5,6 +5,7 @@
 //
 // The path through this package is short and has no I/O:
 //
+//	OrgSettings.Org(people, …)  the workspace's settings, people and teams → an Org snapshot
 //	Lexicon.Classify(text)      text → Flags (the text is dropped by the caller)
 //	Fold(org, ledger, event)    one derived event → updates of the day windows
 //	Compute(org, manager, ...)  day windows + now → signals with their numbers
