@@ -15,7 +15,7 @@ import (
 // teamCommand edits who reports to whom. Every change is checked first: no
 // one reports to themself, and nobody is in two teams.
 func (s *Server) teamCommand(ctx context.Context, c Command) Reply {
-	ids, err := s.resolve(c.Mentions)
+	ids, err := s.resolve(c.Name, c.Mentions)
 	if err != nil {
 		return say("%s", err.Error())
 	}
@@ -219,9 +219,9 @@ func (s *Server) stats() Reply {
 // nudgeCommand sends a manager's digest now, to that manager. The admin is
 // not told what it said, or whether it said anything.
 func (s *Server) nudgeCommand(ctx context.Context, c Command) Reply {
-	ids, err := s.resolve(c.Mentions)
+	ids, err := s.resolve(c.Name, c.Mentions)
 	if err != nil {
-		return say("%s", strings.Replace(err.Error(), usage("team"), usage("nudge"), 1))
+		return say("%s", err.Error())
 	}
 	m := ids[0]
 	org := s.Org()

@@ -111,15 +111,16 @@ func (s *Server) isAdmin(ctx context.Context, user string) bool {
 	return u.IsAdmin || u.IsOwner
 }
 
-// resolve turns mentions into user ids, from the directory. A plain
-// @name matches a display or real name.
-func (s *Server) resolve(mentions []string) ([]string, error) {
+// resolve turns the mentions of command cmd into user ids, from the
+// directory. A plain @name matches a display or real name. A mention it
+// cannot place is a UsageError with cmd's usage.
+func (s *Server) resolve(cmd string, mentions []string) ([]string, error) {
 	org := s.Org()
 	out := make([]string, 0, len(mentions))
 	for _, m := range mentions {
 		if id := MentionID(m); id != "" {
 			if _, ok := org.People[id]; !ok {
-				return nil, &UsageError{Problem: fmt.Sprintf("I can't find %s in this workspace.", clip(m)), Command: "team"}
+				return nil, &UsageError{Problem: fmt.Sprintf("I can't find %s in this workspace.", clip(m)), Command: cmd}
 			}
 			out = append(out, id)
 			continue
@@ -135,9 +136,9 @@ func (s *Server) resolve(mentions []string) ([]string, error) {
 		case 1:
 			out = append(out, found[0])
 		case 0:
-			return nil, &UsageError{Problem: fmt.Sprintf("I can't find %s in this workspace.", clip(m)), Command: "team"}
+			return nil, &UsageError{Problem: fmt.Sprintf("I can't find %s in this workspace.", clip(m)), Command: cmd}
 		default:
-			return nil, &UsageError{Problem: fmt.Sprintf("More than one person is called %s; pick them from the @mention list.", clip(m)), Command: "team"}
+			return nil, &UsageError{Problem: fmt.Sprintf("More than one person is called %s; pick them from the @mention list.", clip(m)), Command: cmd}
 		}
 	}
 	return out, nil

@@ -51,7 +51,7 @@ const teamsSummaryReports = 5
 func (s *Server) teamsCommand(c Command) Reply {
 	org := s.Org()
 	if len(c.Mentions) == 1 {
-		ids, err := s.resolve(c.Mentions)
+		ids, err := s.resolve(c.Name, c.Mentions)
 		if err != nil {
 			return say("%s", err.Error())
 		}
