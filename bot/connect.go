@@ -239,7 +239,7 @@ func readBackText(org *signals.Org, manager string, r ReadBack) string {
 		return "*coach has read back your DMs.* It found no DMs or group DMs with your reports " + span + ". From now on it counts them as they happen, never the text."
 	}
 	return fmt.Sprintf("*coach has read back your DMs.* It counted %s in %s with your reports (DMs and group DMs), %s: who wrote to whom and when, never the text. "+
-		"Your App Home and your next digest include them, and from now on coach also speaks of what it could not see before: staying in touch, recognition, how your attention is spread, replies and questions.",
+		"Your App Home and your next digest include them, and from now on coach also speaks of what it could not see before: "+nudges.UnseenKinds+".",
 		plural(r.Messages, "message"), plural(r.Conversations, "conversation"), span)
 }
 
