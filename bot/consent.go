@@ -239,7 +239,7 @@ type noticeTodo struct {
 }
 
 // noticeTally counts a run's notices for its progress lines.
-type noticeTally struct{ done, sent, failed, total int }
+type noticeTally struct{ sent, failed, total int }
 
 // noticePass sends the notices of todo at pace, and returns those left for
 // a recheck: a send of theirs started too recently for Slack to have
@@ -256,14 +256,13 @@ func (s *Server) noticePass(ctx context.Context, pace Pace, optIn bool, todo []n
 			return nil
 		}
 		err := s.sendNotice(ctx, pace, n.id, optIn)
-		run.done++
 		if err != nil {
 			run.failed++
 			s.log.Warn().Err(err).Str("user", n.id).Msg("consent notice not sent; it is tried again at the next start or team change")
 		} else {
 			run.sent++
 		}
-		if (err == nil && run.sent%noticeProgressEvery == 0) || run.done == run.total {
+		if (err == nil && run.sent%noticeProgressEvery == 0) || run.sent+run.failed == run.total {
 			e := s.log.Info().Int("sent", run.sent).Int("total", run.total)
 			if run.failed > 0 {
 				e = e.Int("failed", run.failed)
