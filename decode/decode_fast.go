@@ -94,7 +94,7 @@ func (s *scanner) authorization(p *scannedPayload) {
 }
 
 // stringField is where a string field of an event goes, and its bit in the
-// event's seen set; nil for a key that is not one.
+// event's seen set.
 func (ev *rawEvent) stringField(key []byte) (*string, uint32) {
 	switch string(key) {
 	case "type":
@@ -119,10 +119,8 @@ func (ev *rawEvent) stringField(key []byte) (*string, uint32) {
 		return &ev.Reaction, 1 << 9
 	case "item_user":
 		return &ev.ItemUser, 1 << 10
-	case "event_ts":
-		return &ev.EventTS, 1 << 11
 	}
-	return nil, 0
+	return &ev.EventTS, 1 << 11 // event_ts
 }
 
 // event reads an inner event (or, with top nil, a previous_message) into ev.
@@ -131,12 +129,11 @@ func (ev *rawEvent) stringField(key []byte) (*string, uint32) {
 func (s *scanner) event(ev *rawEvent, top *scannedPayload) {
 	var seen uint32
 	s.Object(func(key []byte) {
-		if dst, bit := ev.stringField(key); dst != nil {
+		switch string(key) {
+		case "type", "subtype", "channel", "channel_type", "bot_id", "text", "ts", "thread_ts", "parent_user_id", "reaction", "item_user", "event_ts":
+			dst, bit := ev.stringField(key)
 			s.once(&seen, bit)
 			*dst = s.Str()
-			return
-		}
-		switch string(key) {
 		case "user":
 			s.once(&seen, 1<<12)
 			s.eventUser(ev, top)

@@ -47,7 +47,7 @@ type Scanner struct {
 	maxDepth int
 	plain    bool
 	intern   []string
-	key      []byte // the key whose value is read, for a type error
+	keyAt    int // where the key whose value is read starts, for a type error
 	err      error
 	typeErr  error
 }
@@ -88,7 +88,7 @@ func (s *Scanner) wrongType(want string) {
 		return
 	}
 	if s.typeErr == nil {
-		s.typeErr = fmt.Errorf("field %q is not %s", s.key, want)
+		s.typeErr = fmt.Errorf("field %q is not %s", s.keyName(), want)
 	}
 	s.Skip()
 }
@@ -155,7 +155,6 @@ func (s *Scanner) Object(field func(key []byte)) {
 		if s.err != nil {
 			return
 		}
-		s.key = key
 		field(key)
 		if s.err != nil {
 			return
@@ -181,6 +180,7 @@ func (s *Scanner) objectKey() []byte {
 		return nil
 	}
 	start := s.i
+	s.keyAt = start
 	key, escaped, ascii := s.rawString()
 	switch {
 	case s.err != nil:
@@ -206,6 +206,16 @@ func (s *Scanner) objectKey() []byte {
 		return nil
 	}
 	return key
+}
+
+// keyName is the last key read, unescaped: the key of the value being read
+// ("" before any; a key follows a '{', so keyAt is never 0 for one).
+func (s *Scanner) keyName() string {
+	if s.keyAt == 0 {
+		return ""
+	}
+	k := New(s.b[s.keyAt:], Options{})
+	return k.Str()
 }
 
 func hasUpper(key []byte) bool {
@@ -557,7 +567,7 @@ func (s *Scanner) Int() int {
 		if s.plain {
 			s.GiveUp()
 		} else if s.typeErr == nil {
-			s.typeErr = fmt.Errorf("field %q is not an integer", s.key)
+			s.typeErr = fmt.Errorf("field %q is not an integer", s.keyName())
 		}
 		return 0
 	}
