@@ -325,7 +325,6 @@ func startSimCoach(t *testing.T, clock *simClock) *simCoach {
 	if err := fake.WaitConnections(wctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("the scheduler", func() bool { return h.srv.Scheduler() != nil })
 	return h
 }
 

@@ -229,9 +229,6 @@ func restart(t *testing.T, h *harness, now time.Time) *Server {
 	if err := h.fake.WaitConnections(wctx, conns+1); err != nil {
 		t.Fatal(err)
 	}
-	for srv.Scheduler() == nil || srv.norms == nil {
-		time.Sleep(5 * time.Millisecond)
-	}
 	return srv
 }
 

@@ -92,9 +92,6 @@ func startPulseHarness(t *testing.T, now time.Time, teams []pulseTeam, edit func
 	if err := h.fake.WaitConnections(wctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	for h.srv.Scheduler() == nil {
-		time.Sleep(5 * time.Millisecond)
-	}
 	h.srv.Settle() // consent notices
 	return h
 }

@@ -117,9 +117,6 @@ func startHarnessLog(t *testing.T, now time.Time, edit func(*Config), log zerolo
 	if err := h.fake.WaitConnections(wctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	for h.srv.Scheduler() == nil {
-		time.Sleep(5 * time.Millisecond)
-	}
 	return h
 }
 
