@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,6 +162,60 @@ func TestShareVoteAndNormBecomesTheYardstick(t *testing.T) {
 	teams, _ := h.db.Teams()
 	if teams[0].Norms.Hours == nil || teams[0].Norms.Hours.String() != "09:00-20:00 mon-fri" {
 		t.Errorf("team norms = %+v", teams[0].Norms)
+	}
+}
+
+// A team member who changes their vote while coach is still learning what
+// the prompt's conversation is has their newest vote counted: the change
+// queues behind the vote coach held, it does not overtake it. The first
+// reaction on the group DM is held while coach learns its members; the
+// hook stops the release of that held vote right after coach learnt them,
+// and the change arrives then.
+func TestVoteChangedWhileItsConversationIsLearntCountsTheNewest(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 3, 9, 10, 0, 0, 0, berlin)
+	h := startHarness(t, now, nil)
+	p, err := h.srv.SharePrompt(context.Background(), "UM1", norms.MessageHours, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(p.Channel, "G") {
+		t.Fatalf("prompt posted to %q, want a group DM whose members coach learns", p.Channel)
+	}
+	entered, proceed := make(chan struct{}), make(chan struct{})
+	var once, unblock sync.Once
+	t.Cleanup(func() { unblock.Do(func() { close(proceed) }) })
+	r := h.srv.resolver
+	r.mu.Lock()
+	prepare := r.cfg.Prepare
+	r.cfg.Prepare = func(ctx context.Context, via string) {
+		once.Do(func() { close(entered); <-proceed })
+		if prepare != nil {
+			prepare(ctx, via)
+		}
+	}
+	r.mu.Unlock()
+
+	// Ana votes sunny (delivered under Mia's authorization, so that the
+	// hook runs before it is released), then changes to city_sunset.
+	first := h.sendAs("UM1", "EvVOTE1", react("UA", p.Channel, p.TS, "sunny", now.Add(time.Minute), false))
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first vote was not held while coach learnt the prompt's conversation")
+	}
+	second := h.fake.SendEvent(react("UA", p.Channel, p.TS, "city_sunset", now.Add(2*time.Minute), false))
+	eventually(t, "the changed vote to be queued or held", func() bool {
+		return h.fake.Acked(second) || r.Parked() == 1
+	})
+	unblock.Do(func() { close(proceed) })
+	h.waitAcked(first, second)
+	got, err := h.db.Prompt(p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if votes := got.Votes["UA"]; len(votes) == 0 || votes[len(votes)-1] != "city_sunset" {
+		t.Errorf("Ana's votes = %v, want her newest, city_sunset, last", votes)
 	}
 }
 

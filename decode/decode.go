@@ -127,7 +127,9 @@ type Decoded struct {
 	// Conv is the DM or group DM a message or reaction is in, whose members
 	// decide whether it counts (signals/dms.go); ConvKind is its kind as
 	// the event says (for a reaction, Channel when it may be a group DM or
-	// a private channel). Empty for channels and everything else.
+	// a private channel, or is known to be a private channel: its envelopes
+	// keep their order with those held before coach knew). Empty for
+	// public channels and everything else.
 	Conv     string
 	ConvKind signals.ConvKind
 	// Unresolved says Conv's members were not known (Decoder.Lookup): the
@@ -423,7 +425,12 @@ func (d *Decoder) reactionConv(rc *signals.Reaction, out *Decoded) {
 		kind = signals.GroupDM
 	}
 	if kind == signals.Channel && known {
-		return // a private channel
+		// A private channel: nothing to learn, but its conversation is
+		// named, so that the bot queues the reaction behind the envelopes of
+		// that conversation it still holds from before it knew (a changed
+		// vote must not overtake the vote it replaces).
+		out.Conv, out.ConvKind = ch, kind
+		return
 	}
 	rc.Kind, rc.Members = kind, ids
 	out.Conv, out.ConvKind, out.Unresolved = ch, kind, !known
