@@ -46,7 +46,8 @@ type frame struct {
 // errNotObject is a frame's Bad when it is not a JSON object at all.
 var errNotObject = errors.New("frame is not a JSON object")
 
-// maxScrapedID bounds an envelope_id found in a frame that does not parse.
+// maxScrapedID bounds the envelope_id of a frame that does not parse, read or
+// found: a longer one is dropped, so that logs never carry it.
 const maxScrapedID = 256
 
 // Parse reads one Socket Mode frame in a single pass: the envelope fields,
@@ -78,7 +79,7 @@ func parseFrame(b []byte) frame {
 			f.Bad = s.TypeErr()
 		}
 	}
-	if f.Bad != nil && (!idRead || f.ID == "") {
+	if f.Bad != nil && (!idRead || f.ID == "" || len(f.ID) > maxScrapedID) {
 		f.ID = scrapeEnvelopeID(b)
 	}
 	return f
