@@ -10,6 +10,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"coach/decode"
 	"coach/norms"
 	"coach/signals"
 )
@@ -162,22 +163,10 @@ func MentionID(s string) string {
 		return ""
 	}
 	id, _, _ := strings.Cut(s[2:len(s)-1], "|")
-	if !validUserID(id) {
+	if !decode.ValidUserID(id) {
 		return ""
 	}
 	return id
-}
-
-func validUserID(id string) bool {
-	if len(id) < 2 || len(id) > 24 || (id[0] != 'U' && id[0] != 'W') {
-		return false
-	}
-	for _, c := range id[1:] {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // channelID reads <#C123|name> or <#C123>.

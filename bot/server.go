@@ -607,7 +607,7 @@ func (s *Server) queueEnvelope(req slacklink.Envelope, d decode.Decoded, err err
 		ids(s.log.Debug()).Msg("event queued")
 		s.cfg.Metrics.Event(d.EventType, "queued")
 	}
-	if d.HomeOpenedBy != "" && validUserID(d.HomeOpenedBy) {
+	if d.HomeOpenedBy != "" && decode.ValidUserID(d.HomeOpenedBy) {
 		s.changed(d.HomeOpenedBy)
 	}
 	if users := d.TokensRevoked; len(users) > 0 {
@@ -617,7 +617,7 @@ func (s *Server) queueEnvelope(req slacklink.Envelope, d decode.Decoded, err err
 			s.tokensRevoked(s.work(), users)
 		}()
 	}
-	if d.ToCoach != nil && req.RetryAttempt == 0 && validUserID(d.ToCoach.User) {
+	if d.ToCoach != nil && req.RetryAttempt == 0 && decode.ValidUserID(d.ToCoach.User) {
 		// A courtesy answer, sent once: a redelivery is not answered again.
 		to := *d.ToCoach
 		s.bg.Add(1)
