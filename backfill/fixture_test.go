@@ -330,16 +330,58 @@ func runUntilDone(t *testing.T, r *backfill.Runner, managers ...string) {
 // returns each manager's windows and state.
 func liveWindows(t *testing.T, hist []seeded, managers ...string) map[string]stored {
 	t.Helper()
+	return liveWindowsOf(t, hist, t0.AddDate(0, 0, -retention), t0, managers...)
+}
+
+// liveWindowsOf is liveWindows of the messages from since up to until.
+func liveWindowsOf(t *testing.T, hist []seeded, since, until time.Time, managers ...string) map[string]stored {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "live.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	since := t0.AddDate(0, 0, -retention)
+	var events []signals.Event
+	for _, d := range liveDelivery(t, hist, since, until, "Ev") {
+		events = append(events, d.ev)
+	}
+	// Delivered live: the managers had connected by since, and coach saw
+	// their DMs from then on.
+	live := org()
+	for _, tm := range live.Teams {
+		tm.Connected, tm.DMsSince = since, since
+	}
+	for len(events) > 0 { // in batches, as ingest does
+		k := min(len(events), 40)
+		if _, err := db.Apply(live, events[:k]); err != nil {
+			t.Fatal(err)
+		}
+		events = events[k:]
+	}
+	out := map[string]stored{}
+	for _, m := range managers {
+		out[m] = storedOf(t, db, m)
+	}
+	return out
+}
+
+// delivered is one event as Slack delivers it live, with the time of the
+// message it is about.
+type delivered struct {
+	at time.Time
+	ev signals.Event
+}
+
+// liveDelivery is what Slack delivers live of the messages of conversations
+// a backfill may read, sent from since up to until: Events API payloads
+// through decode.Decoder, in time order, each reaction right after its
+// message. Event ids are idPrefix and a number.
+func liveDelivery(t *testing.T, hist []seeded, since, until time.Time, idPrefix string) []delivered {
+	t.Helper()
 	var msgs []seeded
 	for _, s := range hist {
 		at, _ := signals.ParseTS(s.msg.TS)
-		if s.conv.kept && !at.Before(since) && at.Before(t0) {
+		if s.conv.kept && !at.Before(since) && at.Before(until) {
 			msgs = append(msgs, s)
 		}
 	}
@@ -358,11 +400,11 @@ func liveWindows(t *testing.T, hist []seeded, managers ...string) map[string]sto
 		members[c.id] = c.members
 	}
 	dec.Members = func(ch string) []string { return members[ch] }
-	var events []signals.Event
+	var out []delivered
 	n := 0
-	deliver := func(ev map[string]any) {
+	deliver := func(at time.Time, ev map[string]any) {
 		n++
-		raw, err := json.Marshal(map[string]any{"type": "event_callback", "event_id": fmt.Sprintf("Ev%06d", n), "event": ev})
+		raw, err := json.Marshal(map[string]any{"type": "event_callback", "event_id": fmt.Sprintf("%s%06d", idPrefix, n), "event": ev})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -371,11 +413,12 @@ func liveWindows(t *testing.T, hist []seeded, managers ...string) map[string]sto
 			t.Fatal(err)
 		}
 		if d.Event != nil {
-			events = append(events, *d.Event)
+			out = append(out, delivered{at, *d.Event})
 		}
 	}
 	for _, s := range msgs {
 		m := s.msg
+		at, _ := signals.ParseTS(m.TS)
 		ev := map[string]any{"type": "message", "channel": s.conv.id, "channel_type": s.conv.typ, "text": m.Text, "ts": m.TS, "event_ts": m.TS}
 		if m.User != "" {
 			ev["user"] = m.User
@@ -390,30 +433,13 @@ func liveWindows(t *testing.T, hist []seeded, managers ...string) map[string]sto
 			ev["thread_ts"] = m.ThreadTS
 			ev["parent_user_id"] = authors[s.conv.id+m.ThreadTS]
 		}
-		deliver(ev)
+		deliver(at, ev)
 		for _, r := range m.Reactions {
 			for _, u := range r.Users {
-				deliver(map[string]any{"type": "reaction_added", "user": u, "reaction": r.Name, "item_user": m.User,
+				deliver(at, map[string]any{"type": "reaction_added", "user": u, "reaction": r.Name, "item_user": m.User,
 					"item": map[string]any{"type": "message", "channel": s.conv.id, "ts": m.TS}, "event_ts": m.TS})
 			}
 		}
-	}
-	// Delivered live: the managers had connected by since, and coach saw
-	// their DMs from then on.
-	live := org()
-	for _, tm := range live.Teams {
-		tm.Connected, tm.DMsSince = since, since
-	}
-	for len(events) > 0 { // in batches, as ingest does
-		k := min(len(events), 40)
-		if _, err := db.Apply(live, events[:k]); err != nil {
-			t.Fatal(err)
-		}
-		events = events[k:]
-	}
-	out := map[string]stored{}
-	for _, m := range managers {
-		out[m] = storedOf(t, db, m)
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
+	"coach/signals"
 	"coach/store"
 )
 
@@ -34,6 +35,11 @@ func (r *Runner) read(ctx context.Context, job *store.BackfillJob, log zerolog.L
 			return err
 		}
 		log.Info().Int("conversations", len(convs)).Time("since", job.Since).Time("until", job.Until).Msg("backfill listed the DMs and group DMs with reports")
+	}
+	if !job.ThreadsFrom.IsZero() {
+		if err := r.findThreads(ctx, job, log); err != nil {
+			return err
+		}
 	}
 	// A conversation whose members are no longer stored (someone in it was
 	// forgotten) is not read any further.
@@ -84,6 +90,74 @@ func (r *Runner) read(ctx context.Context, job *store.BackfillJob, log zerolog.L
 	}
 	log.Info().Int("conversations", len(job.Convs)).Int("messages", job.Messages).Msg("backfill done")
 	return nil
+}
+
+// findThreads looks, for a job that resumes where an earlier connection
+// stopped, through its conversations' history from job.ThreadsFrom up to
+// job.Since for threads with replies from Since on: their parents were
+// counted before, their replies since are the job's to read. Nothing is
+// counted here; the threads join job.Threads.
+func (r *Runner) findThreads(ctx context.Context, job *store.BackfillJob, log zerolog.Logger) error {
+	c, err := r.caller(ctx, job.Manager)
+	if err != nil {
+		return err
+	}
+	found := 0
+	for _, conv := range job.Convs {
+		ths, err := c.threadsBefore(ctx, conv.ID, job.ThreadsFrom, job.Since, r.cfg.PageSize)
+		if errors.Is(err, errGone) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, th := range ths {
+			if !slices.ContainsFunc(job.Threads, func(t store.BackfillThread) bool { return t.Channel == th.Channel && t.TS == th.TS }) {
+				job.Threads = append(job.Threads, th)
+				found++
+			}
+		}
+	}
+	job.ThreadsFrom = time.Time{}
+	if err := r.cfg.DB.UpdateBackfill(*job); err != nil {
+		return err
+	}
+	log.Info().Int("threads", found).Time("since", job.Since).Msg("backfill found the threads begun before it that go on into it")
+	return nil
+}
+
+// threadsBefore returns the threads of channel whose parent is from from
+// up to since and whose latest reply is at or after since.
+func (c *caller) threadsBefore(ctx context.Context, channel string, from, since time.Time, pageSize int) ([]store.BackfillThread, error) {
+	var out []store.BackfillThread
+	cursor := ""
+	for range maxPages {
+		var resp *slack.GetConversationHistoryResponse
+		err := c.do(ctx, methodHistory, func() error {
+			var err error
+			resp, err = c.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: channel, Oldest: tsOf(from), Latest: tsOf(since), Inclusive: true, Limit: pageSize, Cursor: cursor,
+			})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i := range resp.Messages {
+			m := &resp.Messages[i]
+			if m.ReplyCount == 0 || (m.ThreadTimestamp != "" && m.ThreadTimestamp != m.Timestamp) {
+				continue
+			}
+			if latest, ok := signals.ParseTS(m.LatestReply); ok && latest.Before(since) {
+				continue // its replies were all counted
+			}
+			out = append(out, store.BackfillThread{Channel: channel, TS: m.Timestamp, LatestReply: m.LatestReply})
+		}
+		if cursor = resp.ResponseMetaData.NextCursor; cursor == "" || !resp.HasMore {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("%s %s: more than %d pages", methodHistory, channel, maxPages)
 }
 
 // caller makes a client for manager's current token (a rotating token may

@@ -124,8 +124,10 @@ func New(cfg Config) *Runner {
 // Enqueue queues the reading back of manager's DMs and group DMs with
 // their reports from since up to until (when they connected; live events
 // count from there). A zero since means until minus RetentionDays. On a
-// re-connect, pass as since the time their DMs stopped being recorded, so
-// that nothing counted live is read again. A manager whose job has not
+// re-connect, pass as since the time their DMs stopped being recorded
+// (ResumeFrom), so that nothing counted live is read again; the job then
+// also follows the threads of the retention window begun before since,
+// reading only their replies from since on. A manager whose job has not
 // finished keeps it.
 func (r *Runner) Enqueue(manager string, until, since time.Time) error {
 	old, found, err := r.cfg.DB.Backfill(manager)
@@ -146,6 +148,9 @@ func (r *Runner) Enqueue(manager string, until, since time.Time) error {
 		since = until
 	}
 	job := store.BackfillJob{Manager: manager, Queued: r.cfg.Clock.Now(), Since: since, Until: until, Cursor: since}
+	if since.After(earliest) {
+		job.ThreadsFrom = earliest
+	}
 	if err := r.cfg.DB.PutBackfill(job); err != nil {
 		return err
 	}
@@ -155,6 +160,22 @@ func (r *Runner) Enqueue(manager string, until, since time.Time) error {
 	r.cfg.Log.Info().Str("manager", manager).Time("since", since).Time("until", until).Msg("backfill queued")
 	r.signal()
 	return nil
+}
+
+// ResumeFrom is the since to pass Enqueue for manager, who connected at
+// until: where coach stopped recording their DMs, when it kept that
+// (signals.Visibility.Stopped, of a connection before this one), and zero
+// (the whole retention window) otherwise: they never connected, or their
+// data was deleted since (forget, opt-out, their team removed).
+func (r *Runner) ResumeFrom(manager string, until time.Time) (time.Time, error) {
+	v, _, err := r.cfg.DB.Visibility(manager)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if v.Stopped.Resumes(until) {
+		return v.Stopped.At, nil
+	}
+	return time.Time{}, nil
 }
 
 // Remove stops and deletes manager's job (they disconnected, opted out or

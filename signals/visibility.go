@@ -35,7 +35,8 @@ type Visibility struct {
 	// DMsSince is since when coach sees the manager's DMs and group DMs
 	// with their reports: the start of the history it read back when they
 	// connected (set once that read completes, cleared when they
-	// disconnect). Zero: coach sees only the channels it is in.
+	// disconnect; see Stopped). Zero: coach sees only the channels it is
+	// in.
 	DMsSince time.Time `json:"dms_since,omitzero"`
 	// Connected is when the manager connected coach to their DMs (T0):
 	// from this moment on coach records the DM and group-DM events of
@@ -43,6 +44,40 @@ type Visibility struct {
 	// came before is read back once, up to it (dms.go). Zero: not
 	// connected, and no DM or group-DM event of theirs is recorded.
 	Connected time.Time `json:"connected,omitzero"`
+	// Stopped is when coach last stopped recording the manager's DMs (they
+	// disconnected, or Slack revoked their token) and what it had seen of
+	// them up to then, kept while what it counted stays in the store, so
+	// that a re-connect reads back only what it missed (from Stopped.At)
+	// and nothing is counted twice. Forgetting the manager, their opt-out
+	// and their team's removal delete their team and this with it, and a
+	// later connect reads back the whole retention window. It holds times
+	// only. Zero: nothing kept.
+	Stopped DMsStop `json:"stopped,omitzero"`
+}
+
+// DMsStop is the end of a manager's connection, kept for the next one
+// (Visibility.Stopped).
+type DMsStop struct {
+	// At is when coach stopped recording their DMs: a re-connect's read
+	// back starts here.
+	At time.Time `json:"at"`
+	// Since is from when coach had seen all of their DMs up to At: the
+	// DMsSince it had, or the moment they connected when the read back of
+	// the time before had not completed. Once the re-connect's read back
+	// completes, coach sees their DMs since Since again. It equals At when
+	// coach cannot vouch for the time before At: Slack revoked the token,
+	// and coach cannot tell since when Slack had stopped delivering their
+	// DMs.
+	Since time.Time `json:"since"`
+}
+
+// IsZero reports whether nothing is kept.
+func (s DMsStop) IsZero() bool { return s.At.IsZero() }
+
+// Resumes reports whether a connection made at connected follows this
+// stop: its read back then starts at At, not a whole window back.
+func (s DMsStop) Resumes(connected time.Time) bool {
+	return !s.At.IsZero() && !s.At.After(connected)
 }
 
 // DMs reports whether coach sees the manager's DMs with their reports.

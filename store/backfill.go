@@ -36,8 +36,14 @@ type BackfillJob struct {
 	Cursor time.Time `json:"cursor"`
 	// Threads are the threads with replies at or after Cursor whose parent
 	// is before it.
-	Threads  []BackfillThread `json:"threads,omitempty"`
-	Messages int              `json:"messages,omitempty"` // messages read so far
+	Threads []BackfillThread `json:"threads,omitempty"`
+	// ThreadsFrom, when set, is where the job first looks for threads
+	// whose parent is before Since and whose replies go on after it (a
+	// read back that resumes where an earlier connection stopped: the
+	// parents were counted then, the replies since are not); zero once it
+	// looked.
+	ThreadsFrom time.Time `json:"threads_from,omitzero"`
+	Messages    int       `json:"messages,omitempty"` // messages read so far
 	// Finished is when the job completed; zero while it runs.
 	Finished time.Time `json:"finished,omitzero"`
 	// Announced is set once the manager was told it completed.

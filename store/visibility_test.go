@@ -140,3 +140,105 @@ func TestDMsSinceReachesTheOrg(t *testing.T) {
 		t.Errorf("visibility of %s = %+v, want channels only", idMgr2, v)
 	}
 }
+
+// A connection's end is kept so that the next one reads back only what
+// coach missed: a /coach disconnect keeps the DMsSince coach had (or the
+// connect time, when the read back before it had not completed), a
+// revoked token only the stop itself; a completed read back from the stop
+// restores it, one from anywhere else does not; forgetting the manager,
+// their opt-out and their team's removal keep nothing.
+func TestStopDMsKeepsWhatWasSeen(t *testing.T) {
+	r0 := fixtureNow.AddDate(0, 0, -35)
+	c0 := fixtureNow
+	s := fixtureNow.AddDate(0, 0, 3).Add(90 * time.Minute)
+	c1 := s.AddDate(0, 0, 2)
+	type step struct {
+		name string
+		do   func(db *DB) error
+	}
+	connect := func(at time.Time) step {
+		return step{"connect at " + at.Format(time.Kitchen), func(db *DB) error { return db.SetConnected(idMgr, at) }}
+	}
+	readBack := func(since time.Time) step {
+		return step{"read back from " + since.Format(time.Kitchen), func(db *DB) error { return db.SetDMsSince(idMgr, since) }}
+	}
+	stop := func(at time.Time, whole bool) step {
+		return step{"stop", func(db *DB) error { return db.StopDMs(idMgr, at, whole) }}
+	}
+	tests := []struct {
+		name  string
+		steps []step
+		want  signals.Visibility
+	}{
+		{"disconnected after the read back", []step{connect(c0), readBack(r0), stop(s, true)},
+			signals.Visibility{Stopped: signals.DMsStop{At: s, Since: r0}}},
+		{"disconnected during the read back", []step{connect(c0), stop(s, true)},
+			signals.Visibility{Stopped: signals.DMsStop{At: s, Since: c0}}},
+		{"revoked after the read back", []step{connect(c0), readBack(r0), stop(s, false)},
+			signals.Visibility{Stopped: signals.DMsStop{At: s, Since: s}}},
+		{"re-connected: DMs since the stop's Since once read back from the stop", []step{connect(c0), readBack(r0), stop(s, true), connect(c1), readBack(s)},
+			signals.Visibility{Connected: c1, DMsSince: r0}},
+		{"re-connected after a revocation", []step{connect(c0), readBack(r0), stop(s, false), connect(c1), readBack(s)},
+			signals.Visibility{Connected: c1, DMsSince: s}},
+		{"re-connected past retention: read back from elsewhere", []step{connect(c0), readBack(r0), stop(s, true), connect(c1), readBack(s.Add(time.Hour))},
+			signals.Visibility{Connected: c1, DMsSince: s.Add(time.Hour)}},
+		{"disconnected again before the second read back completed", []step{connect(c0), readBack(r0), stop(s, true), connect(c1), stop(c1.Add(time.Hour), true)},
+			signals.Visibility{Stopped: signals.DMsStop{At: c1.Add(time.Hour), Since: c1}}},
+		{"a stop when not connected keeps the one before", []step{connect(c0), readBack(r0), stop(s, true), stop(c1, true)},
+			signals.Visibility{Stopped: signals.DMsStop{At: s, Since: r0}}},
+		{"cleared: nothing kept", []step{connect(c0), readBack(r0), stop(s, true), {"clear", func(db *DB) error { return db.ClearDMsSince(idMgr) }}},
+			signals.Visibility{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openTest(t, func() time.Time { return fixtureNow })
+			if err := db.SyncTeams(fixtureTeams()); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range tt.steps {
+				if err := st.do(db); err != nil {
+					t.Fatalf("%s: %v", st.name, err)
+				}
+			}
+			got, found, err := db.Visibility(idMgr)
+			if err != nil || !found {
+				t.Fatalf("Visibility = %v, %v", found, err)
+			}
+			if !got.DMsSince.Equal(tt.want.DMsSince) || !got.Connected.Equal(tt.want.Connected) ||
+				!got.Stopped.At.Equal(tt.want.Stopped.At) || !got.Stopped.Since.Equal(tt.want.Stopped.Since) {
+				t.Errorf("visibility = %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+
+	// Leaving deletes the team and the stop with it.
+	for _, leave := range []struct {
+		name string
+		do   func(db *DB) error
+	}{
+		{"forget", func(db *DB) error { _, err := db.ForgetPerson(idMgr); return err }},
+		{"opt-out", func(db *DB) error { return db.OptOut(idMgr) }},
+		{"team removed", func(db *DB) error { return db.RemoveTeam(idMgr) }},
+	} {
+		db := openTest(t, func() time.Time { return fixtureNow })
+		if err := db.SyncTeams(fixtureTeams()); err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range []error{db.SetConnected(idMgr, c0), db.SetDMsSince(idMgr, r0), db.StopDMs(idMgr, s, true), leave.do(db)} {
+			if err != nil {
+				t.Fatalf("%s: %v", leave.name, err)
+			}
+		}
+		if leave.name == "opt-out" {
+			if err := db.OptIn(idMgr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.SetTeam(signals.Team{Manager: idMgr, Reports: []string{idA}}); err != nil {
+			t.Fatalf("%s, then the team set again: %v", leave.name, err)
+		}
+		if v, _, err := db.Visibility(idMgr); err != nil || !v.Stopped.IsZero() || v.DMs() {
+			t.Errorf("after %s and the team set again: visibility %+v (%v), want nothing kept", leave.name, v, err)
+		}
+	}
+}
