@@ -183,7 +183,8 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		defer ms.Close()
 		log.Info().Str("addr", ms.Addr()).Msg("serving /metrics, /healthz, /readyz and /backup")
 	}
-	log.Info().Str("store", cfg.Store.Path).Str("api_url", cfg.Slack.APIURL).Msg("coach starting")
+	memLimit := ops.SetMemoryLimit(cfg.MemoryLimitMB, getenv)
+	log.Info().Str("store", cfg.Store.Path).Str("api_url", cfg.Slack.APIURL).Str("memory_limit", memLimit).Msg("coach starting")
 	err = srv.Run(ctx)
 	log.Info().Msg("coach stopped")
 	return err

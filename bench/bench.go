@@ -15,8 +15,8 @@
 //     come back — the path of a running coach, Socket Mode client and all
 //     (wire.go);
 //   - ingest: every frame through slacklink.Parse, decode.Decoder.Decode,
-//     bot.MemberResolver (members of DMs and group DMs), bot.Ingest.Submit
-//     and Ingest.Run, which commits batches with store.DB.Apply (bbolt,
+//     bot.MemberResolver (members of DMs and group DMs), ingest.Ingest.Submit
+//     and Ingest.Run (the group commit), which commits batches with store.DB.Apply (bbolt,
 //     fsync on) and acks each envelope after its commit — the bot's own
 //     path, with no network. It runs twice, into fresh databases, in
 //     turns of a tenth of the frames each so that the rest of the
@@ -372,9 +372,9 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	ing := warm.res
 	cold.res.lookups = int(coldLookups.Load())
 	coldEPS := float64(cold.res.envelopes) / cold.res.elapsed.Seconds()
-	say("cold ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; %d held for %d conversations' members (%d offered again to a full parked set); applied %d; %d of %d acked exactly once",
+	say("cold ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; %d held for %d conversations' members; applied %d; %d of %d acked exactly once",
 		cold.res.envelopes, cold.res.elapsed.Round(time.Millisecond), coldEPS, cold.res.cpuPerEnvelope(), cold.res.commits, spread(cold.res.batchSizes),
-		cold.res.held, cold.res.lookups, cold.res.redelivered, cold.res.applied, tr.envelopes-cold.res.ackedOnce(), tr.envelopes)
+		cold.res.held, cold.res.lookups, cold.res.applied, tr.envelopes-cold.res.ackedOnce(), tr.envelopes)
 	if n := warmLookups.Load(); n > 0 || ing.held > 0 {
 		return Result{}, fmt.Errorf("bench: the warm ingest held %d envelopes and looked up %d conversations; it should know them all", ing.held, n)
 	}

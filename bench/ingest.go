@@ -15,6 +15,7 @@ import (
 
 	"coach/bot"
 	"coach/decode"
+	"coach/ingest"
 	"coach/signals"
 	"coach/slacklink"
 	"coach/store"
@@ -38,9 +39,8 @@ type ingestRun struct {
 	hints      int
 	idBytes    int // length of the event ids decoded, summed
 
-	held        int // envelopes held until their conversation's members were learnt
-	redelivered int // of those, refused at first by a full parked set and offered again
-	lookups     int // conversations whose members the lookup was asked for
+	held    int // envelopes held until their conversation's members were learnt
+	lookups int // conversations whose members the lookup was asked for
 }
 
 // cpuPerEnvelope is the CPU time per envelope, in microseconds.
@@ -76,9 +76,8 @@ func (r *ingestRun) ackedOnce() (bad int) {
 // MemberResolver.Hold for a DM or group DM whose members are not known yet
 // (released from its workers once they are), Ingest.Submit, and Ingest.Run
 // committing with store.Apply and acking after each commit. Reading a frame
-// from the page cache stands in for reading it from the socket. An
-// envelope the full parked set refuses (the bot leaves it unacked for Slack
-// to deliver again) is offered again a millisecond later.
+// from the page cache stands in for reading it from the socket; while the
+// parked set is full, Hold waits, and the reading with it, as in the bot.
 type pipeline struct {
 	f        *os.File
 	r        *bufio.Reader
@@ -119,8 +118,8 @@ func (p *pipeline) segment(ctx context.Context, n int) (more bool, err error) {
 		}
 	}()
 	res, members := p.res, p.members
-	in := bot.NewIngest(db, func() *signals.Org { return p.org }, zerolog.Nop(), p.maxBatch)
-	in.Committed = func(sr store.Result, batch []bot.Pending) {
+	in := ingest.New(db, func() *signals.Org { return p.org }, zerolog.Nop(), p.maxBatch)
+	in.Committed = func(sr store.Result, batch []ingest.Pending) {
 		res.commits++
 		res.batchSizes = append(res.batchSizes, len(batch))
 		res.keyPuts = append(res.keyPuts, sr.Keys)
@@ -149,7 +148,7 @@ func (p *pipeline) segment(ctx context.Context, n int) (more bool, err error) {
 		}
 		res.idBytes += len(d.EventID)
 		mu.Unlock()
-		in.Submit(bot.Pending{EnvelopeID: envID, EventID: d.EventID, Event: d.Event, Ack: ack})
+		in.Submit(ingest.Pending{EnvelopeID: envID, EventID: d.EventID, Event: d.Event, Ack: ack})
 	}
 	var hdr [4]byte
 	start, cpu0 := time.Now(), cpuTime()
@@ -195,12 +194,7 @@ func (p *pipeline) segment(ctx context.Context, n int) (more bool, err error) {
 				inFlight.Done()
 			}}
 			inFlight.Add(1)
-			h := members.Hold(held, d.Unresolved)
-			for ; h == bot.Full && ctx.Err() == nil; h = members.Hold(held, d.Unresolved) {
-				res.redelivered++
-				time.Sleep(time.Millisecond)
-			}
-			if h == bot.Held {
+			if members.Hold(held, d.Unresolved) == bot.Held { // waits while the parked set is full
 				res.held++
 				continue
 			}

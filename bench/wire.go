@@ -195,7 +195,7 @@ func Serve() (bool, error) {
 }
 
 // serve builds and runs the server as `coach run` does (the config
-// defaults' settings, bot.New, Server.Run), with JSON logs at info on
+// defaults' settings and memory limit, bot.New, Server.Run), with JSON logs at info on
 // stderr, metrics counted, and no digests scheduled: they are measured
 // apart (runDigests).
 func serve(path string) error {
@@ -208,12 +208,13 @@ func serve(path string) error {
 		return fmt.Errorf("bench: server spec: %w", err)
 	}
 	b = nil // not kept while the server runs
+	cfg := config.Default()
+	ops.SetMemoryLimit(cfg.MemoryLimitMB, os.Getenv) // as coach run does
 	db, err := store.Open(spec.DB, store.Options{})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	cfg := config.Default()
 	orgSet, err := cfg.OrgSettings()
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,8 +32,9 @@ import (
 // conversations flow on meanwhile, and so do those of conversations
 // already known.
 //
-// Memory is bounded: the parked envelopes (count and bytes; past that an
-// envelope is left unacked, for Slack to deliver again), the members kept
+// Memory is bounded: the parked envelopes (count and bytes; past that Hold
+// waits for room, so that the loop reading the socket waits too and the
+// frames wait in the socket, none refused), the members kept
 // (two generations of MaxCached conversations) and the conversations whose
 // members could not be learnt (kept for NegativeTTL, then the store is read
 // again before Slack is asked).
@@ -54,7 +56,8 @@ type MemberConfig struct {
 	Prepare func(ctx context.Context, via string)
 	// Workers is how many conversations are learnt at once (8).
 	Workers int
-	// MaxParked and MaxParkedBytes bound the envelopes held (10,000; 32 MiB).
+	// MaxParked and MaxParkedBytes bound the envelopes held (10,000; 32 MiB):
+	// past them Hold waits until the workers release some.
 	MaxParked      int
 	MaxParkedBytes int
 	// MaxCached is the conversations kept in memory per generation (50,000).
@@ -100,9 +103,9 @@ type HoldResult int
 
 // What Hold did.
 const (
-	NotHeld HoldResult = iota // go on: decode result stands
-	Held                      // parked; it is released later
-	Full                      // the parked set is full: leave it unacked
+	NotHeld  HoldResult = iota // go on: decode result stands
+	Held                       // parked; it is released later
+	Stopping                   // the resolver has stopped: leave it unacked, for Slack to deliver again
 )
 
 // MemberResolver knows the members of DMs and group DMs and learns the
@@ -113,6 +116,8 @@ type MemberResolver struct {
 	keep chan struct{} // a full batch of learnt members is waiting
 
 	mu       sync.Mutex
+	room     *sync.Cond // on mu: broadcast when envelopes leave the parked set, or on stopping
+	stopped  bool       // Run has returned: Hold parks nothing more
 	cur, old map[string]member
 	negative map[string]time.Time // channel → until when it is taken as unknown
 	pending  map[string]*heldConv
@@ -122,10 +127,46 @@ type MemberResolver struct {
 }
 
 // member is what is kept of a conversation: its members, or that it is a
-// private channel (for reactions, whose events do not say).
+// private channel (for reactions, whose events do not say). The members
+// are kept as one string, the ids joined by commas (Slack's ids are
+// letters and digits): a workspace has tens of thousands of DMs, and one
+// string each costs a third of a slice of strings.
 type member struct {
-	ids     []string
+	ids     string
+	known   bool // ids are its members (maybe none)
 	channel bool
+}
+
+// membersOf packs ids into a member, known unless ids is nil or an id
+// cannot be packed (empty, or with a comma: not one of Slack's).
+func membersOf(ids []string) member {
+	for _, id := range ids {
+		if id == "" || strings.Contains(id, ",") {
+			return member{}
+		}
+	}
+	return member{ids: strings.Join(ids, ","), known: ids != nil}
+}
+
+// list is m's members, in a slice of the caller's own: empty, not nil,
+// when m is known to have none.
+func (m member) list() []string {
+	if m.ids == "" {
+		return []string{}
+	}
+	return strings.Split(m.ids, ",")
+}
+
+// has reports whether id is one of m's members.
+func (m member) has(id string) bool {
+	for rest := m.ids; rest != ""; {
+		var one string
+		one, rest, _ = strings.Cut(rest, ",")
+		if one == id {
+			return true
+		}
+	}
+	return false
 }
 
 // heldConv is a conversation being learnt and its envelopes, in order.
@@ -167,7 +208,7 @@ func NewMemberResolver(cfg MemberConfig) *MemberResolver {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &MemberResolver{
+	r := &MemberResolver{
 		cfg:      cfg,
 		work:     make(chan string, cfg.MaxParked),
 		keep:     make(chan struct{}, 1),
@@ -176,6 +217,8 @@ func NewMemberResolver(cfg MemberConfig) *MemberResolver {
 		negative: map[string]time.Time{},
 		pending:  map[string]*heldConv{},
 	}
+	r.room = sync.NewCond(&r.mu)
+	return r
 }
 
 // Known answers decode.Decoder.Lookup from memory: the members of channel, and
@@ -196,11 +239,12 @@ func (r *MemberResolver) Known(channel string, kind signals.ConvKind) ([]string,
 		return ids, ok
 	}
 	stored, found, err := r.cfg.Store.Members(channel)
-	if err != nil || !found || stored == nil {
+	m := membersOf(stored)
+	if err != nil || !found || !m.known {
 		return nil, false
 	}
 	r.mu.Lock()
-	r.putLocked(channel, member{ids: stored})
+	r.putLocked(channel, m)
 	r.mu.Unlock()
 	return stored, true
 }
@@ -213,8 +257,8 @@ func (r *MemberResolver) knownLocked(channel string, kind signals.ConvKind) ([]s
 		}
 	}
 	switch {
-	case ok && m.ids != nil:
-		return m.ids, true
+	case ok && m.known:
+		return m.list(), true
 	case ok && m.channel && kind == signals.Channel:
 		return nil, true
 	}
@@ -233,24 +277,43 @@ func (r *MemberResolver) putLocked(channel string, m member) {
 	if len(r.cur) >= r.cfg.MaxCached {
 		r.old, r.cur = r.cur, make(map[string]member, r.cfg.MaxCached/4)
 	}
-	r.cur[channel] = m
+	r.cur[strings.Clone(channel)] = m // not a part of a payload kept alive
 }
 
 // Hold parks p when its conversation is being learnt (so that it keeps its
 // place behind the envelopes held before it), or when need says its decode
 // was not final: the members were unknown, or the org must first learn
-// whether p.Via is connected. Full means it would have been held but the
-// parked set is full.
+// whether p.Via is connected.
+//
+// While the parked set is full (MaxParked envelopes, or MaxParkedBytes)
+// Hold waits until the workers release enough: the caller, the loop that
+// reads the socket, waits with it, and so the frames behind wait in the
+// socket rather than being refused. An envelope larger than
+// MaxParkedBytes is parked alone. Stopping means the set was full and the
+// resolver stopped (or had stopped): nothing was parked.
 func (r *MemberResolver) Hold(p Parked, need bool) HoldResult {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	h := r.pending[p.Channel]
-	if h == nil && !need {
-		return NotHeld
+	for {
+		h := r.pending[p.Channel]
+		if h == nil && !need {
+			return NotHeld
+		}
+		if r.parked == 0 || r.parked < r.cfg.MaxParked && r.bytes+p.Size <= r.cfg.MaxParkedBytes {
+			r.parkLocked(h, p)
+			return Held
+		}
+		if r.stopped {
+			return Stopping
+		}
+		// The conversation may be released while Hold waits: look again.
+		r.room.Wait()
 	}
-	if r.parked >= r.cfg.MaxParked || r.bytes+p.Size > r.cfg.MaxParkedBytes {
-		return Full
-	}
+}
+
+// parkLocked adds p to its conversation's held envelopes (h, nil when
+// none are held yet), queueing the conversation to be learnt.
+func (r *MemberResolver) parkLocked(h *heldConv, p Parked) {
 	if h == nil {
 		h = &heldConv{kind: p.Kind}
 		r.pending[p.Channel] = h
@@ -265,18 +328,18 @@ func (r *MemberResolver) Hold(p Parked, need bool) HoldResult {
 	h.held = append(h.held, p)
 	r.parked++
 	r.bytes += p.Size
-	return Held
 }
 
 // Remember keeps the members of a DM or group DM learnt elsewhere (a
 // caller that knows them): they are known from then on, in memory only.
 func (r *MemberResolver) Remember(channel string, members []string) {
-	if len(members) == 0 {
+	m := membersOf(members)
+	if len(members) == 0 || !m.known {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.putLocked(channel, member{ids: slices.Clone(members)})
+	r.putLocked(channel, m)
 }
 
 // Forget drops what the resolver holds of person id, before the store
@@ -287,7 +350,7 @@ func (r *MemberResolver) Forget(id string) {
 	defer r.mu.Unlock()
 	for _, gen := range []map[string]member{r.cur, r.old} {
 		for ch, m := range gen {
-			if slices.Contains(m.ids, id) {
+			if m.has(id) {
 				delete(gen, ch)
 			}
 		}
@@ -303,9 +366,13 @@ func (r *MemberResolver) Parked() int {
 }
 
 // Run learns held conversations until ctx ends, Workers at a time, and
-// returns once every worker has stopped and what they learnt is stored.
+// returns once every worker has stopped and what they learnt is stored;
+// it may be run again after.
 // Envelopes still held then are dropped unacked: Slack delivers them again.
 func (r *MemberResolver) Run(ctx context.Context) {
+	r.mu.Lock()
+	r.stopped = false // running (again)
+	r.mu.Unlock()
 	keeperDone := make(chan struct{})
 	go func() {
 		defer close(keeperDone)
@@ -341,6 +408,8 @@ func (r *MemberResolver) Run(ctx context.Context) {
 	r.store()
 	r.mu.Lock()
 	left := r.parked
+	r.stopped = true
+	r.room.Broadcast() // a Hold waiting for room parks nothing now
 	r.mu.Unlock()
 	if left > 0 {
 		r.cfg.Log.Info().Int("envelopes", left).Msg("stopping with envelopes held for their conversation's members; they are not acked and Slack delivers them again")
@@ -382,7 +451,7 @@ func (r *MemberResolver) resolve(ctx context.Context, channel string) {
 		case ok:
 			r.putLocked(channel, m)
 			if fromSlack {
-				r.learnt = append(r.learnt, store.Conv{Channel: channel, Members: m.ids})
+				r.learnt = append(r.learnt, store.Conv{Channel: channel, Members: m.list()})
 				full = len(r.learnt) >= r.cfg.KeepAt
 			}
 		default:
@@ -412,8 +481,8 @@ func (r *MemberResolver) learn(ctx context.Context, channel string, kind signals
 		if err != nil {
 			r.cfg.Log.Warn().Err(err).Str("channel", channel).Msg("read members")
 		}
-		if found && ids != nil {
-			return member{ids: ids}, false, true
+		if m := membersOf(ids); found && m.known {
+			return m, false, true
 		}
 	}
 	if kind == signals.Channel {
@@ -425,8 +494,8 @@ func (r *MemberResolver) learn(ctx context.Context, channel string, kind signals
 	wait := r.cfg.Retry
 	for attempt := 1; ; attempt++ {
 		ids, err := r.cfg.Lookup(ctx, channel, via, kind)
-		if err == nil && len(ids) > 0 {
-			return member{ids: ids}, true, true
+		if m := membersOf(ids); err == nil && len(ids) > 0 && m.known {
+			return m, true, true
 		}
 		var limited *slack.RateLimitedError
 		var final slack.SlackErrorResponse
@@ -470,6 +539,7 @@ func (r *MemberResolver) release(ctx context.Context, channel string) {
 		h.held = h.held[1:]
 		r.parked--
 		r.bytes -= p.Size
+		r.room.Broadcast()
 		r.mu.Unlock()
 		if p.Via != "" && r.cfg.Prepare != nil {
 			r.cfg.Prepare(ctx, p.Via)

@@ -3,7 +3,10 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -252,38 +255,136 @@ func TestResolverRetries(t *testing.T) {
 	}
 }
 
-// The parked set is bounded in envelopes and bytes: past it Hold says Full
-// and keeps nothing.
+// The parked set is bounded in envelopes and bytes: past it Hold waits for
+// room (the loop reading the socket waits with it) and parks the envelope
+// once the workers release enough; an envelope larger than the byte bound
+// is parked alone; once the resolver stops, a waiting Hold parks nothing.
 func TestResolverBound(t *testing.T) {
 	block := make(chan struct{})
-	defer close(block)
-	rig := newResolverRig(t, nil, nil, func(c *MemberConfig) {
+	rig := newResolverRig(t, map[string][]string{"D1": {"UM", "UA"}, "D2": {"UM", "UB"}, "D3": {"UM", "UC"}}, nil, func(c *MemberConfig) {
 		c.MaxParked, c.MaxParkedBytes = 3, 250
-		c.Lookup = func(ctx context.Context, _, _ string, _ signals.ConvKind) ([]string, error) {
-			select {
-			case <-block:
-			case <-ctx.Done():
+		lookup := c.Lookup
+		c.Lookup = func(ctx context.Context, ch, via string, kind signals.ConvKind) ([]string, error) {
+			never := block
+			if ch == "D4" {
+				never = nil
 			}
-			return nil, ctx.Err()
+			select {
+			case <-never:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			return lookup(ctx, ch, via, kind)
 		}
 	})
-	rl := newReleased(99)
-	for i, want := range []HoldResult{Held, Held, Full} { // 100 + 100 bytes, then 300 > 250
-		if got := rig.r.Hold(rl.parked("D1", string(rune('a'+i)), signals.DM), true); got != want {
-			t.Errorf("hold %d = %v, want %v", i, got, want)
+	rl := newReleased(4)
+	for i := range 2 { // 100 + 100 bytes
+		if got := rig.r.Hold(rl.parked("D1", string(rune('a'+i)), signals.DM), true); got != Held {
+			t.Fatalf("hold %d = %v, want Held", i, got)
 		}
 	}
-	p := rl.parked("D2", "small", signals.DM)
-	p.Size = 10
-	if got := rig.r.Hold(p, true); got != Held {
-		t.Errorf("a small one = %v, want Held", got)
+	third := make(chan HoldResult, 1)
+	go func() { third <- rig.r.Hold(rl.parked("D2", "c", signals.DM), true) }() // 300 > 250: waits
+	select {
+	case got := <-third:
+		t.Fatalf("a third past the byte bound = %v at once, want it to wait for room", got)
+	case <-time.After(50 * time.Millisecond):
 	}
-	p.Size = 10
-	if got := rig.r.Hold(p, true); got != Full {
-		t.Errorf("a fourth = %v, want Full (3 at most)", got)
+	if n := rig.r.Parked(); n != 2 {
+		t.Errorf("parked %d while the third waits, want 2", n)
 	}
-	if n := rig.r.Parked(); n != 3 {
-		t.Errorf("parked %d, want 3", n)
+	close(block) // the lookups answer: D1's two are released, and the third finds room
+	select {
+	case got := <-third:
+		if got != Held {
+			t.Errorf("the third = %v once there was room, want Held", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the third still waits after the others were released")
+	}
+	big := rl.parked("D3", "huge", signals.DM)
+	big.Size = 1000
+	done := make(chan HoldResult, 1)
+	go func() { done <- rig.r.Hold(big, true) }()
+	select {
+	case got := <-done:
+		if got != Held {
+			t.Errorf("an envelope past the byte bound = %v, want Held (alone)", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("an envelope larger than the byte bound is never parked")
+	}
+	if got := rl.wait(t); !slices.Equal(got, []string{"a", "b", "c", "huge"}) {
+		t.Errorf("released %v", got)
+	}
+	// Stopping with the set full: the Hold waiting for room parks nothing.
+	for _, id := range []string{"d", "e", "f"} { // D4's lookup never answers
+		p := rl.parked("D4", id, signals.DM)
+		p.Size = 10
+		if got := rig.r.Hold(p, true); got != Held {
+			t.Fatalf("D4's %s = %v, want Held", id, got)
+		}
+	}
+	waiting := make(chan HoldResult, 1)
+	go func() { waiting <- rig.r.Hold(rl.parked("D5", "g", signals.DM), true) }()
+	time.Sleep(20 * time.Millisecond)
+	rig.stop()
+	select {
+	case got := <-waiting:
+		if got != Stopping {
+			t.Errorf("a Hold waiting for room when the resolver stops = %v, want Stopping", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a Hold waiting for room still waits after the resolver stopped")
+	}
+}
+
+// A burst of envelopes for conversations coach does not know, far more than
+// the parked set holds: none is refused, every one is released once its
+// conversation's members are learnt, in its conversation's order, and the
+// parked set never grows past its bound.
+func TestResolverBurstPastTheBoundWaits(t *testing.T) {
+	const convs, perConv, bound = 60, 3, 10
+	members := map[string][]string{}
+	for c := range convs {
+		members[fmt.Sprintf("D%03d", c)] = []string{"UM", fmt.Sprintf("U%03d", c)}
+	}
+	most := 0
+	rig := newResolverRig(t, members, nil, func(c *MemberConfig) {
+		c.MaxParked, c.Workers = bound, 2
+		lookup := c.Lookup
+		c.Lookup = func(ctx context.Context, ch, via string, kind signals.ConvKind) ([]string, error) {
+			time.Sleep(time.Millisecond) // Slack takes a while
+			return lookup(ctx, ch, via, kind)
+		}
+	})
+	rl := newReleased(convs * perConv)
+	for i := range perConv {
+		for c := range convs {
+			id := fmt.Sprintf("D%03d/%d", c, i)
+			if got := rig.r.Hold(rl.parked(fmt.Sprintf("D%03d", c), id, signals.DM), true); got != Held {
+				t.Fatalf("%s: %v, want Held (a full parked set waits, it refuses nothing)", id, got)
+			}
+			most = max(most, rig.r.Parked())
+		}
+	}
+	got := rl.wait(t)
+	if len(got) != convs*perConv {
+		t.Fatalf("released %d, want %d", len(got), convs*perConv)
+	}
+	next := map[string]int{}
+	for _, id := range got {
+		ch, n, _ := strings.Cut(id, "/")
+		if want := strconv.Itoa(next[ch]); n != want {
+			t.Errorf("%s released as its conversation's #%s, want #%s", id, n, want)
+		}
+		next[ch]++
+	}
+	if most > bound {
+		t.Errorf("parked up to %d, want at most %d", most, bound)
+	}
+	if n := len(rig.lookups()); n < convs {
+		t.Errorf("%d lookups, want one for each of the %d conversations at least", n, convs)
 	}
 }
 
@@ -311,7 +412,7 @@ func TestResolverCacheIsBounded(t *testing.T) {
 	r := NewMemberResolver(MemberConfig{MaxCached: 2})
 	for _, ch := range []string{"D1", "D2", "D3", "D4", "D5"} {
 		r.mu.Lock()
-		r.putLocked(ch, member{ids: []string{"UM", "U" + ch}})
+		r.putLocked(ch, membersOf([]string{"UM", "U" + ch}))
 		r.mu.Unlock()
 	}
 	if _, ok := r.Known("D1", signals.DM); ok {

@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"coach/decode"
+	"coach/ingest"
 	"coach/internal/jsonscan"
 	"coach/norms"
 	"coach/nudges"
@@ -344,7 +345,7 @@ func (s *Server) start(ctx context.Context) error {
 // running is what Run started: the ingest, and the goroutines it waits for
 // on shutdown.
 type running struct {
-	ingest       *Ingest
+	ingest       *ingest.Ingest
 	ingestDone   chan struct{}
 	resolverDone chan struct{}
 	schedDone    chan struct{}
@@ -358,7 +359,7 @@ type running struct {
 // digest ticks and the org chart feed.
 func (s *Server) startRunning(ctx, runCtx context.Context) *running {
 	r := &running{
-		ingest:       NewIngest(s.db, s.Org, s.log, s.cfg.MaxBatch),
+		ingest:       ingest.New(s.db, s.Org, s.log, s.cfg.MaxBatch),
 		ingestDone:   make(chan struct{}),
 		resolverDone: make(chan struct{}),
 		schedDone:    make(chan struct{}),
@@ -495,12 +496,12 @@ func (s *Server) work() context.Context {
 // handle routes one envelope by its type. Every envelope is acked: an event
 // once its effects are committed, a slash command or an interaction with
 // its answer (within Slack's three seconds), anything else at once.
-func (s *Server) handle(env slacklink.Envelope, dec *decode.Decoder, ingest *Ingest) {
+func (s *Server) handle(env slacklink.Envelope, dec *decode.Decoder, q submitter) {
 	switch {
 	case env.Bad != nil:
 		s.badFrame(env)
 	case env.Type == "events_api":
-		s.ingestEnvelope(env, dec, ingest)
+		s.ingestEnvelope(env, dec, q)
 	case env.Type == "slash_commands":
 		s.goRequest(func() { s.slashCommand(decodeRequest[slack.SlashCommand](s, env)) })
 	case env.Type == "interactive":
@@ -561,32 +562,37 @@ func decodeRequest[T any](s *Server, env slacklink.Envelope) request {
 // ingestEnvelope decodes one events_api envelope and queues it; it is acked
 // after its effects commit. An envelope of a DM or group DM whose members
 // are not known yet is held instead (MemberResolver.Hold), and queued once
-// they are: the loop never waits for Slack.
-func (s *Server) ingestEnvelope(req slacklink.Envelope, dec *decode.Decoder, ingest *Ingest) {
+// they are: the loop never waits for Slack, only, while the held envelopes
+// are at their bound, for room among them.
+func (s *Server) ingestEnvelope(req slacklink.Envelope, dec *decode.Decoder, q submitter) {
 	d, err := dec.Decode(req.Payload)
 	received := time.Now()
 	if err == nil && d.Conv != "" {
 		held := Parked{Channel: d.Conv, Kind: d.ConvKind, Via: d.Via, Size: len(req.Payload), Release: func() {
 			rd := decode.Decoder{Lexicon: s.Org().Lexicon, BotUserID: s.botUserID, Lookup: s.resolver.Known}
 			d, err := rd.Decode(req.Payload)
-			s.queueEnvelope(req, d, err, ingest, received)
+			s.queueEnvelope(req, d, err, q, received)
 		}}
 		switch s.resolver.Hold(held, d.Unresolved || s.connectionUnknown(d.Via)) {
 		case Held:
 			s.log.Debug().Str("envelope_id", req.ID).Str("event_id", d.EventID).Str("channel", d.Conv).Msg("event held until its conversation's members are known")
 			return
-		case Full:
-			s.log.Warn().Str("envelope_id", req.ID).Str("event_id", d.EventID).Int("held", s.resolver.Parked()).
-				Msg("too many events held for their conversations' members; left unacked for Slack to deliver again")
+		case Stopping:
+			s.log.Info().Str("envelope_id", req.ID).Str("event_id", d.EventID).
+				Msg("shutting down before this event's conversation's members are known; left unacked for Slack to deliver again")
 			return
 		}
 	}
-	s.queueEnvelope(req, d, err, ingest, received)
+	s.queueEnvelope(req, d, err, q, received)
 }
+
+// submitter is where envelopes go to be committed and acked (package
+// ingest's group commit).
+type submitter interface{ Submit(ingest.Pending) }
 
 // queueEnvelope logs and counts a decoded envelope, starts the work it
 // asks for, and queues it for ingest.
-func (s *Server) queueEnvelope(req slacklink.Envelope, d decode.Decoded, err error, ingest *Ingest, received time.Time) {
+func (s *Server) queueEnvelope(req slacklink.Envelope, d decode.Decoded, err error, q submitter, received time.Time) {
 	// Fields go on each line rather than on a derived logger: a disabled
 	// debug line then costs nothing on this per-envelope path.
 	ids := func(e *zerolog.Event) *zerolog.Event {
@@ -630,7 +636,7 @@ func (s *Server) queueEnvelope(req slacklink.Envelope, d decode.Decoded, err err
 	// the background work this envelope starts must be under way by then,
 	// so that Settle after the ack waits for it.
 	id := req.ID // the ack keeps the id, not the payload
-	ingest.Submit(Pending{EnvelopeID: id, EventID: d.EventID, Event: d.Event, Ack: func() {
+	q.Submit(ingest.Pending{EnvelopeID: id, EventID: d.EventID, Event: d.Event, Ack: func() {
 		s.link.Ack(id)
 		s.cfg.Metrics.Acked(received)
 	}})
@@ -660,7 +666,7 @@ func (s *Server) ackNow(req slacklink.Envelope, payload any) {
 }
 
 // committed runs after each batch commits: people changes rebuild the org.
-func (s *Server) committed(res store.Result, batch []Pending) {
+func (s *Server) committed(res store.Result, batch []ingest.Pending) {
 	for _, p := range batch {
 		if p.Event != nil && p.Event.Person != nil {
 			if err := s.rebuildOrg(); err != nil {

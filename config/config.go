@@ -31,6 +31,9 @@ type Config struct {
 	Nudges        Nudges       `yaml:"nudges"`
 	Norms         Norms        `yaml:"norms"`
 	Pulse         Pulse        `yaml:"pulse"`
+	// MemoryLimitMB is coach run's soft memory limit for the Go runtime, in MiB
+	// (runtime/debug.SetMemoryLimit); 0 means none. GOMEMLIMIT, when set, wins.
+	MemoryLimitMB int `yaml:"memory_limit_mb"`
 
 	// BotToken (xoxb-…) and AppToken (xapp-…) are never read from YAML: they come from
 	// SLACK_BOT_TOKEN and SLACK_APP_TOKEN, else from Slack.TokenFile. Either may be empty;
@@ -170,6 +173,7 @@ func Default() *Config {
 		Slack:         Slack{APIURL: "https://slack.com/api/"},
 		Store:         Store{Path: "/var/lib/coach/coach.db"},
 		RetentionDays: 35,
+		MemoryLimitMB: 96,
 		Consent:       ConsentOptOut,
 		Timezone:      "UTC",
 		WorkingHours: WorkingHours{

@@ -31,6 +31,7 @@ func TestDefaultValues(t *testing.T) {
 		{"slack.token_file", c.Slack.TokenFile, ""},
 		{"store.path", c.Store.Path, "/var/lib/coach/coach.db"},
 		{"retention_days", c.RetentionDays, 35},
+		{"memory_limit_mb", c.MemoryLimitMB, 96},
 		{"consent", c.Consent, ConsentOptOut},
 		{"timezone", c.Timezone, "UTC"},
 		{"working_hours.start", c.WorkingHours.Start.String(), "09:00"},

@@ -46,6 +46,7 @@ func (c *Config) validate() []problem {
 		ck.add("store.path", "is empty (want the database file, e.g. /var/lib/coach/coach.db)")
 	}
 	ck.between("retention_days", c.RetentionDays, 1, maxDays)
+	ck.between("memory_limit_mb", c.MemoryLimitMB, 0, 1<<20)
 	ck.oneOf("consent", string(c.Consent), "a consent mode", string(ConsentOptOut), string(ConsentOptIn))
 	c.checkTimezone(&ck)
 	c.checkWorkingHours(&ck)

@@ -180,13 +180,13 @@ func TestParseRejectsYAML(t *testing.T) {
 		name, yaml, want string
 	}{
 		{"unknown top-level key", "retention_days: 30\nretention: 30\n",
-			`config:2: retention: unknown key (want one of slack, store, retention_days, consent, timezone, working_hours, teams, teams_from, admins, log, metrics, connect, signals, lexicon, nudges, norms, pulse)`},
+			`config:2: retention: unknown key (want one of slack, store, retention_days, consent, timezone, working_hours, teams, teams_from, admins, log, metrics, connect, signals, lexicon, nudges, norms, pulse, memory_limit_mb)`},
 		{"unknown nested key", "slack:\n  api_url: https://slack.com/api/\n  tokens: x\n",
 			`config:3: slack.tokens: unknown key (want one of api_url, token_file)`},
 		{"unknown key in a team", "teams:\n  - manager: U0MGR\n    reports: [U0AAA]\n    channnel: C0X\n",
 			`config:4: teams[0].channnel: unknown key (want one of manager, reports, channel, scheduled_prompts)`},
 		{"tokens are not keys", "bot_token: abc\n",
-			`config:1: bot_token: unknown key (want one of slack, store, retention_days, consent, timezone, working_hours, teams, teams_from, admins, log, metrics, connect, signals, lexicon, nudges, norms, pulse)`},
+			`config:1: bot_token: unknown key (want one of slack, store, retention_days, consent, timezone, working_hours, teams, teams_from, admins, log, metrics, connect, signals, lexicon, nudges, norms, pulse, memory_limit_mb)`},
 		{"wrong type", "retention_days: thirty\n",
 			"config:1: retention_days: cannot unmarshal !!str `thirty` into int"},
 		{"wrong type in a list", "teams:\n  - manager: U0MGR\n    reports: U0AAA\n",

@@ -197,10 +197,13 @@ func readFrame(r io.Reader, scratch []byte, limit int) (frame []byte, size int, 
 		scratch = make([]byte, 0, 16<<10)
 	}
 	buf := scratch[:0]
-	var discard [4 << 10]byte
+	var discard []byte // made only for an over-long frame: a buffer on the stack would escape, 4 KiB a frame
 	for {
 		if size > limit {
-			n, rerr := r.Read(discard[:])
+			if discard == nil {
+				discard = make([]byte, 4<<10)
+			}
+			n, rerr := r.Read(discard)
 			size += n
 			if rerr == io.EOF {
 				break

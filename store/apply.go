@@ -42,6 +42,7 @@ func (db *DB) Apply(o *signals.Org, events []signals.Event) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("store: apply %d events: %w", len(events), err)
 	}
+	db.releaseMapped()
 	return res, nil
 }
 
@@ -56,7 +57,7 @@ func (db *DB) settleReadBack(tx *bolt.Tx, o *signals.Org, manager string, until 
 // TryApply folds events as Apply would and rolls the transaction back: it
 // says whether Apply would succeed, and changes nothing. A panic while
 // folding is returned as an error. Ingest uses it to find the events of a
-// batch that cannot be committed (see bot.Ingest).
+// batch that cannot be committed (see package ingest).
 func (db *DB) TryApply(o *signals.Org, events []signals.Event) (err error) {
 	defer func() {
 		if r := recover(); r != nil {

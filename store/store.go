@@ -56,6 +56,8 @@ type DB struct {
 	// pulse holds the trust pulse's key, which is never in the file
 	// (SetPulseKey, pulse.go).
 	pulse pulseKeyring
+	// mapped is when the file's mapped pages were last handed back (mapped.go).
+	mapped mappedPages
 }
 
 // Options tune Open.

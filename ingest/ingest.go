@@ -1,4 +1,15 @@
-package bot
+// Package ingest is coach's group commit: derived events go in one at a
+// time (Submit), are committed to the store in batches — one transaction,
+// one fsync, for as many as queued while the last one committed — and each
+// envelope is acked only once the transaction holding its effects is
+// durable. An event that cannot be committed (too large for the store, or
+// making the fold fail) is found by trial transactions, acked as skipped,
+// and never holds up the events beside it.
+//
+// It never decodes (its events are derived already, package bot), never
+// talks to Slack (an envelope's Ack says how to ack it) and never reads
+// the clock for anything but the commit's duration.
+package ingest
 
 import (
 	"context"
@@ -13,6 +24,14 @@ import (
 	"coach/signals"
 	"coach/store"
 )
+
+// Store is what ingest needs of the store (store.DB): Apply commits a
+// batch's events in one durable transaction; TryApply folds them in one it
+// rolls back, to say whether Apply would succeed.
+type Store interface {
+	Apply(o *signals.Org, events []signals.Event) (store.Result, error)
+	TryApply(o *signals.Org, events []signals.Event) error
+}
 
 // Pending is one envelope on its way through ingest: its derived event (nil
 // when it is skipped) and how to ack it once its effects are committed.
@@ -30,7 +49,7 @@ type Pending struct {
 // the next envelopes queue, and the next commit takes all of them, up to
 // MaxBatch. Light traffic commits at once; heavy traffic makes batches grow.
 type Ingest struct {
-	DB       *store.DB
+	DB       Store
 	Org      func() *signals.Org
 	Log      zerolog.Logger
 	MaxBatch int
@@ -43,8 +62,9 @@ type Ingest struct {
 	in chan Pending
 }
 
-// NewIngest makes an ingest with a queue of 2×maxBatch envelopes.
-func NewIngest(db *store.DB, org func() *signals.Org, log zerolog.Logger, maxBatch int) *Ingest {
+// New makes an ingest with a queue of 2×maxBatch envelopes (maxBatch 0:
+// 1024).
+func New(db Store, org func() *signals.Org, log zerolog.Logger, maxBatch int) *Ingest {
 	if maxBatch <= 0 {
 		maxBatch = 1024
 	}

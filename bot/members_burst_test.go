@@ -1,0 +1,125 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"coach/nudges"
+	"coach/signals"
+	"coach/slackfake"
+	"coach/store"
+)
+
+// On a cold start, a burst of DM messages in conversations coach does not
+// know, many more than its parked set holds (4 here), while Slack answers
+// each members lookup slowly: the loop reading the socket waits for room
+// instead of refusing frames, so every envelope is acked, none delivered
+// twice, each only once its message is counted, and the parked set never
+// holds more than its bound.
+func TestColdBurstPastTheParkedBoundIsAckedAfterCommit(t *testing.T) {
+	const convs, perConv, bound = 24, 3, 4
+	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
+	clock := &testClock{t: now}
+	fake := slackfake.New(slackfake.Options{BotToken: "xoxb-h", AppToken: "xapp-h", PingInterval: time.Second})
+	t.Cleanup(fake.Close)
+	fake.SetNow(clock.Now)
+	for _, u := range harnessPeople {
+		fake.AddUser(u)
+	}
+	reports := []string{"UA", "UB", "UC"}
+	for c := range convs {
+		fake.AddDM(fmt.Sprintf("DBURST%02d", c), "UM1", reports[c%len(reports)])
+	}
+	db, err := store.Open(filepath.Join(t.TempDir(), "coach.db"), store.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cfg := Config{
+		APIURL: fake.APIURL(), BotToken: "xoxb-h", AppToken: "xapp-h",
+		Teams:        []signals.Team{{Manager: "UM1", Reports: reports}},
+		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC,
+		Limits: signals.DefaultThresholds(), RetentionDays: 35,
+		NoScheduler: true, Now: clock.Now, Policy: nudges.DefaultPolicy(),
+	}
+	if err := db.SyncTeams(cfg.Teams); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetConnected("UM1", now.AddDate(-1, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
+	srv := New(cfg, db, log)
+	most := make(chan int, 1)
+	most <- 0
+	srv.resolver = NewMemberResolver(MemberConfig{
+		Store: db, Prepare: srv.learnConnected, Log: log,
+		MaxParked: bound, Workers: 2,
+		Lookup: func(ctx context.Context, channel, via string, kind signals.ConvKind) ([]string, error) {
+			m := <-most
+			most <- max(m, srv.resolver.Parked())
+			time.Sleep(5 * time.Millisecond) // Slack takes a while
+			return srv.lookupMembers(ctx, channel, via, kind)
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer wcancel()
+	if err := fake.WaitConnections(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+
+	var ids []string
+	for i := range perConv {
+		for c := range convs {
+			at := now.Add(-time.Duration(perConv*convs-i*convs-c) * time.Minute)
+			ev := dm("UM1", reports[c%len(reports)], at, "how is it going?")
+			ev["channel"] = fmt.Sprintf("DBURST%02d", c)
+			ids = append(ids, fake.SendEvent(ev))
+		}
+	}
+	if err := fake.WaitAcked(wctx, ids...); err != nil {
+		t.Fatalf("%v (unacked: %d of %d)", err, len(fake.Unacked()), len(ids))
+	}
+	// Acked means committed: every message is in the manager's window.
+	day := signals.DayOf(now, time.UTC)
+	ws, err := db.Windows("UM1", day-1, day+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	directed := 0
+	for _, w := range ws {
+		directed += w.Directed
+	}
+	if directed != len(ids) {
+		t.Errorf("%d messages counted once acked, want %d", directed, len(ids))
+	}
+	acks := map[string]int{}
+	for _, a := range fake.Acks() {
+		acks[a.EnvelopeID]++
+	}
+	for _, id := range ids {
+		if acks[id] != 1 {
+			t.Errorf("envelope %s acked %d times, want once", id, acks[id])
+		}
+	}
+	switch m := <-most; {
+	case m > bound:
+		t.Errorf("parked up to %d, want at most %d", m, bound)
+	case m < bound:
+		t.Errorf("parked up to %d: the burst never filled the parked set (%d), so it tests nothing", m, bound)
+	}
+}
