@@ -217,26 +217,76 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 	if !o.Keep {
 		defer os.RemoveAll(dir)
 	}
-	framesPath, dbPath, rawPath := filepath.Join(dir, "frames.bin"), filepath.Join(dir, "coach.db"), filepath.Join(dir, "raw-bbolt.db")
-	coldPath, wirePath := filepath.Join(dir, "cold.db"), filepath.Join(dir, "coach-wire.db")
-	say := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
-	say("coach bench: %d users, %d managers × %d reports, %d zones, %d envelopes over %d days; %d CPUs, GOMAXPROCS %d, %s",
+	r := &runner{o: o, dir: dir, stdout: stdout,
+		framesPath: filepath.Join(dir, "frames.bin"), dbPath: filepath.Join(dir, "coach.db"), rawPath: filepath.Join(dir, "raw-bbolt.db"),
+		coldPath: filepath.Join(dir, "cold.db"), wirePath: filepath.Join(dir, "coach-wire.db")}
+	r.say("coach bench: %d users, %d managers × %d reports, %d zones, %d envelopes over %d days; %d CPUs, GOMAXPROCS %d, %s",
 		o.Users, o.Managers, o.Reports, len(zones), o.Events, o.Days, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
-	say("loadavg before: %s", loadavg())
+	r.say("loadavg before: %s", loadavg())
+	defer r.close()
+	for _, step := range []func(context.Context) error{r.generate, r.setUp, r.ingest, r.digests, r.rawBolt, r.overTheWire} {
+		if err := step(ctx); err != nil {
+			return Result{}, err
+		}
+	}
+	return r.summary()
+}
 
-	// Generate (not timed).
+// runner is one run of the bench: what each step made, for the next.
+type runner struct {
+	o      Options
+	dir    string
+	stdout io.Writer
+
+	framesPath, dbPath, rawPath, coldPath, wirePath string
+
+	w     *workspace
+	start time.Time // the Monday the traffic starts
+	tr    traffic
+	cfg   *config.Config
+	org   *signals.Org
+	convs []string // the week's DMs and group DMs, for the run over the WebSocket
+
+	cold, warm               *pipeline
+	coldLookups, warmLookups atomic.Int64
+
+	managers      []string
+	eps, coldEPS  float64 // the direct ingests' rates
+	upe           float64 // updates per envelope
+	bad           int     // warm envelopes not acked exactly once
+	dg            digestRun
+	perManagerDay float64
+	directKeys    keyCounts
+	rawRate       float64
+	wr            *wireRun
+	wireEPS       float64
+}
+
+func (r *runner) say(format string, args ...any) { fmt.Fprintf(r.stdout, format+"\n", args...) }
+
+func (r *runner) close() {
+	for _, p := range []*pipeline{r.cold, r.warm} {
+		if p != nil {
+			p.close()
+		}
+	}
+}
+
+// generate writes the workspace's week of frames to the frames file (not
+// timed).
+func (r *runner) generate(context.Context) error {
 	began := time.Now()
-	rng := rand.New(rand.NewPCG(o.Seed, 0xc0ac4))
-	w, err := newWorkspace(o.Users, o.Managers, o.Reports, rng)
+	rng := rand.New(rand.NewPCG(r.o.Seed, 0xc0ac4))
+	w, err := newWorkspace(r.o.Users, r.o.Managers, r.o.Reports, rng)
 	if err != nil {
-		return Result{}, fmt.Errorf("bench: %w", err)
+		return fmt.Errorf("bench: %w", err)
 	}
-	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) // a Monday
-	ff, err := os.Create(framesPath)
+	r.w, r.start = w, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) // a Monday
+	ff, err := os.Create(r.framesPath)
 	if err != nil {
-		return Result{}, err
+		return err
 	}
-	tr, err := generate(ff, w, o.Events, o.Days, start, o.Seed)
+	r.tr, err = generate(ff, w, r.o.Events, r.o.Days, r.start, r.o.Seed)
 	// On disk before anything is timed: the kernel writing back the
 	// frames would slow the first run's fsyncs, not the second's.
 	if serr := ff.Sync(); err == nil {
@@ -246,262 +296,316 @@ func Run(ctx context.Context, o Options, stdout io.Writer) (Result, error) {
 		err = cerr
 	}
 	if err != nil {
-		return Result{}, fmt.Errorf("bench: write frames: %w", err)
+		return fmt.Errorf("bench: write frames: %w", err)
 	}
-	say("generated in %s: %d frames, %.0f MB (mean %d B), %s; %d messages by people in no team",
+	tr := r.tr
+	r.say("generated in %s: %d frames, %.0f MB (mean %d B), %s; %d messages by people in no team",
 		time.Since(began).Round(time.Millisecond), tr.envelopes, float64(tr.bytes)/1e6, int(tr.bytes)/tr.envelopes, kindCounts(tr), tr.outsiders)
+	return nil
+}
 
-	// The bot's setup: directory and teams into the store, the org snapshot.
-	cfg := config.Default()
-	orgSet, err := cfg.OrgSettings()
-	if err != nil {
-		return Result{}, err
-	}
-	people, teams := w.people(), w.teams()
+// connectedTeams are the workspace's teams, every manager connected before
+// the week: coach sees their DMs, and their DM and group-DM events count,
+// from its start.
+func (r *runner) connectedTeams() []signals.Team {
+	teams := r.w.teams()
 	for i := range teams {
-		// Every manager connected their DMs before the week: coach sees
-		// them, and their DM and group-DM events count, from its start.
-		teams[i].Connected, teams[i].DMsSince = start, start
+		teams[i].Connected, teams[i].DMsSince = r.start, r.start
 	}
-	open := func(path string, people []signals.Person, teams []signals.Team) (*store.DB, func() error, error) {
-		db, err := store.Open(path, store.Options{})
-		if err != nil {
-			return nil, nil, err
-		}
-		closeDB := sync.OnceValue(db.Close)
-		if err := db.PutPeople(people); err != nil { // as syncDirectory does: one transaction
-			closeDB()
-			return nil, nil, err
-		}
-		if err := db.SyncTeams(teams); err != nil {
-			closeDB()
-			return nil, nil, err
-		}
-		return db, closeDB, nil
+	return teams
+}
+
+// setUp is the bot's setup for the direct ingests: directory and teams
+// into each ingest's store, and the org snapshot.
+func (r *runner) setUp(context.Context) error {
+	r.cfg = config.Default()
+	orgSet, err := r.cfg.OrgSettings()
+	if err != nil {
+		return err
 	}
+	people, teams := r.w.people(), r.connectedTeams()
 	// Each ingest has its database open only during its turns, so that one
 	// database is open at a time, as in the bot.
-	for _, path := range []string{dbPath, coldPath} {
-		_, closeDB, err := open(path, people, teams)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := closeDB(); err != nil {
-			return Result{}, err
+	for _, path := range []string{r.dbPath, r.coldPath} {
+		if err := prepareDirect(path, people, teams); err != nil {
+			return err
 		}
 	}
-	org := orgSet.Org(botUserID, people, teams)
-	people, teams = nil, nil
+	r.org = orgSet.Org(botUserID, people, teams)
 	runtime.GC() // start the ingest from the heap the bot would have, not the setup's garbage
+	return nil
+}
 
+// prepareDirect writes people and teams into the store at path, as
+// syncDirectory does: one transaction each.
+func prepareDirect(path string, people []signals.Person, teams []signals.Team) error {
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		return err
+	}
+	if err := db.PutPeople(people); err != nil {
+		return errors.Join(err, db.Close())
+	}
+	if err := db.SyncTeams(teams); err != nil {
+		return errors.Join(err, db.Close())
+	}
+	return db.Close()
+}
+
+// lookup answers a resolver's members lookup from the workspace, after
+// LookupLatency, counting the lookups in n.
+func (r *runner) lookup(n *atomic.Int64) func(context.Context, string, string, signals.ConvKind) ([]string, error) {
+	return func(ctx context.Context, channel, _ string, _ signals.ConvKind) ([]string, error) {
+		n.Add(1)
+		if r.o.LookupLatency > 0 {
+			t := time.NewTimer(r.o.LookupLatency)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			case <-t.C:
+			}
+		}
+		if ids := r.w.Members(channel); ids != nil {
+			return ids, nil
+		}
+		return nil, slack.SlackErrorResponse{Err: "channel_not_found"}
+	}
+}
+
+// ingest runs the direct ingests, cold and warm in turns of a tenth of
+// the frames each, the one first and then the other, so that whatever
+// else the machine does slows both alike.
+func (r *runner) ingest(ctx context.Context) error {
 	// The members of DMs and group DMs, as the bot learns them: memory,
 	// else the store, else a lookup (here the workspace's, after
 	// LookupLatency, 8 at a time). Cold knows none at the start; warm
-	// knows every conversation of the week.
-	lookup := func(n *atomic.Int64) func(context.Context, string, string, signals.ConvKind) ([]string, error) {
-		return func(ctx context.Context, channel, _ string, _ signals.ConvKind) ([]string, error) {
-			n.Add(1)
-			if o.LookupLatency > 0 {
-				t := time.NewTimer(o.LookupLatency)
-				select {
-				case <-ctx.Done():
-					t.Stop()
-					return nil, ctx.Err()
-				case <-t.C:
-				}
-			}
-			if ids := w.Members(channel); ids != nil {
-				return ids, nil
-			}
-			return nil, slack.SlackErrorResponse{Err: "channel_not_found"}
-		}
-	}
-	var coldLookups, warmLookups atomic.Int64
-	// Room for every conversation of the week (the bot keeps up to two
-	// generations of 50,000).
+	// knows every conversation of the week. Room for every conversation
+	// of the week (the bot keeps up to two generations of 50,000).
 	const room = 1 << 17
 	coldStore, warmStore := &turnStore{}, &turnStore{}
-	coldMembers := bot.NewMemberResolver(bot.MemberConfig{MaxCached: room, Store: coldStore, Lookup: lookup(&coldLookups)})
-	warmMembers := bot.NewMemberResolver(bot.MemberConfig{MaxCached: room, Store: warmStore, Lookup: lookup(&warmLookups)})
-	for _, ch := range tr.convs {
-		warmMembers.Remember(ch, w.Members(ch))
+	coldMembers := bot.NewMemberResolver(bot.MemberConfig{MaxCached: room, Store: coldStore, Lookup: r.lookup(&r.coldLookups)})
+	warmMembers := bot.NewMemberResolver(bot.MemberConfig{MaxCached: room, Store: warmStore, Lookup: r.lookup(&r.warmLookups)})
+	for _, ch := range r.tr.convs {
+		warmMembers.Remember(ch, r.w.Members(ch))
 	}
-	convs := tr.convs // for the run over the WebSocket
-	tr.convs = nil
+	r.convs, r.tr.convs = r.tr.convs, nil
+	var err error
+	if r.cold, err = newPipeline(r.framesPath, r.tr.envelopes, r.coldPath, coldStore, r.org, coldMembers, r.o.MaxBatch); err != nil {
+		return err
+	}
+	if r.warm, err = newPipeline(r.framesPath, r.tr.envelopes, r.dbPath, warmStore, r.org, warmMembers, r.o.MaxBatch); err != nil {
+		return err
+	}
+	stopProfile, err := startProfile(r.o.CPUProfile)
+	if err != nil {
+		return err
+	}
+	err = r.takeTurns(ctx)
+	stopProfile()
+	if err != nil {
+		return fmt.Errorf("bench: ingest: %w", err)
+	}
+	return r.reportIngest()
+}
 
-	// Ingest, cold and warm in turns of a tenth of the frames each, the
-	// one first and then the other, so that whatever else the machine
-	// does slows both alike.
-	var profile io.WriteCloser
-	if o.CPUProfile != "" {
-		if profile, err = os.Create(o.CPUProfile); err != nil {
-			return Result{}, err
-		}
-		defer profile.Close()
-		if err := pprof.StartCPUProfile(profile); err != nil {
-			return Result{}, err
-		}
+// startProfile starts the CPU profile into path, when set; the function it
+// returns stops it.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
 	}
-	cold, err := newPipeline(framesPath, tr.envelopes, coldPath, coldStore, org, coldMembers, o.MaxBatch)
+	f, err := os.Create(path)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	defer cold.close()
-	warm, err := newPipeline(framesPath, tr.envelopes, dbPath, warmStore, org, warmMembers, o.MaxBatch)
-	if err != nil {
-		return Result{}, err
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
 	}
-	defer warm.close()
-	turn := (tr.envelopes + rounds - 1) / rounds
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// takeTurns runs the cold and the warm ingest in turns until the frames
+// are done, alternating which goes first.
+func (r *runner) takeTurns(ctx context.Context) error {
+	turn := (r.tr.envelopes + rounds - 1) / rounds
 	for round, more := 0, true; more; round++ {
-		order := []*pipeline{cold, warm}
+		order := []*pipeline{r.cold, r.warm}
 		if round%2 == 1 {
-			order[0], order[1] = warm, cold
+			order[0], order[1] = r.warm, r.cold
 		}
 		for _, p := range order {
 			m, err := p.segment(ctx, turn)
 			if err != nil {
-				return Result{}, fmt.Errorf("bench: ingest: %w", err)
+				return err
 			}
 			more = m
 		}
 	}
-	if profile != nil {
-		pprof.StopCPUProfile()
+	return nil
+}
+
+// reportIngest says what the direct ingests did.
+func (r *runner) reportIngest() error {
+	cold, ing, tr := r.cold.res, r.warm.res, r.tr
+	cold.lookups = int(r.coldLookups.Load())
+	r.coldEPS = float64(cold.envelopes) / cold.elapsed.Seconds()
+	r.say("cold ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; %d held for %d conversations' members; applied %d; %d of %d acked exactly once",
+		cold.envelopes, cold.elapsed.Round(time.Millisecond), r.coldEPS, cold.cpuPerEnvelope(), cold.commits, spread(cold.batchSizes),
+		cold.held, cold.lookups, cold.applied, tr.envelopes-cold.ackedOnce(), tr.envelopes)
+	if n := r.warmLookups.Load(); n > 0 || ing.held > 0 {
+		return fmt.Errorf("bench: the warm ingest held %d envelopes and looked up %d conversations; it should know them all", ing.held, n)
 	}
-	ing := warm.res
-	cold.res.lookups = int(coldLookups.Load())
-	coldEPS := float64(cold.res.envelopes) / cold.res.elapsed.Seconds()
-	say("cold ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; %d held for %d conversations' members; applied %d; %d of %d acked exactly once",
-		cold.res.envelopes, cold.res.elapsed.Round(time.Millisecond), coldEPS, cold.res.cpuPerEnvelope(), cold.res.commits, spread(cold.res.batchSizes),
-		cold.res.held, cold.res.lookups, cold.res.applied, tr.envelopes-cold.res.ackedOnce(), tr.envelopes)
-	if n := warmLookups.Load(); n > 0 || ing.held > 0 {
-		return Result{}, fmt.Errorf("bench: the warm ingest held %d envelopes and looked up %d conversations; it should know them all", ing.held, n)
+	if err := os.Remove(r.coldPath); err != nil {
+		return err
 	}
-	if err := os.Remove(coldPath); err != nil {
-		return Result{}, err
-	}
-	eps := float64(ing.envelopes) / ing.elapsed.Seconds()
+	r.eps = float64(ing.envelopes) / ing.elapsed.Seconds()
 	updates := ing.updates()
 	keys, seen := 0, 0
 	for i := range ing.keyPuts {
 		keys += ing.keyPuts[i]
 		seen += ing.seenPuts[i]
 	}
-	upe := float64(updates) / float64(ing.envelopes)
-	bad := ing.ackedOnce()
-	say("ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; applied %d, duplicates %d, no event %d, malformed %d, hints %d",
-		ing.envelopes, ing.elapsed.Round(time.Millisecond), eps, ing.cpuPerEnvelope(), ing.commits, spread(ing.batchSizes), ing.applied, ing.duplicates, ing.skipped, ing.malformed, ing.hints)
-	say("acks: %d of %d envelopes acked exactly once; %d held (warm: none should be)", tr.envelopes-bad, tr.envelopes, ing.held)
-	say("updates: %d = %d window/state keys (Result.Keys) + %d seen ids (Result.Applied); %.3f per envelope", updates, keys, seen, upe)
+	r.upe = float64(updates) / float64(ing.envelopes)
+	r.bad = ing.ackedOnce()
+	r.say("ingest: %d envelopes in %s = %.0f/s, %.1f µs of CPU each; %d commits, %s envelopes per commit; applied %d, duplicates %d, no event %d, malformed %d, hints %d",
+		ing.envelopes, ing.elapsed.Round(time.Millisecond), r.eps, ing.cpuPerEnvelope(), ing.commits, spread(ing.batchSizes), ing.applied, ing.duplicates, ing.skipped, ing.malformed, ing.hints)
+	r.say("acks: %d of %d envelopes acked exactly once; %d held (warm: none should be)", tr.envelopes-r.bad, tr.envelopes, ing.held)
+	r.say("updates: %d = %d window/state keys (Result.Keys) + %d seen ids (Result.Applied); %.3f per envelope", updates, keys, seen, r.upe)
+	return nil
+}
 
-	// Digests, from the database just written.
-	managers := make([]string, o.Managers)
-	copy(managers, w.ids[:o.Managers])
-	now := start.AddDate(0, 0, o.Days).Add(9 * time.Hour)
-	db, err := store.Open(dbPath, store.Options{})
+// digests computes every manager's digest from the warm ingest's
+// database, and sizes it.
+func (r *runner) digests(context.Context) error {
+	r.managers = make([]string, r.o.Managers)
+	copy(r.managers, r.w.ids[:r.o.Managers])
+	now := r.start.AddDate(0, 0, r.o.Days).Add(9 * time.Hour)
+	db, err := store.Open(r.dbPath, store.Options{})
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	closeDB := sync.OnceValue(db.Close)
 	defer closeDB()
-	dg, err := runDigests(db, org, managers, cfg.DigestPolicy(), now)
-	if err != nil {
-		return Result{}, fmt.Errorf("bench: digests: %w", err)
+	if r.dg, err = runDigests(db, r.org, r.managers, r.cfg.DigestPolicy(), now); err != nil {
+		return fmt.Errorf("bench: digests: %w", err)
 	}
-	say("digests: %d managers in %s; %d with a nudge, %d nudges; signals fired: %s",
-		dg.managers, dg.elapsed.Round(time.Millisecond), dg.withNudges, dg.nudges, firedCounts(dg.fired))
+	r.say("digests: %d managers in %s; %d with a nudge, %d nudges; signals fired: %s",
+		r.dg.managers, r.dg.elapsed.Round(time.Millisecond), r.dg.withNudges, r.dg.nudges, firedCounts(r.dg.fired))
+	fi, err := os.Stat(r.dbPath)
+	if err != nil {
+		return err
+	}
+	r.perManagerDay = float64(fi.Size()) / float64(r.o.Managers*r.tr.days)
+	r.say("database: %.1f MB file = %.0f B per manager-day (%d managers × %d days); in use: %s",
+		float64(fi.Size())/1e6, r.perManagerDay, r.o.Managers, r.tr.days, bucketSizes(db))
+	if r.directKeys, err = countKeys(db); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if r.o.Keep {
+		r.say("database kept at %s", r.dbPath)
+	}
+	return closeDB()
+}
 
-	// Database size.
-	fi, err := os.Stat(dbPath)
+// rawBolt measures raw bbolt on the same disk. It is not the bot: the
+// bot's database is closed and the heap the bot's work left behind is
+// handed back first, so that this comparison does not set the peak RSS.
+func (r *runner) rawBolt(context.Context) error {
+	db, err := store.Open(r.dbPath, store.Options{})
 	if err != nil {
-		return Result{}, err
+		return err
 	}
-	perManagerDay := float64(fi.Size()) / float64(o.Managers*tr.days)
-	say("database: %.1f MB file = %.0f B per manager-day (%d managers × %d days); in use: %s",
-		float64(fi.Size())/1e6, perManagerDay, o.Managers, tr.days, bucketSizes(db))
-	recordSize, err := recordSize(db)
+	size, err := recordSize(db)
+	if err = errors.Join(err, db.Close()); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	ing := r.warm.res
 	seenKey := ing.seenKeySize()
-	if err != nil {
-		return Result{}, fmt.Errorf("bench: %w", err)
-	}
-	directKeys, err := countKeys(db)
-	if err != nil {
-		return Result{}, fmt.Errorf("bench: %w", err)
-	}
-	if err := closeDB(); err != nil {
-		return Result{}, err
-	}
-	if o.Keep {
-		say("database kept at %s", dbPath)
-	}
-
-	// Raw bbolt on the same disk. It is not the bot: the bot's database
-	// is closed and the heap the bot's work left behind is handed back
-	// first, so that this comparison does not set the peak RSS.
 	debug.FreeOSMemory()
-	raw, err := runRawBolt(rawPath, ing, managers, o.Days, recordSize, seenKey)
+	raw, err := runRawBolt(r.rawPath, ing, r.managers, r.o.Days, size, seenKey)
 	if err != nil {
-		return Result{}, fmt.Errorf("bench: raw bbolt: %w", err)
+		return fmt.Errorf("bench: raw bbolt: %w", err)
 	}
-	rawRate := float64(raw.updates) / raw.elapsed.Seconds()
-	say("raw bbolt: %d puts (%d-byte records under manager+day keys, %d-byte seen keys) in %d transactions of the ingest's sizes in %s = %.0f/s",
-		raw.updates, recordSize, seenKey, ing.commits, raw.elapsed.Round(time.Millisecond), rawRate)
+	r.rawRate = float64(raw.updates) / raw.elapsed.Seconds()
+	r.say("raw bbolt: %d puts (%d-byte records under manager+day keys, %d-byte seen keys) in %d transactions of the ingest's sizes in %s = %.0f/s",
+		raw.updates, size, seenKey, ing.commits, raw.elapsed.Round(time.Millisecond), r.rawRate)
+	return nil
+}
 
-	// Over the wire, last.
-	org, coldMembers, warmMembers = nil, nil, nil
+// overTheWire runs coach's server in its own process against the bench's
+// Slack, last.
+func (r *runner) overTheWire(ctx context.Context) error {
+	r.org = nil
+	r.cold.members, r.warm.members = nil, nil
 	debug.FreeOSMemory()
-	say("loadavg before the run over the WebSocket: %s", loadavg())
-	wireTeams := w.teams()
-	for i := range wireTeams {
-		wireTeams[i].Connected, wireTeams[i].DMsSince = start, start // as in the direct runs
-	}
-	wr, err := runWire(ctx, dir, w, wireTeams, convs, framesPath, wirePath, tr.envelopes, o.MaxBatch)
+	r.say("loadavg before the run over the WebSocket: %s", loadavg())
+	wr, err := runWire(ctx, r.dir, r.w, r.connectedTeams(), r.convs, r.framesPath, r.wirePath, r.tr.envelopes, r.o.MaxBatch)
 	if wr != nil {
-		say("coach's server (its own process): started in %s (auth.test, users.list of %d people, %d teams, org, link); Web API calls: %s; %d log lines at warn or above %q",
-			wr.startup.Round(time.Millisecond), o.Users, o.Managers, wr.calls, wr.warnings, wr.problems)
+		r.say("coach's server (its own process, memory limit %s as coach run sets it): started in %s (auth.test, users.list of %d people, %d teams, org, link); Web API calls: %s; %d log lines at warn or above %q",
+			serverMemoryLimit(), wr.startup.Round(time.Millisecond), r.o.Users, r.o.Managers, wr.calls, wr.warnings, wr.problems)
 	}
 	if err != nil {
-		return Result{}, fmt.Errorf("bench: over the WebSocket: %w", err)
+		return fmt.Errorf("bench: over the WebSocket: %w", err)
 	}
-	wireEPS := float64(wr.envelopes) / wr.link.elapsed.Seconds()
-	// The same events counted once each: the seen ids. Window and state keys
-	// may differ a little, as the server folds a conversation's events
-	// once its members are known, after later events of others.
-	sameEvents := wr.keys.seen == directKeys.seen
-	say("over the WebSocket: %d envelopes in %s = %.0f/s (the members of the week's DMs and group DMs in the store beforehand); every one acked, %d twice; %d delivered again after %s without an ack; keys windows %d, state %d, seen %d (direct run: %d, %d, %d)",
-		wr.envelopes, wr.link.elapsed.Round(time.Millisecond), wireEPS, wr.link.twice, wr.link.redelivered, ackDeadline,
-		wr.keys.windows, wr.keys.state, wr.keys.seen, directKeys.windows, directKeys.state, directKeys.seen)
+	r.wr = wr
+	r.wireEPS = float64(wr.envelopes) / wr.link.elapsed.Seconds()
+	dk := r.directKeys
+	r.say("over the WebSocket: %d envelopes in %s = %.0f/s, with the members of the week's DMs and group DMs in coach's store beforehand (as after its first days; none looked up on the way); every one acked, %d twice; %d delivered again after %s without an ack; keys windows %d, state %d, seen %d (direct run: %d, %d, %d)",
+		wr.envelopes, wr.link.elapsed.Round(time.Millisecond), r.wireEPS, wr.link.twice, wr.link.redelivered, ackDeadline,
+		wr.keys.windows, wr.keys.state, wr.keys.seen, dk.windows, dk.state, dk.seen)
+	r.say("peak RSS of coach's server %.1f MB (%.1f MB anonymous: heap and runtime; %.1f MB file pages: the binary, the bbolt map), %.1f MB of it by the time its link opened (start-up: users.list, people, teams, org); of this process, which ran the direct ingests and the bench's Slack, %.1f MB; loadavg after: %s",
+		wr.peakRSS, wr.peakAnon, wr.peakFile, wr.startupRSS, peakRSSMB(), loadavg())
+	return nil
+}
 
-	rss := wr.peakRSS
-	say("peak RSS of coach's server %.1f MB, %.1f MB of it by the time its link opened (start-up: users.list, people, teams, org); of this process, which ran the direct ingests and the bench's Slack, %.1f MB; loadavg after: %s",
-		rss, wr.startupRSS, peakRSSMB(), loadavg())
+// serverMemoryLimit is the soft memory limit coach's server runs with:
+// GOMEMLIMIT's, else the config default's.
+func serverMemoryLimit() string {
+	if v := os.Getenv("GOMEMLIMIT"); v != "" {
+		return "GOMEMLIMIT=" + v
+	}
+	if mb := config.Default().MemoryLimitMB; mb > 0 {
+		return fmt.Sprintf("%d MiB", mb)
+	}
+	return "none"
+}
+
+// summary prints the JSON line and checks that every envelope was acked
+// once and the run over the WebSocket counted the direct run's events.
+func (r *runner) summary() (Result, error) {
+	wr, ing, cold := r.wr, r.warm.res, r.cold.res
 	sum := Summary{
-		EventsPerSec:             round(wireEPS, 0),
-		DecoderEventsPerSec:      round(eps, 0),
-		ColdEventsPerSec:         round(coldEPS, 0),
-		ColdRatio:                round(coldEPS/eps, 3),
-		RawBoltUpdatesPerSec:     round(rawRate, 0),
-		UpdatesPerEvent:          round(upe, 3),
-		Ratio:                    round(wireEPS*upe/rawRate, 3),
-		DecoderRatio:             round(eps*upe/rawRate, 3),
-		DBBytesPerManagerDay:     round(perManagerDay, 1),
-		DigestSeconds10kManagers: round(dg.elapsed.Seconds()*10_000/float64(dg.managers), 3),
-		PeakRSSMB:                round(rss, 1),
+		EventsPerSec:             round(r.wireEPS, 0),
+		DecoderEventsPerSec:      round(r.eps, 0),
+		ColdEventsPerSec:         round(r.coldEPS, 0),
+		ColdRatio:                round(r.coldEPS/r.eps, 3),
+		RawBoltUpdatesPerSec:     round(r.rawRate, 0),
+		UpdatesPerEvent:          round(r.upe, 3),
+		Ratio:                    round(r.wireEPS*r.upe/r.rawRate, 3),
+		DecoderRatio:             round(r.eps*r.upe/r.rawRate, 3),
+		DBBytesPerManagerDay:     round(r.perManagerDay, 1),
+		DigestSeconds10kManagers: round(r.dg.elapsed.Seconds()*10_000/float64(r.dg.managers), 3),
+		PeakRSSMB:                round(wr.peakRSS, 1),
 	}
 	line, err := json.Marshal(sum)
 	if err != nil {
 		return Result{}, err
 	}
-	fmt.Fprintf(stdout, "%s\n", line)
-	res := Result{Summary: sum, Envelopes: tr.envelopes, Submitted: ing.envelopes, Malformed: ing.malformed, Applied: ing.applied, BadAcks: bad,
-		ColdApplied: cold.res.applied, ColdBadAcks: cold.res.ackedOnce(), ColdHeld: cold.res.held,
+	fmt.Fprintf(r.stdout, "%s\n", line)
+	// The same events counted once each: the seen ids. Window and state keys
+	// may differ a little, as the server folds a conversation's events
+	// once its members are known, after later events of others.
+	sameEvents := wr.keys.seen == r.directKeys.seen
+	res := Result{Summary: sum, Envelopes: r.tr.envelopes, Submitted: ing.envelopes, Malformed: ing.malformed, Applied: ing.applied, BadAcks: r.bad,
+		ColdApplied: cold.applied, ColdBadAcks: cold.ackedOnce(), ColdHeld: cold.held,
 		WireUnacked: wr.link.unacked, WireSameEvents: sameEvents}
-	if bad > 0 || res.ColdBadAcks > 0 {
-		return res, fmt.Errorf("bench: %d envelopes (warm) and %d (cold) not acked exactly once", bad, res.ColdBadAcks)
+	if r.bad > 0 || res.ColdBadAcks > 0 {
+		return res, fmt.Errorf("bench: %d envelopes (warm) and %d (cold) not acked exactly once", r.bad, res.ColdBadAcks)
 	}
 	if !sameEvents {
-		return res, fmt.Errorf("bench: the run over the WebSocket recorded %d event ids, the direct run %d", wr.keys.seen, directKeys.seen)
+		return res, fmt.Errorf("bench: the run over the WebSocket recorded %d event ids, the direct run %d", wr.keys.seen, r.directKeys.seen)
 	}
 	return res, nil
 }

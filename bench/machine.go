@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"strconv"
 	"strings"
@@ -50,4 +51,45 @@ func loadavg() string {
 		return "unknown"
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// rssSample is the resident set's anonymous part (heap, stacks, runtime)
+// and file-backed part (the binary, mapped files) in MB.
+type rssSample struct{ anon, file float64 }
+
+// rssNow is the process's resident set now, from /proc/self/status (zero
+// where it is not there).
+func rssNow() rssSample {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return rssSample{}
+	}
+	var r rssSample
+	for _, line := range strings.Split(string(b), "\n") {
+		for field, v := range map[string]*float64{"RssAnon:": &r.anon, "RssFile:": &r.file} {
+			if rest, ok := strings.CutPrefix(line, field); ok {
+				kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+				*v = kb / 1024
+			}
+		}
+	}
+	return r
+}
+
+// samplePeak samples the resident set every interval until ctx ends and
+// returns the sample with the largest total.
+func samplePeak(ctx context.Context, every time.Duration) rssSample {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var top rssSample
+	for {
+		if r := rssNow(); r.anon+r.file > top.anon+top.file {
+			top = r
+		}
+		select {
+		case <-ctx.Done():
+			return top
+		case <-t.C:
+		}
+	}
 }

@@ -258,14 +258,12 @@ func (s *benchSlack) serveLink(w http.ResponseWriter, r *http.Request) {
 // pings and delivering again the frames whose acks are late, and then
 // waits for the bot to close the link.
 func (s *benchSlack) push(conn net.Conn, br *bufio.Reader) error {
-	bw := bufio.NewWriterSize(conn, 64<<10)
-	pongs := make(chan []byte, 8)
-	readDone := make(chan error, 1)
-	go func() { readDone <- s.readAcks(br, pongs) }()
+	ps := &pushState{s: s, bw: bufio.NewWriterSize(conn, 64<<10), pongs: make(chan []byte, 8), readDone: make(chan error, 1)}
+	go func() { ps.readDone <- s.readAcks(br, ps.pongs) }()
 
 	hello := []byte(`{"type":"hello","num_connections":1,"debug_info":{"host":"bench","build_number":1,"approximate_connection_time":18060},"connection_info":{"app_id":"` + appID + `"}}`)
-	writeWSFrame(bw, opText, hello)
-	if err := bw.Flush(); err != nil {
+	writeWSFrame(ps.bw, opText, hello)
+	if err := ps.bw.Flush(); err != nil {
 		return err
 	}
 	f, err := os.Open(s.framesPath)
@@ -273,11 +271,33 @@ func (s *benchSlack) push(conn net.Conn, br *bufio.Reader) error {
 		return err
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
-	retries := time.NewTicker(ackDeadline / 6)
-	defer retries.Stop()
+	ps.f = f
+	ps.retries = time.NewTicker(ackDeadline / 6)
+	defer ps.retries.Stop()
+	if err := ps.frames(bufio.NewReaderSize(f, 1<<20)); err != nil {
+		return err
+	}
+	return ps.untilClosed()
+}
+
+// pushState is one push: the link's writer, the pongs and the end of the
+// ack reader, the frames file for redeliveries and their buffer.
+type pushState struct {
+	s        *benchSlack
+	bw       *bufio.Writer
+	pongs    chan []byte
+	readDone chan error
+	f        *os.File
+	retries  *time.Ticker
+	again    []byte
+}
+
+// frames writes every frame of r, each once, noting when it went; between
+// frames it answers a ping or delivers again the frames overdue.
+func (ps *pushState) frames(r *bufio.Reader) error {
+	s := ps.s
 	var hdr [4]byte
-	var frame, again []byte
+	var frame []byte
 	var at int64 // offset in the file
 	for i := 0; i < s.envelopes; i++ {
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -299,37 +319,44 @@ func (s *benchSlack) push(conn net.Conn, br *bufio.Reader) error {
 		}
 		s.offsets[i], s.sentAt[i], s.attempts[i] = at, now.UnixNano(), 1
 		at += int64(4 + n)
-		writeWSFrame(bw, opText, frame)
+		writeWSFrame(ps.bw, opText, frame)
+		var err error
 		select {
-		case p := <-pongs:
-			writeWSFrame(bw, opPong, p)
-		case err := <-readDone:
+		case p := <-ps.pongs:
+			writeWSFrame(ps.bw, opPong, p)
+		case err := <-ps.readDone:
 			return fmt.Errorf("the bot closed the link after %d of %d frames: %v", i, s.envelopes, err)
-		case <-retries.C:
-			if again, err = s.redeliver(bw, f, i+1, again); err != nil {
-				return err
-			}
+		case <-ps.retries.C:
+			ps.again, err = s.redeliver(ps.bw, ps.f, i+1, ps.again)
 		default:
 		}
+		if err != nil {
+			return err
+		}
 	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
+	return ps.bw.Flush()
+}
+
+// untilClosed answers pings and delivers again the frames overdue until
+// the bot closes the link.
+func (ps *pushState) untilClosed() error {
 	for {
+		var err error
 		select {
-		case p := <-pongs:
-			writeWSFrame(bw, opPong, p)
-		case <-retries.C:
-			if again, err = s.redeliver(bw, f, s.envelopes, again); err != nil {
-				return err
-			}
-		case err := <-readDone:
+		case p := <-ps.pongs:
+			writeWSFrame(ps.bw, opPong, p)
+		case <-ps.retries.C:
+			ps.again, err = ps.s.redeliver(ps.bw, ps.f, ps.s.envelopes, ps.again)
+		case err := <-ps.readDone:
 			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				return err
 			}
 			return nil
 		}
-		if err := bw.Flush(); err != nil {
+		if err == nil {
+			err = ps.bw.Flush()
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -13,8 +13,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -33,15 +31,18 @@ import (
 
 // wireRun is what the run over the WebSocket did.
 type wireRun struct {
-	envelopes  int
-	startup    time.Duration // the server started → first frame pushed: auth.test, users.list, teams, org, link
-	link       linkResult    // what came of the frames
-	calls      string        // Web API calls by method
-	warnings   int           // lines coach logged at warn or above
-	problems   []string      // their messages, the first few
-	peakRSS    float64       // the server process's peak, start-up included
-	startupRSS float64       // its peak when its link opened: the start-up's
-	keys       keyCounts     // what its database holds at the end
+	envelopes int
+	startup   time.Duration // the server started → first frame pushed: auth.test, users.list, teams, org, link
+	link      linkResult    // what came of the frames
+	calls     string        // Web API calls by method
+	warnings  int           // lines coach logged at warn or above
+	problems  []string      // their messages, the first few
+	peakRSS   float64       // the server process's peak, start-up included
+	// peakAnon and peakFile are its anonymous and file-backed parts at the
+	// highest resident set it sampled (every 50ms).
+	peakAnon, peakFile float64
+	startupRSS         float64   // its peak when its link opened: the start-up's
+	keys               keyCounts // what its database holds at the end
 }
 
 // keyCounts are the keys of the buckets the ingest writes.
@@ -82,6 +83,41 @@ func runWire(ctx context.Context, dir string, w *workspace, teams []signals.Team
 	}
 	defer slack.close()
 	spec := serverSpec{APIURL: slack.apiURL(), DB: dbPath, MaxBatch: maxBatch, Teams: teams, Peak: filepath.Join(dir, "server-peak-rss")}
+	srv, err := startServer(dir, spec, slack)
+	if err != nil {
+		return nil, err
+	}
+	runErr := srv.await(ctx, slack)
+	res := &wireRun{envelopes: envelopes, calls: slack.callCounts(), link: slack.result()}
+	slack.mu.Lock()
+	res.startup, res.startupRSS = slack.first.Sub(srv.began), slack.startupRSS
+	slack.mu.Unlock()
+	res.warnings, res.problems = srv.logs.counts()
+	if runErr != nil {
+		return res, runErr
+	}
+	select {
+	case err := <-slack.failed:
+		return res, err
+	default:
+	}
+	if res.link.unacked > 0 {
+		return res, fmt.Errorf("%d of %d frames never acked, after %d deliveries each", res.link.unacked, envelopes, 1+maxRetries)
+	}
+	return res, res.readBack(spec)
+}
+
+// serverProcess is coach's server running in a process of its own.
+type serverProcess struct {
+	cmd    *exec.Cmd
+	logs   *logCounter
+	began  time.Time
+	exited chan error
+}
+
+// startServer starts this binary again as coach's server (Serve), told
+// spec through a file in dir, its log lines counted.
+func startServer(dir string, spec serverSpec, slack *benchSlack) (*serverProcess, error) {
 	specPath := filepath.Join(dir, "server.json")
 	b, err := json.Marshal(spec)
 	if err == nil {
@@ -100,8 +136,7 @@ func runWire(ctx context.Context, dir string, w *workspace, teams []signals.Team
 	if err != nil {
 		return nil, err
 	}
-	logs := &logCounter{}
-	began := time.Now()
+	p := &serverProcess{cmd: cmd, logs: &logCounter{}, began: time.Now(), exited: make(chan error, 1)}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start coach's server: %w", err)
 	}
@@ -109,63 +144,57 @@ func runWire(ctx context.Context, dir string, w *workspace, teams []signals.Team
 	slack.server = cmd.Process.Pid
 	slack.mu.Unlock()
 	logged := make(chan struct{})
-	go func() { defer close(logged); logs.read(stderr) }()
-	exited := make(chan error, 1)
-	go func() { <-logged; exited <- cmd.Wait() }()
+	go func() { defer close(logged); p.logs.read(stderr) }()
+	go func() { <-logged; p.exited <- cmd.Wait() }()
+	return p, nil
+}
 
+// await waits until every frame is acked (or the run fails), then
+// interrupts the server and waits for it to stop.
+func (p *serverProcess) await(ctx context.Context, slack *benchSlack) error {
 	var runErr error
 	select {
 	case <-slack.done:
 	case err := <-slack.failed:
 		runErr = err
-	case err := <-exited:
-		exited <- err
+	case err := <-p.exited:
+		p.exited <- err
 		runErr = fmt.Errorf("coach's server stopped before every frame was acked: %v", err)
 	case <-ctx.Done():
 		runErr = ctx.Err()
 	}
-	_ = cmd.Process.Signal(os.Interrupt)
+	_ = p.cmd.Process.Signal(os.Interrupt)
 	select {
-	case err := <-exited:
+	case err := <-p.exited:
 		if err != nil && runErr == nil {
 			runErr = fmt.Errorf("coach's server: %w", err)
 		}
 	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		<-exited
+		_ = p.cmd.Process.Kill()
+		<-p.exited
 		if runErr == nil {
 			runErr = errors.New("coach's server did not stop within 30s of an interrupt")
 		}
 	}
-	res := &wireRun{envelopes: envelopes, calls: slack.callCounts(), link: slack.result()}
-	slack.mu.Lock()
-	res.startup, res.startupRSS = slack.first.Sub(began), slack.startupRSS
-	slack.mu.Unlock()
-	res.warnings, res.problems = logs.counts()
-	if runErr != nil {
-		return res, runErr
-	}
-	select {
-	case err := <-slack.failed:
-		return res, err
-	default:
-	}
-	if res.link.unacked > 0 {
-		return res, fmt.Errorf("%d of %d frames never acked, after %d deliveries each", res.link.unacked, envelopes, 1+maxRetries)
-	}
+	return runErr
+}
+
+// readBack reads what the server left: its peak RSS, and the keys of its
+// database.
+func (res *wireRun) readBack(spec serverSpec) error {
 	peak, err := os.ReadFile(spec.Peak)
 	if err == nil {
-		res.peakRSS, err = strconv.ParseFloat(strings.TrimSpace(string(peak)), 64)
+		_, err = fmt.Sscanf(string(peak), "%g %g %g", &res.peakRSS, &res.peakAnon, &res.peakFile)
 	}
 	if err != nil {
-		return res, fmt.Errorf("coach's server's peak RSS: %w", err)
+		return fmt.Errorf("coach's server's peak RSS: %w", err)
 	}
-	db, err := store.Open(dbPath, store.Options{})
+	db, err := store.Open(spec.DB, store.Options{})
 	if err != nil {
-		return res, err
+		return err
 	}
 	res.keys, err = countKeys(db)
-	return res, errors.Join(err, db.Close())
+	return errors.Join(err, db.Close())
 }
 
 // serveEnv names the environment variable that makes this binary the
@@ -234,8 +263,12 @@ func serve(path string) error {
 	if err != nil {
 		return err
 	}
+	sampled := make(chan rssSample)
+	go func() { sampled <- samplePeak(ctx, 50*time.Millisecond) }()
 	runErr := srv.Run(ctx)
-	return errors.Join(runErr, os.WriteFile(spec.Peak, fmt.Appendf(nil, "%.1f\n", peakRSSMB()), 0o600))
+	stop()
+	at := <-sampled
+	return errors.Join(runErr, os.WriteFile(spec.Peak, fmt.Appendf(nil, "%.1f %.1f %.1f\n", peakRSSMB(), at.anon, at.file), 0o600))
 }
 
 // newServer builds the server as coach run's wiring does: the Web API and
