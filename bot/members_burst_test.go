@@ -41,7 +41,7 @@ func TestColdBurstPastTheParkedBoundIsAckedAfterCommit(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	cfg := Config{
-		APIURL: fake.APIURL(), BotToken: "xoxb-h", AppToken: "xapp-h",
+		APIURL:       fake.APIURL(),
 		Teams:        []signals.Team{{Manager: "UM1", Reports: reports}},
 		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC,
 		Limits: signals.DefaultThresholds(), RetentionDays: 35,
@@ -54,7 +54,7 @@ func TestColdBurstPastTheParkedBoundIsAckedAfterCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
-	srv := New(cfg, db, log)
+	srv := newTestServer(t, cfg, "xoxb-h", "xapp-h", db, log)
 	most := make(chan int, 1)
 	most <- 0
 	srv.resolver = NewMemberResolver(MemberConfig{
