@@ -138,14 +138,21 @@ func newReadBack(cfg *config.Config, db *store.DB, cs *connect.Server, log zerol
 
 // queueReadBack queues the read back of manager's DMs up to the moment
 // they connected: their token's Connected time, the instant from which
-// their live DM events count.
+// their live DM events count. It starts where coach stopped recording
+// their DMs when they connected before and what it counted then stays
+// (backfill.Runner.ResumeFrom), else retention_days back.
 func queueReadBack(ctx context.Context, rb *backfill.Runner, cs *connect.Server, manager string, log zerolog.Logger) {
 	tok, err := cs.Token(ctx, manager)
 	if err != nil {
 		log.Warn().Err(err).Str("user", manager).Msg("backfill: not queued: no token")
 		return
 	}
-	if err := rb.Enqueue(manager, tok.Connected, time.Time{}); err != nil {
+	since, err := rb.ResumeFrom(manager, tok.Connected)
+	if err != nil {
+		log.Error().Err(err).Str("user", manager).Msg("backfill: not queued")
+		return
+	}
+	if err := rb.Enqueue(manager, tok.Connected, since); err != nil {
 		log.Error().Err(err).Str("user", manager).Msg("backfill: not queued")
 	}
 }

@@ -166,31 +166,49 @@ func (s *Server) ManagerConnected(user string) {
 		defer s.bg.Done()
 		ctx := s.work()
 		s.log.Info().Str("user", user).Msg("connect: manager connected their DMs")
-		s.countFromConnect(ctx, user)
+		resume := s.resumeAt(user, s.countFromConnect(ctx, user))
 		if s.cfg.Connected != nil {
 			s.cfg.Connected(user)
 		}
-		s.tell(ctx, user, connectedText(s.Org(), user, s.cfg.RetentionDays, s.cfg.Connected != nil), "connected")
+		s.tell(ctx, user, connectedText(s.Org(), user, s.cfg.RetentionDays, s.cfg.Connected != nil, resume), "connected")
 		s.publishHome(ctx, user)
 	}()
 }
 
 // countFromConnect keeps on user's team the moment they connected (their
 // token's Connected time: T0, where the read back stops) and rebuilds the
-// org, so that their DM events count from then on.
-func (s *Server) countFromConnect(ctx context.Context, user string) {
+// org, so that their DM events count from then on. It returns that moment,
+// zero when it could not be kept.
+func (s *Server) countFromConnect(ctx context.Context, user string) time.Time {
 	tok, err := s.cfg.Connect.Token(ctx, user)
 	if err != nil {
 		s.log.Warn().Err(err).Str("user", user).Msg("connect: could not read when the manager connected")
-		return
+		return time.Time{}
 	}
 	if err := s.db.SetConnected(user, tok.Connected); err != nil {
 		s.log.Warn().Err(err).Str("user", user).Msg("connect: could not keep when the manager connected")
-		return
+		return time.Time{}
 	}
 	if err := s.rebuildOrg(); err != nil {
 		s.log.Error().Err(err).Msg("rebuild directory")
 	}
+	return tok.Connected
+}
+
+// resumeAt is where the read back of user, who connected at connected,
+// starts when it resumes where coach stopped recording their DMs (a
+// re-connect: signals.Visibility.Stopped, within retention), as
+// backfill.Runner.ResumeFrom and Enqueue make it; zero when it reads the
+// whole retention window.
+func (s *Server) resumeAt(user string, connected time.Time) time.Time {
+	if connected.IsZero() {
+		return time.Time{}
+	}
+	v, _, err := s.db.Visibility(user)
+	if err != nil || !v.Stopped.Resumes(connected) || !v.Stopped.At.After(connected.AddDate(0, 0, -s.cfg.RetentionDays)) {
+		return time.Time{}
+	}
+	return v.Stopped.At
 }
 
 // ReadBack is a finished read back of a manager's DMs and group DMs with
@@ -200,11 +218,16 @@ type ReadBack struct {
 	Since, Until time.Time
 	// Conversations and Messages are how many it read.
 	Conversations, Messages int
+	// Resumed says it started where coach had stopped recording their DMs
+	// (they connected again): what came before was counted already.
+	Resumed bool
 }
 
 // ReadBackDone is what follows the read back of manager's DMs (backfill's
-// Config.Done): coach sees their DMs since r.Since from now on, the org is
-// rebuilt, and they are told what was read and what it covered. A read
+// Config.Done): coach sees their DMs since r.Since from now on (or, when
+// it resumed where coach had stopped recording them, since it had seen
+// them before the stop: store.DB.SetDMsSince), the org is rebuilt, and
+// they are told what was read and what it covered. A read
 // back of a connection that is over (they disconnected, or connected again
 // since) changes nothing. An error means they were not told: it is called
 // again.
@@ -214,6 +237,11 @@ func (s *Server) ReadBackDone(ctx context.Context, manager string, r ReadBack) e
 		s.log.Info().Str("user", manager).Msg("connect: a read back of an earlier connection finished; nothing changes")
 		return nil
 	}
+	v, _, err := s.db.Visibility(manager)
+	if err != nil {
+		return err
+	}
+	r.Resumed = !v.Stopped.IsZero() && v.Stopped.At.Equal(r.Since.Truncate(time.Microsecond))
 	if err := s.db.SetDMsSince(manager, r.Since); err != nil {
 		return err
 	}
@@ -235,6 +263,10 @@ func (s *Server) ReadBackDone(ctx context.Context, manager string, r ReadBack) e
 func readBackText(org *signals.Org, manager string, r ReadBack) string {
 	loc := org.Loc(manager)
 	span := "from " + r.Since.In(loc).Format("Mon 2 Jan") + " to " + r.Until.In(loc).Format("Mon 2 Jan 15:04") + ", when you connected"
+	if r.Resumed {
+		span = "from " + r.Since.In(loc).Format("Mon 2 Jan 15:04") + ", when it had stopped counting them, to " + r.Until.In(loc).Format("Mon 2 Jan 15:04") +
+			", when you connected again (what it counted before stays, counted once)"
+	}
 	if r.Conversations == 0 {
 		return "*coach has read back your DMs.* It found no DMs or group DMs with your reports " + span + ". From now on it counts them as they happen, never the text."
 	}
@@ -267,15 +299,20 @@ func (s *Server) ConnectedWithoutReadBack() ([]string, error) {
 }
 
 // connectedText is the DM a manager gets once connected: what coach reads,
-// what it keeps, and how to stop.
-func connectedText(org *signals.Org, user string, days int, readBack bool) string {
+// what it keeps, and how to stop. resume, when set, is where the read back
+// starts because coach counted their DMs up to then (they connected again).
+func connectedText(org *signals.Org, user string, days int, readBack bool, resume time.Time) string {
 	who := "your reports"
 	if rs := org.Reports(user); len(rs) > 0 {
 		who += " (" + sortedNames(org, rs) + ")"
 	}
 	text := "*You're connected.* coach now counts your DMs and group DMs with " + who + ", as it does in channels: who wrote to whom and when, and whether a message asked a question, thanked someone or chased status. It never stores the text.\n" +
 		"• It reads only conversations whose members are you and people who report to you. A DM with anyone else, or a group DM with anyone outside your team, is neither read nor counted.\n"
-	if readBack {
+	switch {
+	case readBack && !resume.IsZero():
+		text += "• It reads back what it missed in those conversations since " + resume.In(org.Loc(user)).Format("Mon 2 Jan 15:04") +
+			", when it stopped counting them, the same way, so your next digest already counts them; what it counted before stays, counted once.\n"
+	case readBack:
 		text += fmt.Sprintf("• It reads back the last %s of those conversations once, the same way, so your next digest already counts them.\n", plural(days, "day"))
 	}
 	return text + "• `/coach disconnect` stops it at any time and revokes coach's access in Slack; `/coach forget` deletes everything coach holds about you."
@@ -297,7 +334,7 @@ func (s *Server) disconnectCommand(ctx context.Context, user string) Reply {
 	if s.cfg.Connect == nil {
 		return say("Connect isn't set up in this workspace, so coach reads nobody's DMs: there's nothing to disconnect.")
 	}
-	was, err := s.disconnect(ctx, user, "/coach disconnect")
+	was, err := s.disconnect(ctx, user, "/coach disconnect", keepCounted)
 	switch {
 	case !was && err != nil:
 		return s.failed(err)
@@ -308,14 +345,33 @@ func (s *Server) disconnectCommand(ctx context.Context, user string) Reply {
 	if err != nil {
 		revoked = "coach deleted its token, so it can't read your DMs any more (Slack couldn't be reached to revoke the access as well; the token is of no use to anyone without coach's key)"
 	}
-	return say("Done: you're disconnected. %s, and it no longer counts your DMs or group DMs. What it counted before stays, as counts and never text, until it ages out after %s; `/coach forget` deletes it now. `/coach connect` connects again.",
+	return say("Done: you're disconnected. %s, and it no longer counts your DMs or group DMs. What it counted before stays, as counts and never text, until it ages out after %s; `/coach forget` deletes it now. `/coach connect` connects again, and coach then reads back only what it missed in between.",
 		revoked, plural(s.cfg.RetentionDays, "day"))
 }
 
+// What coach keeps of a connection that ends, for the next one
+// (store.DB.StopDMs, signals.Visibility.Stopped).
+type keeping int
+
+const (
+	// keepNothing: forget, opt-out, their team removed. Their data goes, so
+	// a later connect reads back the whole retention window.
+	keepNothing keeping = iota
+	// keepCounted: /coach disconnect. coach recorded their DMs up to now
+	// and keeps since when it had seen them all, so a re-connect reads back
+	// only from now and coach then sees them since that time again.
+	keepCounted
+	// keepStop: Slack revoked the token. What coach counted stays and is
+	// not read again, but Slack may have stopped delivering their DMs
+	// before coach learnt it, so a re-connect sees them only from now on.
+	keepStop
+)
+
 // disconnect revokes and deletes user's token, if they have one, and
 // reports whether they had. A token that could not be revoked at Slack is
-// deleted all the same, and that error returned with was true.
-func (s *Server) disconnect(ctx context.Context, user, why string) (was bool, err error) {
+// deleted all the same, and that error returned with was true. keep is
+// what coach keeps of the connection.
+func (s *Server) disconnect(ctx context.Context, user, why string, keep keeping) (was bool, err error) {
 	if s.cfg.Connect == nil {
 		return false, nil
 	}
@@ -329,16 +385,23 @@ func (s *Server) disconnect(ctx context.Context, user, why string) (was bool, er
 	if still, cerr := s.cfg.Connect.Connected(user); cerr != nil || still {
 		return false, errors.Join(err, cerr, fmt.Errorf("connect: token of %s not deleted", user))
 	}
-	s.disconnected(user, why)
+	s.disconnected(user, why, keep)
 	return true, err
 }
 
 // disconnected is what follows a token's deletion: coach sees their
-// channels only from now on (and so records none of their DMs), the hook
-// stops the read back, and their App Home is redrawn.
-func (s *Server) disconnected(user, why string) {
+// channels only from now on (and so records none of their DMs), keeps of
+// the connection what keep says, the hook stops the read back, and their
+// App Home is redrawn.
+func (s *Server) disconnected(user, why string, keep keeping) {
 	s.log.Info().Str("user", user).Str("why", why).Msg("connect: manager's DMs disconnected")
-	if err := s.db.ClearDMsSince(user); err != nil {
+	var err error
+	if keep == keepNothing {
+		err = s.db.ClearDMsSince(user)
+	} else {
+		err = s.db.StopDMs(user, s.cfg.Now(), keep == keepCounted)
+	}
+	if err != nil {
 		s.log.Error().Err(err).Str("user", user).Msg("connect: clear what coach sees")
 	} else if err := s.rebuildOrg(); err != nil {
 		s.log.Error().Err(err).Msg("rebuild directory")
@@ -352,7 +415,7 @@ func (s *Server) disconnected(user, why string) {
 // leaveConnect disconnects a manager who is leaving coach (forget, opt-out)
 // before their data goes, and reports whether they were connected.
 func (s *Server) leaveConnect(ctx context.Context, user, why string) bool {
-	was, err := s.disconnect(ctx, user, why)
+	was, err := s.disconnect(ctx, user, why, keepNothing)
 	if err != nil {
 		s.log.Warn().Err(err).Str("user", user).Msg("connect: token not revoked at Slack; deleted")
 	}
@@ -386,7 +449,7 @@ func (s *Server) revoked(ctx context.Context, user, why string, verify bool) {
 		s.log.Error().Err(err).Str("user", user).Msg("connect: revoked token not deleted")
 		return
 	}
-	s.disconnected(user, why)
+	s.disconnected(user, why, keepStop)
 	s.tell(ctx, user, "Your DMs are no longer connected to coach: Slack says the access you gave it was revoked, so coach doesn't count your DMs or group DMs any more. "+
 		"What it counted before stays, as counts and never text, until it ages out (`/coach forget` deletes it now). `/coach connect` connects again if you want it to.", "revoked")
 }
