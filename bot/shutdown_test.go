@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"coach/slackfake"
 )
 
 // heldAPI is the fake's Web API behind a proxy that holds every call of
@@ -81,5 +83,47 @@ func TestShutdownEndsHandlersInFlight(t *testing.T) {
 	}
 	if err := h.db.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A slash command in flight at shutdown (/coach optin, whose users.info
+// Slack does not answer) sees its context end, finishes what it writes to
+// the store and is acked with its answer, all before Run returns.
+func TestShutdownFinishesCommandInFlight(t *testing.T) {
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	const timeout = 600 * time.Millisecond
+	var arrived, ended <-chan struct{}
+	h := startHarness(t, now, func(c *Config) {
+		c.ShutdownTimeout = timeout
+		c.APIURL, arrived, ended = heldAPI(t, c.APIURL, "users.info")
+	})
+	id := h.fake.SendSlashCommand(slackfake.SlashCommand{Command: "/coach", Text: "optin", UserID: "UA", ChannelID: "DUA"})
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("users.info never called")
+	}
+
+	began := time.Now()
+	h.stop()
+	if took := time.Since(began); took > timeout+time.Second {
+		t.Errorf("Run took %v to return after its context ended, want about ShutdownTimeout (%v)", took, timeout)
+	}
+	select {
+	case <-ended:
+	case <-time.After(2 * time.Second):
+		t.Error("the command's context did not end when Run gave up waiting for it")
+	}
+	if !h.fake.Acked(id) {
+		t.Error("the command in flight was not acked before the link closed")
+	}
+	people, err := h.db.People()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range people {
+		if p.ID == "UA" && !p.OptedIn {
+			t.Error("Run returned before the command finished writing to the store")
+		}
 	}
 }
