@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -114,8 +115,12 @@ func TestShutdownFinishesCommandInFlight(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Error("the command's context did not end when Run gave up waiting for it")
 	}
-	if !h.fake.Acked(id) {
-		t.Error("the command in flight was not acked before the link closed")
+	// The ack was written before the link closed; the fake reads it a
+	// moment later.
+	wctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := h.fake.WaitAcked(wctx, id); err != nil {
+		t.Errorf("the command in flight was not acked before the link closed: %v", err)
 	}
 	people, err := h.db.People()
 	if err != nil {
