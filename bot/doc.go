@@ -4,7 +4,8 @@
 //
 // Envelopes come in on the link (package slacklink). Events are decoded
 // into coach's own plain types (package decode: no message text passes it)
-// and acked once the batch holding them is committed to the store; slash
+// and acked once the batch holding them is committed to the store (package
+// ingest, the group commit); slash
 // commands and interactions are answered within Slack's three seconds.
 // Digests are planned by nudges.Scheduler and sent through the Messenger;
 // what a signal is, is package signals'.
