@@ -26,6 +26,13 @@
 // one transaction), so waits and replies close as they would have live,
 // and a restart resumes after the last chunk counted.
 //
+// A manager who connects again after a disconnect is read back only from
+// where coach stopped recording their DMs (Runner.ResumeFrom: the stop
+// kept on their team, signals.Visibility.Stopped): what it counted before
+// stays, and is not read again. Such a job first looks through the
+// retention window before its Since for threads whose replies go on past
+// it, and reads only those replies.
+//
 // What it never does: log or store a token or a message's text (the text
 // passes through the decoder only); read a conversation with anyone but the
 // manager and their reports; give an in-the-moment hint for a message of

@@ -10,7 +10,7 @@
 //	users/
 //	    <user id>                → signals.Person (JSON)
 //	teams/
-//	    <manager id>             → signals.Team (JSON: reports, channel, norms, source "config" or "admin", removed, dms_since and connected: visibility.go)
+//	    <manager id>             → signals.Team (JSON: reports, channel, norms, source "config" or "admin", removed, dms_since, connected and the last connection's stop: visibility.go)
 //	convs/
 //	    <channel id>             → member ids of a DM or group DM (JSON); none kept of one with someone who opted out
 //	windows/
