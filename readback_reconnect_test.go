@@ -185,7 +185,7 @@ func TestReconnectCountsEachDMOnce(t *testing.T) {
 	if text, _ := h.slash("UM1", "optin"); !strings.Contains(text, "opted in") {
 		t.Fatalf("/coach optin: %q", text)
 	}
-	c2 := end.AddDate(0, 0, 2) // past the seen/ epochs of the read backs' event ids
+	c2 := revoked.Add(time.Hour)
 	clock.Set(c2)
 	h.connect("UM1")
 	h.waitFor("the read back after forget", func() bool { return len(h.dms("UM1", "coach has read back your DMs")) == 3 })

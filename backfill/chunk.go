@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -23,6 +24,8 @@ type chunkReader struct {
 	dec      *decode.Decoder
 	from, to time.Time
 	pageSize int
+	// idPrefix begins the ids of the job's events (jobIDPrefix).
+	idPrefix string
 
 	items    []item
 	seen     map[string]bool // event ids already taken in this chunk
@@ -161,6 +164,15 @@ func (rd *chunkReader) replies(ctx context.Context, conv store.BackfillConv, th 
 	return fmt.Errorf("%s %s: more than %d pages", methodReplies, conv.ID, maxPages)
 }
 
+// jobIDPrefix begins the ids of job's events: "bf:", the moment the
+// manager connected (the job's Until, in microseconds) and ":". A job
+// resumed after a restart gives a message the id it had, so it is counted
+// once; another job (a connect after the manager was forgotten, whose
+// first read back's ids may still be in seen/) gives it another.
+func jobIDPrefix(job store.BackfillJob) string {
+	return "bf:" + strconv.FormatInt(job.Until.UnixMicro(), 10) + ":"
+}
+
 // take decodes m, when it is of the chunk and not taken yet, into its
 // events: the message, then its reactions at its time. Each gets an id of
 // its own, so the seen/ dedupe counts it once however often it is read.
@@ -169,7 +181,7 @@ func (rd *chunkReader) take(conv store.BackfillConv, m *slack.Message) {
 	if !ok || at.Before(rd.from) || !at.Before(rd.to) {
 		return
 	}
-	id := "bf:" + conv.ID + ":" + m.Timestamp
+	id := rd.idPrefix + conv.ID + ":" + m.Timestamp
 	if rd.seen[id] {
 		return
 	}

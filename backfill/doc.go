@@ -20,8 +20,10 @@
 // before it, so each message is counted once. Each message goes through
 // replay.HistoryEvents — decode.Decoder, as a live event, with its reactions
 // at the message's time as replay does — and gets an id of its own
-// ("bf:<channel>:<ts>"), so the seen/ dedupe counts it once however often
-// pages overlap. A chunk's events of all conversations are folded in time
+// ("bf:<until>:<channel>:<ts>", until the job's in microseconds), so the
+// seen/ dedupe counts it once however often pages overlap or the job
+// resumes, and a later job (a connect after the manager was forgotten)
+// counts it again. A chunk's events of all conversations are folded in time
 // order (store.DB.ApplyBackfill: store.DB.Apply and the job's new cursor in
 // one transaction), so waits and replies close as they would have live,
 // and a restart resumes after the last chunk counted.

@@ -68,7 +68,7 @@ func (r *Runner) read(ctx context.Context, job *store.BackfillJob, log zerolog.L
 		if err != nil {
 			return err
 		}
-		rd := &chunkReader{c: c, dec: &dec, from: from, to: to, pageSize: r.cfg.PageSize, seen: map[string]bool{}}
+		rd := &chunkReader{c: c, dec: &dec, from: from, to: to, pageSize: r.cfg.PageSize, idPrefix: jobIDPrefix(*job), seen: map[string]bool{}}
 		next, err := rd.read(ctx, job)
 		if err != nil {
 			return err

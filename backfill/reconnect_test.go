@@ -161,13 +161,46 @@ func TestReconnectReadsBackOnlyWhatWasMissed(t *testing.T) {
 	if err := r.Remove("UM"); err != nil {
 		t.Fatal(err)
 	}
-	// (Later than the seen/ epochs of the last read back's event ids:
-	// forget leaves seen/ as it is.)
 	c2 := t0
 	if p := connect(c2); !p.Since.Equal(c2.AddDate(0, 0, -retention)) {
 		t.Errorf("after forget, the read back starts at %v, want the whole window from %v", p.Since, c2.AddDate(0, 0, -retention))
 	}
 	compare(t, "UM", storedOf(t, db, "UM"), liveWindowsOf(t, f.hist, c2.AddDate(0, 0, -retention), c2, "UM")["UM"])
+}
+
+// A manager forgotten right after their read back, and connected again an
+// hour later: the whole window is read back and every message counted once
+// more, although the first read back's event ids are still in seen/
+// (forget leaves it): each job's ids are its own.
+func TestForgetThenConnectCountsTheWholeWindow(t *testing.T) {
+	f := newFixture(t)
+	db := f.open(t)
+	defer db.Close()
+	r := f.runner(t, db, 1, nil, nil)
+	for _, c := range []time.Time{t0.Add(-2 * time.Hour), t0} {
+		f.clock.add(c.Add(time.Minute).Sub(f.clock.Now()))
+		if _, err := db.ForgetPerson("UM"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SyncTeams(teams); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Remove("UM"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetConnected("UM", c); err != nil {
+			t.Fatal(err)
+		}
+		since, err := r.ResumeFrom("UM", c)
+		if err != nil || !since.IsZero() {
+			t.Fatalf("ResumeFrom after forget = %v, %v; want the whole window", since, err)
+		}
+		if err := r.Enqueue("UM", c, since); err != nil {
+			t.Fatal(err)
+		}
+		runUntilDone(t, r, "UM")
+	}
+	compare(t, "UM", storedOf(t, db, "UM"), liveWindows(t, f.hist, "UM")["UM"])
 }
 
 // slackfakeMessage is a message of the history at at, its ts ending in
