@@ -80,6 +80,7 @@ computes every manager's digest; and prints one JSON line last:
   events_per_sec               envelopes per second over the WebSocket, first frame
                                pushed to the last frame's ack back (coach run's path),
                                every conversation's members in coach's store beforehand
+                               (none with --wire-cold: each looked up on the way)
   decoder_events_per_sec       envelopes per second straight into the decoder, first
                                Submit to last ack (no socket), with every
                                conversation's members known (warm); the cold and
@@ -116,6 +117,10 @@ type Options struct {
 	// LookupLatency is how long the cold run's lookup of a conversation's
 	// members takes, standing in for Slack's answer.
 	LookupLatency time.Duration
+	// WireCold starts the server over the WebSocket knowing no DM's or
+	// group DM's members: it looks each up from the bench's Slack
+	// (conversations.members) on the way, as on coach's first day.
+	WireCold bool
 }
 
 // Summary is the JSON line.
@@ -151,6 +156,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Dir, "dir", "", "directory in which to make the run's working directory, for the database and the frames (default: os.TempDir(), "+os.TempDir()+"); it is removed after")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the working directory, with the database, after the run")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write the ingests' CPU profile (cold and warm) to this file (go tool pprof)")
+	fs.BoolVar(&o.WireCold, "wire-cold", false, "start the server over the WebSocket knowing no DM's or group DM's members, so that it looks each up from the bench's Slack on the way (default: they are in its store beforehand, as after coach's first days)")
 	fs.DurationVar(&o.LookupLatency, "lookup-latency", 0, "how long the cold run's lookup of a conversation's members takes, 8 at once as in the bot (0: answered at once, so that the cold run measures what coach adds; a week packed into seconds cannot wait on Slack's own answers)")
 	fs.Usage = func() { fmt.Fprint(stderr, help); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
@@ -541,7 +547,11 @@ func (r *runner) overTheWire(ctx context.Context) error {
 	r.cold.members, r.warm.members = nil, nil
 	debug.FreeOSMemory()
 	r.say("loadavg before the run over the WebSocket: %s", loadavg())
-	wr, err := runWire(ctx, r.dir, r.w, r.connectedTeams(), r.convs, r.framesPath, r.wirePath, r.tr.envelopes, r.o.MaxBatch)
+	known, members := r.convs, "with the members of the week's DMs and group DMs in coach's store beforehand (as after its first days; none looked up on the way)"
+	if r.o.WireCold {
+		known, members = nil, "cold: no DM's or group DM's members known, each looked up from the bench's Slack on the way (--wire-cold)"
+	}
+	wr, err := runWire(ctx, r.dir, r.w, r.connectedTeams(), known, r.framesPath, r.wirePath, r.tr.envelopes, r.o.MaxBatch)
 	if wr != nil {
 		r.say("coach's server (its own process, memory limit %s as coach run sets it): started in %s (auth.test, users.list of %d people, %d teams, org, link); Web API calls: %s; %d log lines at warn or above %q",
 			serverMemoryLimit(), wr.startup.Round(time.Millisecond), r.o.Users, r.o.Managers, wr.calls, wr.warnings, wr.problems)
@@ -552,8 +562,8 @@ func (r *runner) overTheWire(ctx context.Context) error {
 	r.wr = wr
 	r.wireEPS = float64(wr.envelopes) / wr.link.elapsed.Seconds()
 	dk := r.directKeys
-	r.say("over the WebSocket: %d envelopes in %s = %.0f/s, with the members of the week's DMs and group DMs in coach's store beforehand (as after its first days; none looked up on the way); every one acked, %d twice; %d delivered again after %s without an ack; keys windows %d, state %d, seen %d (direct run: %d, %d, %d)",
-		wr.envelopes, wr.link.elapsed.Round(time.Millisecond), r.wireEPS, wr.link.twice, wr.link.redelivered, ackDeadline,
+	r.say("over the WebSocket: %d envelopes in %s = %.0f/s, %s; every one acked, %d twice; %d delivered again after %s without an ack; keys windows %d, state %d, seen %d (direct run: %d, %d, %d)",
+		wr.envelopes, wr.link.elapsed.Round(time.Millisecond), r.wireEPS, members, wr.link.twice, wr.link.redelivered, ackDeadline,
 		wr.keys.windows, wr.keys.state, wr.keys.seen, dk.windows, dk.state, dk.seen)
 	r.say("peak RSS of coach's server %.1f MB (%.1f MB anonymous: heap and runtime; %.1f MB file pages: the binary, the bbolt map), %.1f MB of it by the time its link opened (start-up: users.list, people, teams, org); of this process, which ran the direct ingests and the bench's Slack, %.1f MB; loadavg after: %s",
 		wr.peakRSS, wr.peakAnon, wr.peakFile, wr.startupRSS, peakRSSMB(), loadavg())

@@ -368,9 +368,12 @@ func (ps *pushState) untilClosed() error {
 func (s *benchSlack) redeliver(bw *bufio.Writer, f *os.File, sent int, buf []byte) ([]byte, error) {
 	now := time.Now()
 	due := now.Add(-ackDeadline).UnixNano()
-	var hdr [4]byte
+	type resend struct {
+		offset  int64
+		attempt int
+	}
+	var again []resend
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i := 0; i < sent; i++ {
 		if s.acks[i] > 0 || s.sentAt[i] > due {
 			continue
@@ -381,7 +384,16 @@ func (s *benchSlack) redeliver(bw *bufio.Writer, f *os.File, sent int, buf []byt
 			s.checkDoneLocked()
 			continue
 		}
-		if _, err := f.ReadAt(hdr[:], s.offsets[i]); err != nil {
+		again = append(again, resend{s.offsets[i], int(s.attempts[i])})
+		s.attempts[i]++
+		s.sentAt[i] = now.UnixNano()
+	}
+	s.mu.Unlock()
+	// Written without the lock: the write may wait for the bot to read,
+	// and the acks it sends meanwhile must still be counted.
+	var hdr [4]byte
+	for _, r := range again {
+		if _, err := f.ReadAt(hdr[:], r.offset); err != nil {
 			return buf, err
 		}
 		n := int(binary.LittleEndian.Uint32(hdr[:]))
@@ -389,12 +401,10 @@ func (s *benchSlack) redeliver(bw *bufio.Writer, f *os.File, sent int, buf []byt
 			buf = make([]byte, n)
 		}
 		buf = buf[:n]
-		if _, err := f.ReadAt(buf, s.offsets[i]+4); err != nil {
+		if _, err := f.ReadAt(buf, r.offset+4); err != nil {
 			return buf, err
 		}
-		writeWSFrame(bw, opText, retryFrame(buf, int(s.attempts[i])))
-		s.attempts[i]++
-		s.sentAt[i] = now.UnixNano()
+		writeWSFrame(bw, opText, retryFrame(buf, r.attempt))
 	}
 	return buf, nil
 }

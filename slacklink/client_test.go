@@ -371,3 +371,36 @@ func TestRunTwice(t *testing.T) {
 		t.Error("a second Run: no error")
 	}
 }
+
+// A consumer that falls behind (Envelopes full, as while coach waits for
+// room among the envelopes held for members) does not make the link look
+// silent: the frames wait in the socket and the same link delivers them
+// once the consumer takes them again, past DeadAfter.
+func TestSlowConsumerKeepsTheLink(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t, slackfake.Options{})
+	cfg := testConfig(t, fake)
+	cfg.Buffer = 1
+	c := start(t, cfg)
+	if err := fake.WaitConnections(testContext(t), 1); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for range 4 {
+		ids = append(ids, fake.SendEvent(message))
+	}
+	time.Sleep(3 * c.cfg.DeadAfter) // nothing taken from Envelopes meanwhile
+	for _, id := range ids {
+		env := c.next(t)
+		if env.ID != id {
+			t.Errorf("envelope %s, want %s", env.ID, id)
+		}
+		c.Ack(env.ID)
+	}
+	if err := fake.WaitAcked(testContext(t), ids...); err != nil {
+		t.Fatal(err)
+	}
+	if n := fake.Connections(); n != 1 {
+		t.Errorf("%d links opened, want 1: the link was dropped while the consumer was behind", n)
+	}
+}

@@ -36,7 +36,11 @@ type link struct {
 	upFlag atomic.Bool  // up, for the pinger
 	gone   atomic.Bool  // closing has begun
 	heard  atomic.Int64 // frames, pings and pongs received
-	frames atomic.Int64 // data frames received
+	// handing is set while a frame waits for the consumer to take it
+	// (Envelopes is full): the link is not read meanwhile, and is not
+	// silent for that.
+	handing atomic.Bool
+	frames  atomic.Int64 // data frames received
 
 	qmu   sync.Mutex
 	q     ackQueue
@@ -281,6 +285,15 @@ func (c *Client) frame(l *link, b []byte, size int) bool {
 	select {
 	case c.out <- f.Envelope:
 		return true
+	default:
+	}
+	// The consumer is behind: wait for it, the link judged by what it
+	// says once it is read again.
+	l.handing.Store(true)
+	defer l.handing.Store(false)
+	select {
+	case c.out <- f.Envelope:
+		return true
 	case <-c.stopping:
 		return false
 	}
@@ -369,7 +382,7 @@ func (l *link) ping() {
 			l.close(fmt.Sprintf("no hello within %s", c.cfg.HelloTimeout))
 			return
 		}
-		if h := l.heard.Load(); h != heard {
+		if h := l.heard.Load(); h != heard || l.handing.Load() {
 			heard, heardAt = h, now
 		} else if now.Sub(heardAt) > c.cfg.DeadAfter {
 			l.close(fmt.Sprintf("silent for %s", c.cfg.DeadAfter))
