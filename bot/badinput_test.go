@@ -85,7 +85,7 @@ func slackSampleFrames(t *testing.T) (frames [][]byte, ids []string) {
 	}
 	n := 0
 	for _, k := range kinds {
-		for _, f := range slackSampleFiles(t, k.dir) {
+		for _, f := range slacksamples.Files(t, k.dir) {
 			var doc map[string]any
 			if err := json.Unmarshal(f.JSON, &doc); err != nil {
 				t.Fatalf("%s: %v", f.Name, err)

@@ -13,6 +13,7 @@ import (
 
 	"coach/connect"
 	"coach/decode"
+	"coach/internal/slacksamples"
 	"coach/signals"
 )
 
@@ -168,7 +169,7 @@ func TestManifestEventsMatchTheDecoder(t *testing.T) {
 		}
 	}
 	var all []string
-	for _, f := range slackSampleFiles(t, "events") {
+	for _, f := range slacksamples.Files(t, "events") {
 		var p struct {
 			Event struct {
 				Type string `json:"type"`

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+
+	"coach/internal/slacksamples"
 )
 
 // fastCorpus is plain payloads the fast path must take: escapes, non-ASCII
@@ -80,7 +82,7 @@ func TestDecodeFastMatchesJSON(t *testing.T) {
 		subscribed[typ] = true
 	}
 	var hot, hotFast, fast, all int
-	for _, f := range slackSampleFiles(t, "events") {
+	for _, f := range slacksamples.Files(t, "events") {
 		raw := f.JSON
 		// The skeletons leave type empty; as Slack sends them they are
 		// event_callbacks.

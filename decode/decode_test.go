@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"coach/internal/slacksamples"
 	"coach/signals"
 )
 
@@ -153,7 +154,7 @@ func TestDecodeErrorsQuoteNoText(t *testing.T) {
 // decodes or is skipped without an error.
 func TestDecodeSlackSamples(t *testing.T) {
 	d := testDecoder()
-	for _, f := range slackSampleFiles(t, "events") {
+	for _, f := range slacksamples.Files(t, "events") {
 		if !json.Valid(f.JSON) {
 			t.Fatalf("%s is not JSON", f.Name)
 		}

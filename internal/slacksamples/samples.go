@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"testing"
 )
 
 //go:embed LICENSE README.md events app-backend
@@ -50,6 +51,17 @@ func Load(dir string) ([]Sample, error) {
 		out = append(out, Sample{Name: path.Base(n), JSON: b})
 	}
 	return out, nil
+}
+
+// Files is Load for a test: the samples of one folder, the test failed
+// when there are none.
+func Files(tb testing.TB, dir string) []Sample {
+	tb.Helper()
+	samples, err := Load(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return samples
 }
 
 // Notice returns the LICENSE and README.md that go with the samples.
