@@ -3,80 +3,23 @@ package decode
 import (
 	"encoding/json"
 	"fmt"
-	goscanner "go/scanner"
-	"go/token"
-	"os"
-	"path/filepath"
 	"reflect"
-	"regexp"
-	"strings"
 	"testing"
 
+	"coach/internal/codewords"
+	"coach/internal/slacksamples"
 	"coach/slacklink"
 )
 
-var wordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
-
 // codeVocabulary is every word of this package's code, of slacklink's,
-// which reads the frames, and of jsonscan's, which words JSON errors: names, JSON field names, Go type names and the
-// words of its error messages. An error made of these words (and numbers)
-// says where and why, and quotes nothing a person wrote.
-func codeVocabulary(t testing.TB) map[string]bool {
+// which reads the frames, and of jsonscan's, which words JSON errors, and
+// Go's names of JSON kinds and of the types decoded into. An error made of
+// these words (and numbers) says where and why, and quotes nothing a
+// person wrote.
+func codeVocabulary(t testing.TB) codewords.Words {
 	t.Helper()
-	var files []string
-	for _, dir := range []string{".", "../slacklink", "../internal/jsonscan"} {
-		src, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil || len(src) == 0 {
-			t.Fatalf("reading the source of %s: %d files, %v", dir, len(src), err)
-		}
-		files = append(files, src...)
-	}
-	vocab := map[string]bool{}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Names and the words of literals; comments do not count.
-		var sc goscanner.Scanner
-		fset := token.NewFileSet()
-		sc.Init(fset.AddFile(f, fset.Base(), len(src)), src, nil, 0)
-		for {
-			_, tok, lit := sc.Scan()
-			if tok == token.EOF {
-				break
-			}
-			if tok == token.IDENT || tok == token.STRING || tok == token.CHAR {
-				for _, w := range wordRE.FindAllString(lit, -1) {
-					vocab[w] = true
-				}
-			}
-		}
-	}
-	// Go's names of JSON kinds and of the types decoded into.
-	for _, w := range []string{"string", "number", "object", "array", "bool", "null", "int", "int64", "float64", "uint", "struct", "slice", "map", "interface", "bot", "json", "RawMessage", "uint8"} {
-		vocab[w] = true
-	}
-	return vocab
-}
-
-// quotesNothing fails unless msg is plain ASCII made of code words, numbers
-// and words of at most three letters: no text from the input.
-func quotesNothing(t *testing.T, what, msg string, input []byte, vocab map[string]bool) {
-	t.Helper()
-	for i := 0; i < len(msg); i++ {
-		if c := msg[i]; c < 0x20 || c > 0x7e {
-			t.Fatalf("%s: %q has byte %#x, which can only come from the input %q", what, msg, c, input)
-		}
-	}
-	for _, w := range wordRE.FindAllString(msg, -1) {
-		if len(w) > 3 && !vocab[w] {
-			t.Fatalf("%s: %q contains %q, not a word of coach's code: it quotes the input %q", what, msg, w, input)
-		}
-	}
+	return codewords.Of(t, []string{".", "../slacklink", "../internal/jsonscan"},
+		"string", "number", "object", "array", "bool", "null", "int", "int64", "float64", "uint", "struct", "slice", "map", "interface", "bot", "json", "RawMessage", "uint8")
 }
 
 // FuzzDecode feeds arbitrary frames to slacklink.Parse, as the bot reads
@@ -101,7 +44,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	// Every event Slack publishes, wrapped in the envelope it comes in.
-	for i, file := range slackSampleFiles(f, "events") {
+	for i, file := range slacksamples.Files(f, "events") {
 		raw := file.JSON
 		f.Add([]byte(fmt.Sprintf(`{"envelope_id":"env-%d","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"payload":%s}`, i, raw)))
 		var doc map[string]any
@@ -115,7 +58,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		env := slacklink.Parse(frame)
 		if env.Bad != nil {
-			quotesNothing(t, "slacklink.Parse error", env.Bad.Error(), frame, vocab)
+			vocab.QuotesNothing(t, "slacklink.Parse error", env.Bad.Error(), frame)
 			if len(env.ID) > 256 {
 				t.Fatalf("envelope id of %d bytes scraped from %q", len(env.ID), frame)
 			}
@@ -128,9 +71,9 @@ func FuzzDecode(f *testing.F) {
 		for _, p := range payloads {
 			out, err := d.Decode(p)
 			if err != nil {
-				quotesNothing(t, "Decode error", err.Error(), p, vocab)
+				vocab.QuotesNothing(t, "Decode error", err.Error(), p)
 			}
-			quotesNothing(t, "Decode skip reason", out.Skip, p, vocab)
+			vocab.QuotesNothing(t, "Decode skip reason", out.Skip, p)
 			again, err2 := d.Decode(p)
 			if !reflect.DeepEqual(out, again) || fmt.Sprint(err) != fmt.Sprint(err2) {
 				t.Fatalf("Decode(%q) twice: %+v, %v then %+v, %v", p, out, err, again, err2)

@@ -2,17 +2,13 @@ package replay
 
 import (
 	"encoding/json"
-	goscanner "go/scanner"
-	"go/token"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"coach/decode"
+	"coach/internal/codewords"
 	"coach/signals"
 )
 
@@ -90,43 +86,12 @@ func FuzzDayFile(f *testing.F) {
 	})
 }
 
-var replayWordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
-
-// replayVocabulary is every name and literal word of this package's code.
-func replayVocabulary(t testing.TB) map[string]bool {
+// replayVocabulary is every name and literal word of this package's code,
+// and Go's names of JSON kinds and of the types decoded into.
+func replayVocabulary(t testing.TB) codewords.Words {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("reading the package source: %v", err)
-	}
-	vocab := map[string]bool{}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sc goscanner.Scanner
-		fset := token.NewFileSet()
-		sc.Init(fset.AddFile(f, fset.Base(), len(src)), src, nil, 0)
-		for {
-			_, tok, lit := sc.Scan()
-			if tok == token.EOF {
-				break
-			}
-			if tok == token.IDENT || tok == token.STRING || tok == token.CHAR {
-				for _, w := range replayWordRE.FindAllString(lit, -1) {
-					vocab[w] = true
-				}
-			}
-		}
-	}
-	for _, w := range []string{"string", "number", "object", "array", "bool", "null", "int", "struct", "slice", "map", "replay", "json", "RawMessage"} {
-		vocab[w] = true
-	}
-	return vocab
+	return codewords.Of(t, []string{"."},
+		"string", "number", "object", "array", "bool", "null", "int", "struct", "slice", "map", "replay", "json", "RawMessage")
 }
 
 // FuzzExportMetadata reads arbitrary users.json, channels.json and dms.json:
@@ -141,19 +106,6 @@ func FuzzExportMetadata(f *testing.F) {
 	f.Add([]byte(`[{"id":"UM","tz":{"secret":"zone"},"is_admin":"secretadmin"}]`), []byte(`null`), []byte(``))
 	f.Add([]byte(`[{"id":"UM"`), []byte(`[{"id":"C1","name":"../../etc"}]`), []byte(`[{"id":"D1","members":[null,1,"UM"]}]`))
 	vocab := replayVocabulary(f)
-	quotesNothing := func(t *testing.T, what, msg string, input ...[]byte) {
-		t.Helper()
-		for i := 0; i < len(msg); i++ {
-			if c := msg[i]; c < 0x20 || c > 0x7e {
-				t.Fatalf("%s %q has byte %#x, which can only come from the input", what, msg, c)
-			}
-		}
-		for _, w := range replayWordRE.FindAllString(msg, -1) {
-			if len(w) > 3 && !vocab[w] {
-				t.Fatalf("%s %q contains %q, not a word of coach's code: it quotes the input %q", what, msg, w, input)
-			}
-		}
-	}
 	f.Fuzz(func(t *testing.T, users, channels, dms []byte) {
 		ex := &export{name: "ex", fsys: fstest.MapFS{
 			"users.json":               {Data: users},
@@ -166,7 +118,7 @@ func FuzzExportMetadata(f *testing.F) {
 			"general/2026-01-05.json~": {Data: []byte(`[]`)},
 		}}
 		if err := ex.load(); err != nil {
-			quotesNothing(t, "load error", err.Error(), users, channels, dms)
+			vocab.QuotesNothing(t, "load error", err.Error(), users, channels, dms)
 			return
 		}
 		for _, d := range ex.days {
@@ -181,7 +133,7 @@ func FuzzExportMetadata(f *testing.F) {
 		}
 		parsed, err := parseUsers(ex.users)
 		if err != nil {
-			quotesNothing(t, "users.json error", err.Error(), users)
+			vocab.QuotesNothing(t, "users.json error", err.Error(), users)
 		} else {
 			dir := newDirectory(parsed)
 			for _, u := range parsed {
