@@ -16,16 +16,7 @@ func TestPulseAnswerIsCountedBeforeItsAck(t *testing.T) {
 	h, pid := openPulse3(t, func(c *Config) { c.APIURL = slow.front(t, c.APIURL) })
 	msg, block, value := h.pulseButton("UA1", "pulse_answer:0:4")
 	slow.held.Store(1)
-	env := h.fake.SendInteraction(map[string]any{
-		"type": "block_actions", "user": map[string]any{"id": "UA1"},
-		"container": map[string]any{"type": "message", "channel_id": msg.Channel, "message_ts": msg.TS},
-		"actions":   []map[string]any{{"type": "button", "action_id": "pulse_answer:0:4", "block_id": block, "value": value}},
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := h.fake.WaitAcked(ctx, env); err != nil {
-		t.Fatal(err)
-	}
+	h.pulseClickAcked("UA1", msg, block, "pulse_answer:0:4", value)
 	// No waiting: the ack says the answer is counted, and the DM shows it.
 	if got := h.pulseCounts(pid, 0); got != one('4') {
 		t.Errorf("counts of statement 0 at the ack: %v, want the 4 clicked", got)
@@ -47,16 +38,7 @@ func TestPulseClickNotTakenInTimeIsAckedUncounted(t *testing.T) {
 	defer unlock()
 	msg, block, value := h.pulseButton("UA1", "pulse_answer:0:4")
 	sent := time.Now()
-	env := h.fake.SendInteraction(map[string]any{
-		"type": "block_actions", "user": map[string]any{"id": "UA1"},
-		"container": map[string]any{"type": "message", "channel_id": msg.Channel, "message_ts": msg.TS},
-		"actions":   []map[string]any{{"type": "button", "action_id": "pulse_answer:0:4", "block_id": block, "value": value}},
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := h.fake.WaitAcked(ctx, env); err != nil {
-		t.Fatal(err)
-	}
+	h.pulseClickAcked("UA1", msg, block, "pulse_answer:0:4", value)
 	if d := time.Since(sent); d > 3*time.Second {
 		t.Errorf("acked after %s, past Slack's 3s", d)
 	}

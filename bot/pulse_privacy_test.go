@@ -38,6 +38,14 @@ func (h *harness) pulseButton(user, action string) (slackfake.Message, string, s
 // payload would come, and waits until coach has handled it.
 func (h *harness) sendPulseClick(user string, msg slackfake.Message, blockID, action, value string) {
 	h.t.Helper()
+	h.pulseClickAcked(user, msg, blockID, action, value)
+	h.srv.Settle()
+}
+
+// pulseClickAcked delivers a click on a pulse DM's button and waits for
+// its ack only: what follows the ack may still be under way.
+func (h *harness) pulseClickAcked(user string, msg slackfake.Message, blockID, action, value string) {
+	h.t.Helper()
 	id := h.fake.SendInteraction(map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user},
 		"container": map[string]any{"type": "message", "channel_id": msg.Channel, "message_ts": msg.TS},
@@ -48,7 +56,6 @@ func (h *harness) sendPulseClick(user string, msg slackfake.Message, blockID, ac
 	if err := h.fake.WaitAcked(ctx, id); err != nil {
 		h.t.Fatal(err)
 	}
-	h.srv.Settle()
 }
 
 func pulseHarness3(t *testing.T, at time.Time, teams []pulseTeam) *harness {
