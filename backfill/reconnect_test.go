@@ -12,6 +12,7 @@ import (
 	"coach/backfill"
 	"coach/signals"
 	"coach/slackfake"
+	"coach/store"
 )
 
 // A manager connects, is read back, writes live, disconnects, writes on
@@ -152,15 +153,7 @@ func TestReconnectReadsBackOnlyWhatWasMissed(t *testing.T) {
 
 	// Forgotten, set again and connected: nothing was kept, the whole
 	// window is read back, and counted once.
-	if _, err := db.ForgetPerson("UM"); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SyncTeams(teams); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Remove("UM"); err != nil {
-		t.Fatal(err)
-	}
+	forgetUM(t, db, r)
 	c2 := t0
 	if p := connect(c2); !p.Since.Equal(c2.AddDate(0, 0, -retention)) {
 		t.Errorf("after forget, the read back starts at %v, want the whole window from %v", p.Since, c2.AddDate(0, 0, -retention))
@@ -179,15 +172,7 @@ func TestForgetThenConnectCountsTheWholeWindow(t *testing.T) {
 	r := f.runner(t, db, 1, nil, nil)
 	for _, c := range []time.Time{t0.Add(-2 * time.Hour), t0} {
 		f.clock.add(c.Add(time.Minute).Sub(f.clock.Now()))
-		if _, err := db.ForgetPerson("UM"); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.SyncTeams(teams); err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Remove("UM"); err != nil {
-			t.Fatal(err)
-		}
+		forgetUM(t, db, r)
 		if err := db.SetConnected("UM", c); err != nil {
 			t.Fatal(err)
 		}
@@ -207,4 +192,20 @@ func TestForgetThenConnectCountsTheWholeWindow(t *testing.T) {
 // seq, in the thread of threadTS when that is set.
 func slackfakeMessage(at time.Time, seq int, user, text, threadTS string) slackfake.HistoryMessage {
 	return slackfake.HistoryMessage{TS: fmt.Sprintf("%d.%06d", at.Unix(), seq), User: user, Text: text, ThreadTS: threadTS}
+}
+
+// forgetUM forgets the manager UM as /coach forget does (the store forgets
+// them, the runner drops their read back), and sets the config teams
+// again, so that UM leads their team once more.
+func forgetUM(t *testing.T, db *store.DB, r *backfill.Runner) {
+	t.Helper()
+	if _, err := db.ForgetPerson("UM"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SyncTeams(teams); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Remove("UM"); err != nil {
+		t.Fatal(err)
+	}
 }
