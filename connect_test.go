@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"coach/connect"
+	"coach/internal/logsink"
 	"coach/slackfake"
 	"coach/store"
 )
@@ -29,7 +30,7 @@ type connectRun struct {
 	public string // connect.public_url
 	key    string // COACH_TOKEN_KEY
 	dbPath string
-	logs   *syncBuffer
+	logs   *logsink.Buffer
 	stop   func() error
 }
 
@@ -75,7 +76,7 @@ teams:
 }
 
 // runWith runs `coach run` with env until the returned function stops it.
-func runWith(t *testing.T, cfgPath string, env func(string) string, logs *syncBuffer) func() error {
+func runWith(t *testing.T, cfgPath string, env func(string) string, logs *logsink.Buffer) func() error {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -107,7 +108,7 @@ func startConnectRun(t *testing.T, extraConfig ...string) *connectRun {
 	}
 	listen := freeAddr(t)
 	r := &connectRun{t: t, fake: newFake(t), public: "http://" + listen, key: key,
-		dbPath: filepath.Join(t.TempDir(), "coach.db"), logs: &syncBuffer{}}
+		dbPath: filepath.Join(t.TempDir(), "coach.db"), logs: &logsink.Buffer{}}
 	r.fake.SetOAuthApp(slackfake.OAuthApp{RedirectURLs: []string{r.public + connect.CallbackPath}})
 	// Every message, ephemeral, App Home and response of Connect is valid Block Kit.
 	t.Cleanup(func() {
@@ -627,7 +628,7 @@ func TestConnectKeyCommand(t *testing.T) {
 // people are not visible, and how to change that.
 func TestConnectOffSaidOnce(t *testing.T) {
 	fake := newFake(t)
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	stop := startRun(t, writeConfig(t, fake, filepath.Join(t.TempDir(), "coach.db")), logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"coach/internal/logsink"
 	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
@@ -21,24 +22,6 @@ const (
 	testBotToken = "xoxb-e2e-secret-bot-token"
 	testAppToken = "xapp-e2e-secret-app-token"
 )
-
-// syncBuffer is a bytes.Buffer safe for the bot's logger and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // person of the e2e org.
 type person struct {
@@ -144,7 +127,7 @@ func testEnv(k string) string {
 
 // startRun runs `coach run` in the background and returns a stop function
 // that waits for it and returns its error.
-func startRun(t *testing.T, cfgPath string, logs *syncBuffer) func() error {
+func startRun(t *testing.T, cfgPath string, logs *logsink.Buffer) func() error {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -238,7 +221,7 @@ func TestRunIngestsStreamIntoWindows(t *testing.T) {
 	fake := newFake(t)
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
 	connectedBefore(t, dbPath, streamsBegin)
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	stop := startRun(t, writeConfig(t, fake, dbPath), logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

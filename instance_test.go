@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"coach/internal/logsink"
 )
 
 // buildBinary builds the real coach binary once per test binary run.
@@ -29,7 +31,7 @@ func TestSecondInstanceExitsWithClearMessage(t *testing.T) {
 	fake := newFake(t)
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
 	cfgPath := writeConfig(t, fake, dbPath)
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	stop := startRun(t, cfgPath, logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

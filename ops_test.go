@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"coach/internal/logsink"
 	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
@@ -89,7 +90,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 	fake := newFake(t)
 	fake.AddChannel(slackfake.Channel{ID: "DUM1UR1", Members: []string{"UM1", "UR1"}})
 	addr := freeAddr(t)
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
 	connectedBefore(t, dbPath, streamsBegin)
 	stop := startRun(t, opsConfig(t, fake, dbPath, addr), logs)

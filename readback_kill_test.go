@@ -15,6 +15,7 @@ import (
 
 	"coach/connect"
 	"coach/decode"
+	"coach/internal/logsink"
 	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
@@ -172,7 +173,7 @@ func TestReadBackResumesAfterKill9(t *testing.T) {
 	}
 	listen := freeAddr(t)
 	dir := t.TempDir()
-	r := &connectRun{t: t, fake: newFake(t), public: "http://" + listen, key: key, dbPath: filepath.Join(dir, "coach.db"), logs: &syncBuffer{}}
+	r := &connectRun{t: t, fake: newFake(t), public: "http://" + listen, key: key, dbPath: filepath.Join(dir, "coach.db"), logs: &logsink.Buffer{}}
 	r.fake.SetOAuthApp(slackfake.OAuthApp{RedirectURLs: []string{r.public + connect.CallbackPath}})
 	// A little under coach's Tier 3 pacing (one call each 1.2s): about
 	// every fifth call is answered 429.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"coach/internal/logsink"
 	"coach/slackfake"
 	"coach/store"
 )
@@ -173,7 +174,7 @@ func TestReconnectsLoseNothing(t *testing.T) {
 	addTeamChannels(fake)
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
 	connectedBefore(t, dbPath, streamsBegin)
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	stop := startRun(t, writeConfig(t, fake, dbPath), logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -247,7 +248,7 @@ func TestRefreshLeavesNoGap(t *testing.T) {
 	addTeamChannels(fake)
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
 	connectedBefore(t, dbPath, streamsBegin)
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	stop := startRun(t, writeConfig(t, fake, dbPath), logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"coach/connect"
+	"coach/internal/logsink"
 	"coach/slackfake"
 )
 
@@ -40,7 +41,7 @@ func TestWrongTokensAreNeverShown(t *testing.T) {
 				}
 				return ""
 			}
-			logs := &syncBuffer{}
+			logs := &logsink.Buffer{}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			err := run(ctx, []string{"run", "--config", cfg, "--log-format", "json", "--log-level", "debug"}, env, logs, logs)
@@ -77,7 +78,7 @@ func TestDatabaseFileIsPrivate(t *testing.T) {
 	if err := os.Chmod(dbPath, 0o644); err != nil { // whatever the umask
 		t.Fatal(err)
 	}
-	stop := startRun(t, writeConfig(t, fake, dbPath), &syncBuffer{})
+	stop := startRun(t, writeConfig(t, fake, dbPath), &logsink.Buffer{})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := fake.WaitConnections(ctx, 1); err != nil {
@@ -110,7 +111,7 @@ func TestExportWritesNothingToDisk(t *testing.T) {
 	addTeamChannels(fake)
 	dbDir := t.TempDir()
 	dbPath := filepath.Join(dbDir, "coach.db")
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	stop := startRun(t, writeConfig(t, fake, dbPath), logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

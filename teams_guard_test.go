@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"coach/internal/logsink"
 	"coach/orgsync"
 	"coach/signals"
 	"coach/slackfake"
@@ -132,7 +133,7 @@ func newLargeDrop(t *testing.T) *largeDrop {
 // team (a truncated file): it logs why, in counts, and keeps the teams.
 func TestRunTeamsFromRefusesLargeDrop(t *testing.T) {
 	d := newLargeDrop(t)
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	stop := startRun(t, d.cfg, logs)
 	waitLog := func(want string) string {
 		t.Helper()
@@ -325,7 +326,7 @@ func TestTeamsImportAfterConfigTeams(t *testing.T) {
 	if len(imported) != 4 {
 		t.Errorf("%d teams stored, want the config file's and 3 from the export: %v", len(imported), imported)
 	}
-	stop := startRun(t, cfg, &syncBuffer{})
+	stop := startRun(t, cfg, &logsink.Buffer{})
 	time.Sleep(500 * time.Millisecond)
 	if err := stop(); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"coach/internal/logsink"
 	"coach/orgsync"
 	"coach/slackfake"
 	"coach/store"
@@ -756,7 +757,7 @@ func TestRunFollowsTeamsFromOnSIGHUP(t *testing.T) {
 		t.Fatal(err)
 	}
 	csvPath = filepath.Join(filepath.Dir(cfg), "org.csv")
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	stop := startRun(t, cfg, logs)
 	waitLog := func(want string) {
 		t.Helper()

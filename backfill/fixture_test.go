@@ -1,7 +1,6 @@
 package backfill_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"coach/backfill"
 	"coach/decode"
+	"coach/internal/logsink"
 	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
@@ -56,24 +56,6 @@ func (c *fakeClock) add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
-}
-
-// syncBuffer collects the runner's log lines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // The world: UM leads six reports in three zones, UM2 leads two; UX is
@@ -203,7 +185,7 @@ type fixture struct {
 	clock  *fakeClock
 	dbPath string
 	tokens map[string]string
-	logs   *syncBuffer
+	logs   *logsink.Buffer
 	hist   []seeded
 }
 
@@ -223,7 +205,7 @@ func newFixture(t *testing.T) *fixture {
 			fake.AddGroupDM(c.id, c.members...)
 		}
 	}
-	f := &fixture{fake: fake, clock: clock, dbPath: filepath.Join(t.TempDir(), "coach.db"), tokens: map[string]string{}, logs: &syncBuffer{}, hist: world(13)}
+	f := &fixture{fake: fake, clock: clock, dbPath: filepath.Join(t.TempDir(), "coach.db"), tokens: map[string]string{}, logs: &logsink.Buffer{}, hist: world(13)}
 	for _, s := range f.hist {
 		fake.SeedHistory(s.conv.id, s.msg)
 	}

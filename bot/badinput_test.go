@@ -1,42 +1,22 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"coach/internal/logsink"
 	"coach/internal/slacksamples"
 	"coach/nudges"
 	"coach/signals"
 	"coach/slackfake"
 )
-
-// badInputLogs collects the server's logs; zerolog writes from many
-// goroutines.
-type badInputLogs struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *badInputLogs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *badInputLogs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // badMarkers are words put in texts (and button values) of bad input; none
 // may reach the logs.
@@ -165,7 +145,7 @@ func takeUntouched(t *testing.T, h *harness, digestID string) untouched {
 func TestBadInputIsAckedHarmlessAndUnlogged(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	start := time.Date(2026, 3, 2, 0, 0, 0, 0, berlin) // a Monday
-	logs := &badInputLogs{}
+	logs := &logsink.Buffer{}
 	h := startHarnessLog(t, start, func(c *Config) { c.Admins = []string{"UX"} }, zerolog.New(logs))
 
 	// A real digest for Mia, whose buttons others will try to press.

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,29 +15,12 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
+	"coach/internal/logsink"
 	"coach/nudges"
 	"coach/signals"
 	"coach/slackfake"
 	"coach/store"
 )
-
-// syncBuffer is a log sink tests can read while the bot writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // fakeSleep is a Pace.Sleep that takes no time: it records each wait and
 // moves the shared clock on by it, so the fake stamps each call with the
@@ -81,12 +63,12 @@ type noticeWorld struct {
 	db      *store.DB
 	clock   *testClock
 	members []string
-	logs    *syncBuffer
+	logs    *logsink.Buffer
 }
 
 func newNoticeWorld(t *testing.T, reports int) *noticeWorld {
 	t.Helper()
-	w := &noticeWorld{t: t, clock: &testClock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}}
+	w := &noticeWorld{t: t, clock: &testClock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}, logs: &logsink.Buffer{}}
 	w.fake = slackfake.New(slackfake.Options{BotToken: "xoxb-n", AppToken: "xapp-n", PingInterval: time.Second})
 	t.Cleanup(w.fake.Close)
 	w.fake.SetNow(w.clock.Now)

@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"coach/internal/logsink"
 )
 
 // Through Slack: of 100 envelopes, one with a 40,000-character event_id is
 // malformed at decode, acked and skipped; the other 99 are acked and
 // counted, and nothing of the bad id reaches the logs.
 func TestOverlongEventIDIsAckedAndSkipped(t *testing.T) {
-	logs := &badInputLogs{}
+	logs := &logsink.Buffer{}
 	h := startHarnessLog(t, time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC), nil, zerolog.New(logs).Level(zerolog.DebugLevel))
 	badID := strings.Repeat("E", 40000)
 	join := func(i int) map[string]any {

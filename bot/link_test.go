@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"coach/internal/logsink"
 	"coach/signals"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestUnreadableFramesAreAcked(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	start := time.Date(2026, 3, 2, 10, 0, 0, 0, berlin)
-	logs := &badInputLogs{}
+	logs := &logsink.Buffer{}
 	h := startHarnessLog(t, start, nil, zerolog.New(logs))
 
 	frames := map[string]string{

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 	bolt "go.etcd.io/bbolt"
 
+	"coach/internal/logsink"
 	"coach/nudges"
 	"coach/pulse"
 	"coach/signals"
@@ -228,7 +229,7 @@ func reportIDs(prefix string, n int) []string {
 // how many answered. After close the database holds no respondent's id and
 // no keyed hash, and no log line put a respondent next to an answer.
 func TestPulseEndToEnd(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &logsink.Buffer{}
 	log := zerolog.New(zerolog.MultiLevelWriter(logs, zerolog.NewTestWriter(t)))
 	mon := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	six, five := reportIDs("R", 6), reportIDs("Q", 5)

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"coach/connect"
+	"coach/internal/logsink"
 	"coach/slackfake"
 	"coach/store"
 )
@@ -29,24 +30,6 @@ const (
 // testKeyB64 is a fixed COACH_TOKEN_KEY for the tests (32 bytes of 0x5a).
 var testKeyB64 = "WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo="
 
-// logBuffer collects log lines from the endpoint's goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // env is a fake Slack, a store and a Connect endpoint served on loopback.
 type env struct {
 	t         *testing.T
@@ -55,7 +38,7 @@ type env struct {
 	srv       *connect.Server
 	cfg       connect.Config
 	public    string // the endpoint's base URL
-	logs      *logBuffer
+	logs      *logsink.Buffer
 	managers  map[string]bool
 	mu        sync.Mutex
 	connected []string // OnConnected calls
@@ -70,7 +53,7 @@ type envOptions struct {
 
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
-	e := &env{t: t, logs: &logBuffer{}, managers: map[string]bool{"UMIA": true, "UBEN": true},
+	e := &env{t: t, logs: &logsink.Buffer{}, managers: map[string]bool{"UMIA": true, "UBEN": true},
 		now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

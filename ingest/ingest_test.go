@@ -1,17 +1,16 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"coach/internal/logsink"
 	"coach/signals"
 	"coach/store"
 )
@@ -39,24 +38,6 @@ func ingestEvents(n int) []signals.Event {
 	return evs
 }
 
-// syncLog is a log sink for concurrent writers.
-type syncLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // One event that cannot be committed (its 40,000-character id is past
 // bbolt's 32 KiB key limit) in a batch of 100: the other 99 are committed
 // by that batch's one commit and acked after it, and the bad one is acked
@@ -64,7 +45,7 @@ func (l *syncLog) String() string {
 func TestUnstorableEventNeverHoldsUpItsBatch(t *testing.T) {
 	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
 	db, org := ingestWorld(t, now)
-	logs := &syncLog{}
+	logs := &logsink.Buffer{}
 	in := New(db, func() *signals.Org { return org }, zerolog.New(logs).Level(zerolog.DebugLevel), 1024)
 	evs := ingestEvents(100)
 	const bad = 37
