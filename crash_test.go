@@ -510,7 +510,10 @@ func TestKill9LosesNothingAndSendsNothingTwice(t *testing.T) {
 		t.Fatalf("first part of the stream: %v", err)
 	}
 	for _, u := range []string{"UR1", "UR2", "UR3", "UR4", "UR5", "UR6"} {
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(noticesIn(fake, u)) == 0; {
+		for deadline := time.Now().Add(10 * time.Second); len(noticesIn(fake, u)) == 0; {
+			if time.Now().After(deadline) {
+				t.Fatalf("life %d: no consent notice for %s within 10s", lives, u)
+			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}

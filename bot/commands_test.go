@@ -158,6 +158,9 @@ func TestCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := h.command(tt.user, tt.text)
+		if tt.text == "optin" {
+			h.srv.Settle() // the profile (time zone) is read after the ack
+		}
 		if tt.want == "golden:share" {
 			got = h.namePromptConversation(t, got)
 		}

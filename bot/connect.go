@@ -412,15 +412,33 @@ func (s *Server) disconnected(user, why string, keep keeping) {
 	s.changed(user)
 }
 
-// leaveConnect disconnects a manager who is leaving coach (forget, opt-out)
-// before their data goes, and reports whether they were connected.
-func (s *Server) leaveConnect(ctx context.Context, user, why string) bool {
+// leaveConnect disconnects a manager who is leaving coach (forget, opt-out,
+// their team removed) before their data goes, and reports whether they
+// were connected and whether Slack confirmed the token revoked.
+func (s *Server) leaveConnect(ctx context.Context, user, why string) (was, revoked bool) {
 	was, err := s.disconnect(ctx, user, why, keepNothing)
 	if err != nil {
-		s.log.Warn().Err(err).Str("user", user).Msg("connect: token not revoked at Slack; deleted")
+		s.log.Warn().Err(err).Str("user", user).Str("why", why).Msg("connect: token deleted, its revocation at Slack not confirmed; the manager can remove coach's access in Slack")
 	}
-	return was
+	return was, was && err == nil
 }
+
+// leaveRevokeBudget bounds the revocation at Slack of the token of a
+// manager who opts out or is forgotten, which comes before the command's
+// or click's ack: the token is deleted when the bound ends all the same
+// (leaveConnect logs it, and the answer says so).
+const leaveRevokeBudget = time.Second
+
+// leaveBeforeAck is leaveConnect within leaveRevokeBudget.
+func (s *Server) leaveBeforeAck(ctx context.Context, user, why string) (was, revoked bool) {
+	ctx, cancel := context.WithTimeout(ctx, leaveRevokeBudget)
+	defer cancel()
+	return s.leaveConnect(ctx, user, why)
+}
+
+// notRevokedNote is what a manager who opted out or was forgotten is told
+// when Slack did not confirm the token revoked in time.
+const notRevokedNote = " coach deleted its token for your DMs, but Slack didn't confirm in time that the access you allowed is revoked: you can remove coach from your apps in Slack to be sure."
 
 // revoked handles a user token that Slack no longer takes: it is deleted,
 // the manager is disconnected and told, once (a second notice of the same
@@ -437,9 +455,20 @@ func (s *Server) revoked(ctx context.Context, user, why string, verify bool) {
 	if errors.Is(err, connect.ErrNotConnected) {
 		return
 	}
-	if err == nil && verify && s.userTokenWorks(ctx, tok.Access) {
-		s.log.Info().Str("user", user).Str("why", why).Msg("connect: the token coach holds still works; kept")
-		return
+	if verify {
+		if err == nil {
+			err = s.userTokenRefused(ctx, tok.Access)
+		}
+		switch {
+		case err == nil:
+			s.log.Info().Str("user", user).Str("why", why).Msg("connect: the token coach holds still works; kept")
+			return
+		case !errors.Is(err, errTokenRefused):
+			// A cancelled context or an unreachable Slack says nothing of
+			// the token: it stays, and the next call with it finds out.
+			s.log.Warn().Err(err).Str("user", user).Str("why", why).Msg("connect: could not ask Slack whether the token coach holds still works; kept")
+			return
+		}
 	}
 	// auth.revoke of a revoked token answers token_revoked: this deletes it.
 	if err := s.cfg.Connect.Disconnect(ctx, user); err != nil {
@@ -454,14 +483,32 @@ func (s *Server) revoked(ctx context.Context, user, why string, verify bool) {
 		"What it counted before stays, as counts and never text, until it ages out (`/coach forget` deletes it now). `/coach connect` connects again if you want it to.", "revoked")
 }
 
-// userTokenWorks reports whether Slack still takes token (auth.test).
-func (s *Server) userTokenWorks(ctx context.Context, token string) bool {
+// errTokenRefused is Slack's explicit answer that a token is no longer
+// valid.
+var errTokenRefused = errors.New("slack refused the token")
+
+// userTokenRefused asks Slack (auth.test) whether it still takes token:
+// nil when it does, errTokenRefused when Slack says it does not
+// (invalid_auth, token_revoked, account_inactive and the like), and any
+// other error (a cancelled context, a network error, a server error) when
+// the answer says nothing of the token.
+func (s *Server) userTokenRefused(ctx context.Context, token string) error {
 	if token == "" {
-		return false
+		return errTokenRefused
 	}
 	user := slack.New(token, slack.OptionAPIURL(s.cfg.APIURL), slack.OptionHTTPClient(&http.Client{Timeout: 20 * time.Second}))
 	_, err := user.AuthTestContext(ctx)
-	return err == nil
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && tokenRefusals[se.Err] {
+		return fmt.Errorf("%w: %s", errTokenRefused, se.Err)
+	}
+	return err
+}
+
+// tokenRefusals are Slack's error codes that say a token is not valid.
+var tokenRefusals = map[string]bool{
+	"invalid_auth": true, "token_revoked": true, "token_expired": true, "account_inactive": true,
+	"not_authed": true, "user_removed_from_team": true, "team_disabled": true,
 }
 
 // tokensRevoked handles a tokens_revoked event: each person whose user
@@ -507,7 +554,10 @@ func (s *Server) disconnectFormerManagers(org *signals.Org) {
 		defer s.bg.Done()
 		ctx := s.work()
 		for _, id := range gone {
-			if !s.Org().IsManager(id) && s.leaveConnect(ctx, id, "no longer leads a team") {
+			if s.Org().IsManager(id) {
+				continue
+			}
+			if was, _ := s.leaveConnect(ctx, id, "no longer leads a team"); was {
 				s.tell(ctx, id, "You no longer lead a team in coach, so coach has disconnected your DMs: it revoked its access in Slack, deleted its token and doesn't count your DMs any more.", "team removed")
 			}
 		}

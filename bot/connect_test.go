@@ -42,7 +42,7 @@ type connectHarness struct {
 	public                  string
 }
 
-func startConnectHarness(t *testing.T) *connectHarness {
+func startConnectHarness(t *testing.T, edits ...func(*Config)) *connectHarness {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,6 +58,9 @@ func startConnectHarness(t *testing.T) *connectHarness {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	h = startHarness(t, time.Date(2026, 3, 4, 10, 0, 0, 0, berlin), func(c *Config) {
 		c.Admins = []string{"UX"}
+		for _, edit := range edits {
+			edit(c)
+		}
 		cs, err = connect.New(connect.Config{
 			PublicURL: ch.public, SlackAPIURL: c.APIURL,
 			ClientID: slackfake.DefaultClientID, ClientSecret: slackfake.DefaultClientSecret, Key: key,

@@ -369,9 +369,12 @@ func ManagerNoticeBlocks(id string, optIn bool) []slack.Block {
 	}
 }
 
+// optOut opts user out before the command's or click's ack: their token
+// revoked at Slack within leaveRevokeBudget and deleted, their data
+// deleted, recording of them stopped.
 func (s *Server) optOut(ctx context.Context, user string) Reply {
 	// The token goes first: revoking it needs it.
-	connected := s.leaveConnect(ctx, user, "opted out")
+	connected, revoked := s.leaveBeforeAck(ctx, user, "opted out")
 	s.resolver.Forget(user)
 	if err := s.db.OptOut(user); err != nil {
 		return s.failed(err)
@@ -381,20 +384,20 @@ func (s *Server) optOut(ctx context.Context, user string) Reply {
 	}
 	s.changed(user)
 	also := ""
-	if connected {
+	switch {
+	case revoked:
 		also = " It also revoked the access to your DMs you had allowed in Slack."
+	case connected:
+		also = notRevokedNote
 	}
 	return say("Done: you're opted out. coach deleted everything it held about you and records nothing of or about you from now on; managers' nudges won't mention you.%s `/coach optin` undoes this.", also)
 }
 
+// optIn opts user in before the command's or click's ack; their Slack
+// profile (users.info: name, time zone) is read after it (Reply.After).
 func (s *Server) optIn(ctx context.Context, user string) Reply {
 	if err := s.db.OptIn(user); err != nil {
 		return s.failed(err)
-	}
-	if u, err := s.api.GetUserInfoContext(ctx, user); err == nil {
-		if err := s.db.PutPeople([]signals.Person{personOf(*u)}); err != nil {
-			return s.failed(err)
-		}
 	}
 	if err := s.db.UpdatePerson(user, func(p *signals.Person) { p.OptedIn, p.OptedOut = true, false }); err != nil {
 		return s.failed(err)
@@ -406,10 +409,30 @@ func (s *Server) optIn(ctx context.Context, user string) Reply {
 		return s.failed(err)
 	}
 	s.changed(user)
+	r := say("Done: you're opted in. coach counts your messages with your team again (never their text). `/coach optout` stops it any time.")
 	if !s.Org().Recorded(user) {
-		return say("Done: you're opted in. You're not in a coach team right now, so nothing is recorded yet.")
+		r = say("Done: you're opted in. You're not in a coach team right now, so nothing is recorded yet.")
 	}
-	return say("Done: you're opted in. coach counts your messages with your team again (never their text). `/coach optout` stops it any time.")
+	r.After = func() { s.readProfile(s.work(), user) }
+	return r
+}
+
+// readProfile reads user's Slack profile (users.info) into the directory,
+// after the ack of their opt-in.
+func (s *Server) readProfile(ctx context.Context, user string) {
+	u, err := s.api.GetUserInfoContext(ctx, user)
+	if err != nil {
+		s.log.Warn().Err(err).Str("user", user).Msg("opt in: users.info; the profile is read with the directory's next refresh")
+		return
+	}
+	if err := s.db.PutPeople([]signals.Person{personOf(*u)}); err != nil {
+		s.log.Error().Err(err).Str("user", user).Msg("opt in: save the profile")
+		return
+	}
+	if err := s.rebuildOrg(); err != nil {
+		s.log.Error().Err(err).Msg("rebuild directory")
+	}
+	s.changed(user)
 }
 
 // exportCommand sends the caller a JSON file of everything held about them,
@@ -483,7 +506,7 @@ func (s *Server) forgetAction(cb slack.InteractionCallback, a *slack.BlockAction
 	text := "Cancelled: nothing was deleted."
 	if a.ActionID == ForgetConfirmAction {
 		// The token goes first: revoking it needs it.
-		s.leaveConnect(s.work(), user, "forgotten")
+		was, revoked := s.leaveBeforeAck(s.work(), user, "forgotten")
 		s.resolver.Forget(user)
 		st, err := s.db.ForgetPerson(user)
 		if err != nil {
@@ -495,6 +518,9 @@ func (s *Server) forgetAction(cb slack.InteractionCallback, a *slack.BlockAction
 				s.log.Error().Err(err).Msg("rebuild directory")
 			}
 			text = "Done: everything coach held about you is deleted."
+			if was && !revoked {
+				text += notRevokedNote
+			}
 		}
 	}
 	return func() {

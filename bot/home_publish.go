@@ -129,8 +129,10 @@ func (s *Server) homeManagerData(d *HomeData, org *signals.Org, user string, now
 
 // homeAction does what an App Home button (or a notice's consent button)
 // asks, before the click is acked, and returns what follows the ack: App
-// Home redrawn, and the reply where they clicked. The hours button opens
-// its form after the ack (homeHours).
+// Home redrawn, and the reply where they clicked. Its Slack calls follow
+// the ack (Opt in's users.info), or are bounded (Opt out's revocation of a
+// token: leaveRevokeBudget). The hours button opens its form after the ack
+// (homeHours).
 func (s *Server) homeAction(cb slack.InteractionCallback, a *slack.BlockAction) (then func()) {
 	ctx := s.work()
 	user := cb.User.ID
@@ -148,6 +150,9 @@ func (s *Server) homeAction(cb slack.InteractionCallback, a *slack.BlockAction) 
 		return nil
 	}
 	return func() {
+		if r.After != nil {
+			r.After() // Opt in's profile, read from Slack
+		}
 		s.publishHome(ctx, user)
 		// Say what happened where they clicked: the DM for a notice's button.
 		if cb.Container.Type == "message" && cb.Channel.ID != "" {

@@ -217,7 +217,10 @@ func (m *Messenger) findInThread(ctx context.Context, channel, thread, eventType
 	return false, nil
 }
 
-// retry calls f, waiting out Slack rate limits up to five times.
+// retry calls f, waiting out Slack rate limits up to five times. A wait
+// that would outlast ctx's deadline is not begun: the 429 is returned at
+// once, for the caller to wait it out later (a click's redraw after its
+// ack, a digest at its next look).
 func (m *Messenger) retry(ctx context.Context, f func() error) error {
 	for try := 0; ; try++ {
 		err := f()
@@ -227,6 +230,9 @@ func (m *Messenger) retry(ctx context.Context, f func() error) error {
 		}
 		wait := max(rl.RetryAfter, time.Second)
 		m.metrics.RateLimited(wait)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return err
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:

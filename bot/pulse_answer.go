@@ -18,17 +18,17 @@ const pulseClickBudget = 2 * time.Second
 
 // pulseAnswer handles a click on a pulse DM's buttons, before the click is
 // acked, and returns what follows the ack (a note to the person, a DM
-// redrawn closed). A person's clicks are taken one at a time. The copy of
-// the DM the click came from must be the counted one (or drawn from it:
-// then its change is counted first, see store.CountPulseCopy); the DM is
-// redrawn with the choice marked, and only once Slack took the redraw is
-// the answer counted (a previous answer to that statement taken out of its
-// count). So the DM never shows a choice that a failed redraw left
-// uncounted as counted, the next click from what it shows always counts,
-// and a click that was acked is counted: a crash after the ack loses
-// nothing. A click that cannot be taken within pulseClickBudget counts
-// nothing, and the person is asked to click again. Nothing is logged that
-// says who chose what: the log names the pulse at most.
+// redrawn). A person's clicks are taken one at a time. The copy of the DM
+// the click came from must be the counted one (or drawn from it: then its
+// change is counted first, see store.CountPulseCopy); the answer is
+// counted (a previous answer to that statement taken out of its count)
+// before the ack, so a click that was acked is counted and a crash after
+// the ack loses nothing. Then the DM is redrawn with the choice marked:
+// within pulseClickBudget if Slack takes it in time, else after the ack,
+// waiting out a 429, while the person's next click waits for it. A click
+// that cannot be taken within pulseClickBudget counts nothing, and the
+// person is asked to click again. Nothing is logged that says who chose
+// what: the log names the pulse at most.
 func (s *Server) pulseAnswer(cb slack.InteractionCallback, a *slack.BlockAction) (then func()) {
 	user := cb.User.ID
 	i, answer, okAction := parsePulseAction(a.ActionID)
@@ -53,7 +53,12 @@ func (s *Server) pulseAnswer(cb slack.InteractionCallback, a *slack.BlockAction)
 		s.log.Warn().Str("pulse", id).Msg("pulse click not taken in time; not counted")
 		return s.pulseNote(click, pulse.UnconfirmedNote)
 	}
-	defer unlock()
+	locked := true
+	defer func() {
+		if locked {
+			unlock()
+		}
+	}()
 
 	if then, ok := s.pulseCounted(click, c, c.ID != ""); !ok {
 		return then
@@ -66,15 +71,53 @@ func (s *Server) pulseAnswer(cb slack.InteractionCallback, a *slack.BlockAction)
 		s.log.Warn().Err(err).Str("pulse", id).Msg("pulse click coach cannot count; ignored")
 		return nil
 	}
-	if err := s.redrawPulse(ctx, click, next, false); err != nil {
-		s.log.Warn().Err(err).Str("pulse", id).Msg("pulse DM not redrawn; the click is not counted")
-		return s.pulseNote(click, pulse.UnconfirmedNote)
+	if then, ok := s.pulseCounted(click, next, true); !ok {
+		return then
 	}
-	then, ok = s.pulseCounted(click, next, true)
-	if ok {
-		s.log.Debug().Str("pulse", id).Msg("pulse click recorded")
+	s.log.Debug().Str("pulse", id).Msg("pulse click recorded")
+	if err := s.redrawPulse(ctx, click, next, false); err == nil {
+		return nil
 	}
-	return then
+	// Counted, not yet shown: the redraw follows the ack, and the person's
+	// next click waits for it (it comes from the DM as redrawn).
+	locked = false
+	return func() {
+		defer unlock()
+		s.redrawCounted(click, next)
+	}
+}
+
+// pulseUnshownNote tells a person whose answer counts that their DM could
+// not be redrawn to show it.
+const pulseUnshownNote = "Your answer counts, but Slack did not let coach update this message to show it, so its buttons are out of date now."
+
+// pulseRedrawTries bounds the redraws of a counted click after its ack;
+// each waits out Slack's rate limits (Messenger.retry).
+const pulseRedrawTries = 3
+
+// redrawCounted redraws the clicked DM as copy c, counted already, after
+// the click's ack: a 429 is waited out, another failure tried again a
+// moment later. A DM that stays unredrawn keeps showing the copy before
+// c, whose clicks count nothing (store.ErrPulseStale): that is logged, and
+// the person told their answer counts.
+func (s *Server) redrawCounted(k pulseClick, c store.PulseCopy) {
+	ctx := s.work()
+	var err error
+	for try := 0; try < pulseRedrawTries; try++ {
+		if err = s.redrawPulse(ctx, k, c, false); err == nil || ctx.Err() != nil {
+			break
+		}
+		t := time.NewTimer(time.Duration(try+1) * time.Second)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+	if err != nil {
+		s.log.Warn().Err(err).Str("pulse", k.id).Msg("pulse answer counted, its DM not redrawn")
+		s.pulseNote(k, pulseUnshownNote)()
+	}
 }
 
 // pulseClick is where a click on user's DM of pulse id came from.

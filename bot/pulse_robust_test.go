@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -65,36 +66,102 @@ func openPulse3(t *testing.T, edit func(*Config)) (*harness, string) {
 	return h, pulse.ID("UM1", time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC))
 }
 
-// When Slack refuses the redraw of a click, the click counts nothing and
-// the person is told so; the DM still shows what counts, so their next
-// click from it counts as usual. (Counting before the redraw left the
-// first answer counted and refused every later click as stale.)
-func TestPulseFailedRedrawCountsNothing(t *testing.T) {
+// timedPulseClick clicks statement i's answer b in user's pulse DM as it is
+// now, and returns when the click was acked and how long that took.
+func (h *harness) timedPulseClick(user string, i int, b byte) time.Duration {
+	h.t.Helper()
+	action := fmt.Sprintf("%s:%d:%c", PulseAnswerAction, i, b)
+	msg, block, value := h.pulseButton(user, action)
+	sent := time.Now()
+	env := h.fake.SendInteraction(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user},
+		"container": map[string]any{"type": "message", "channel_id": msg.Channel, "message_ts": msg.TS},
+		"actions":   []map[string]any{{"type": "button", "action_id": action, "block_id": block, "value": value}},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.fake.WaitAcked(ctx, env); err != nil {
+		h.t.Fatal(err)
+	}
+	return time.Since(sent)
+}
+
+// notesTo counts the ephemeral notes text shown to user.
+func (h *harness) notesTo(user, text string) int {
+	n := 0
+	for _, e := range h.fake.Ephemerals() {
+		if e.User == user && e.Text == text {
+			n++
+		}
+	}
+	return n
+}
+
+// A pulse answer whose redraw Slack answers 429 is counted at its ack, and
+// the DM is redrawn once the Retry-After is waited out, within the ack's
+// budget or after the ack: the person is not asked to click again. Two
+// 429s of a second each outlast the budget (the code that counted only
+// after the redraw asked for the click again and counted nothing).
+func TestPulseRateLimitedRedrawIsWaitedOut(t *testing.T) {
+	for _, n := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d429s", n), func(t *testing.T) {
+			h, pid := openPulse3(t, nil)
+			h.fake.FailNext("chat.update", n, slackfake.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Second})
+			if took := h.timedPulseClick("UA1", 0, '4'); took > 3*time.Second {
+				t.Errorf("acked after %s, past Slack's 3s", took)
+			}
+			if got := h.pulseCounts(pid, 0); got != one('4') {
+				t.Errorf("counts at the ack %v, want the 4 clicked", got)
+			}
+			eventually(t, "the DM redrawn with the 4", func() bool { return h.shownCopy("UA1").Answers == "4--" })
+			h.srv.Settle()
+			if got := h.fake.RateLimited("chat.update"); got != n {
+				t.Errorf("%d 429s served, want %d", got, n)
+			}
+			if got := h.pulseCounts(pid, 0); got != one('4') {
+				t.Errorf("counts after the redraw %v, want one 4", got)
+			}
+			if got := h.notesTo("UA1", pulse.UnconfirmedNote); got != 0 {
+				t.Errorf("the person was asked %d times to click again", got)
+			}
+			h.clickPulse("UA1", 1, '2', true)
+			if got0, got1 := h.pulseCounts(pid, 0), h.pulseCounts(pid, 1); got0 != one('4') || got1 != one('2') {
+				t.Errorf("after the next click: counts %v and %v, want one 4 and one 2", got0, got1)
+			}
+		})
+	}
+}
+
+// When Slack refuses the redraw of a click, the click counts all the same
+// and the redraw is tried again after the ack, so the DM shows it and the
+// next click from it counts. A DM Slack never lets coach redraw keeps the
+// count, and the person is told their answer counts.
+func TestPulseFailedRedrawIsTriedAgain(t *testing.T) {
 	h, pid := openPulse3(t, nil)
-	before := string(h.pulseDMs("UA1")[0].Blocks)
-	notes := len(h.fake.Ephemerals())
 	h.fake.FailNext("chat.update", 1, slackfake.Fault{Error: "internal_error"})
-	h.clickPulse("UA1", 0, '4', false)
-	if got := h.pulseCounts(pid, 0); got != (pulse.Counts{}) {
-		t.Errorf("a click whose redraw failed counts %v, want nothing: the DM does not show it", got)
+	h.timedPulseClick("UA1", 0, '4')
+	if got := h.pulseCounts(pid, 0); got != one('4') {
+		t.Errorf("a click whose redraw failed counts %v at its ack, want one 4", got)
 	}
-	if string(h.pulseDMs("UA1")[0].Blocks) != before {
-		t.Fatal("the DM changed although its redraw failed")
-	}
-	if e := h.fake.Ephemerals(); len(e) != notes+1 || e[len(e)-1].Text != pulse.UnconfirmedNote || e[len(e)-1].User != "UA1" {
-		t.Errorf("the person was not told the click did not count: %+v", e[notes:])
-	}
+	eventually(t, "the DM redrawn with the 4", func() bool { return h.shownCopy("UA1").Answers == "4--" })
+	h.srv.Settle()
 	h.clickPulse("UA1", 0, '2', true)
-	if got := h.pulseCounts(pid, 0); got != one('2') {
-		t.Errorf("after the failed redraw, the next click counts %v, want one 2", got)
-	}
-	h.clickPulse("UA1", 0, '5', true)
 	h.clickPulse("UA1", 1, '3', true)
-	if got0, got1 := h.pulseCounts(pid, 0), h.pulseCounts(pid, 1); got0 != one('5') || got1 != one('3') {
-		t.Errorf("counts %v and %v, want one 5 and one 3", got0, got1)
+	if got0, got1 := h.pulseCounts(pid, 0), h.pulseCounts(pid, 1); got0 != one('2') || got1 != one('3') {
+		t.Errorf("counts %v and %v, want one 2 and one 3", got0, got1)
 	}
-	if c := h.shownCopy("UA1"); c.Answers != "53-" {
-		t.Errorf("the DM shows %q, want 53-", c.Answers)
+	if c := h.shownCopy("UA1"); c.Answers != "23-" {
+		t.Errorf("the DM shows %q, want 23-", c.Answers)
+	}
+
+	h.fake.FailNext("chat.update", 1+pulseRedrawTries, slackfake.Fault{Error: "internal_error"})
+	h.timedPulseClick("UA1", 2, '5')
+	h.srv.Settle()
+	if got := h.pulseCounts(pid, 2); got != one('5') {
+		t.Errorf("a click whose DM Slack never redrew counts %v, want one 5", got)
+	}
+	if got := h.notesTo("UA1", pulseUnshownNote); got != 1 {
+		t.Errorf("%d notes that the answer counts though the DM does not show it, want 1", got)
 	}
 }
 

@@ -23,13 +23,15 @@ import (
 // when a click brings them back. pulsevoters/ keeps, per keyed hash, only
 // the id of the copy that is counted.
 //
-// A click is counted only once the DM shows it: coach draws the next copy,
-// redraws the DM with it, and then counts it (CountPulseCopy). If the
-// redraw fails nothing was counted and the DM still shows the counted
-// copy. If coach stops, or the count fails, after the redraw, the DM shows
-// a copy drawn from the counted one: the next click from it counts that
-// change first. A click from any other copy (a double click, a view of the
-// DM from before a redraw) counts nothing.
+// A click is counted before its ack: coach draws the next copy, counts it
+// (CountPulseCopy), and then redraws the DM with it, after the ack when
+// Slack is slow or rate limited. If coach stops between the count and the
+// redraw, the DM shows the copy before the counted one: its clicks count
+// nothing (ErrPulseStale), the answer given stands. A DM that shows a copy
+// drawn from the counted one (redrawn, not counted: as an older coach did
+// it) counts that change first with its next click. A click from any other
+// copy (a double click, a view of the DM from before a redraw) counts
+// nothing.
 
 // PulseCopy is one drawn copy of a person's pulse DM, as its buttons carry
 // it.
