@@ -33,8 +33,11 @@ import (
 // already known.
 //
 // Memory is bounded: the parked envelopes (count and bytes; past that Hold
-// waits for room, so that the loop reading the socket waits too and the
-// frames wait in the socket, none refused), the members kept
+// waits for room a little, RoomWait, and when none is made in time refuses
+// the envelopes that need holding, left unacked for Slack to deliver
+// again, until half of the set is released: the loop reading the socket
+// never waits longer, so slash commands, interactions and the link's own
+// frames behind a burst are read in time), the members kept
 // (two generations of MaxCached conversations) and the conversations whose
 // members could not be learnt (kept for NegativeTTL, then the store is read
 // again before Slack is asked).
@@ -57,9 +60,12 @@ type MemberConfig struct {
 	// Workers is how many conversations are learnt at once (8).
 	Workers int
 	// MaxParked and MaxParkedBytes bound the envelopes held (10,000; 32 MiB):
-	// past them Hold waits until the workers release some.
+	// past them Hold waits up to RoomWait (500ms) for the workers to release
+	// some, and once a wait ran out it refuses at once until at most half of
+	// each bound is held.
 	MaxParked      int
 	MaxParkedBytes int
+	RoomWait       time.Duration
 	// MaxCached is the conversations kept in memory per generation (50,000).
 	MaxCached int
 	// NegativeTTL is how long a conversation whose members could not be
@@ -106,6 +112,7 @@ const (
 	NotHeld  HoldResult = iota // go on: decode result stands
 	Held                       // parked; it is released later
 	Stopping                   // the resolver has stopped: leave it unacked, for Slack to deliver again
+	Refused                    // the parked set is full: leave it unacked, for Slack to deliver again
 )
 
 // MemberResolver knows the members of DMs and group DMs and learns the
@@ -116,8 +123,10 @@ type MemberResolver struct {
 	keep chan struct{} // a full batch of learnt members is waiting
 
 	mu       sync.Mutex
-	room     *sync.Cond // on mu: broadcast when envelopes leave the parked set, or on stopping
-	stopped  bool       // Run has returned: Hold parks nothing more
+	room     chan struct{} // made by a Hold waiting for room; closed when envelopes leave the parked set, or on stopping
+	waiting  int           // Holds waiting for room now
+	refusing bool          // a wait for room ran out: refuse until the set is half empty
+	stopped  bool          // Run has returned: Hold parks nothing more
 	cur, old map[string]member
 	negative map[string]time.Time // channel → until when it is taken as unknown
 	pending  map[string]*heldConv
@@ -187,6 +196,9 @@ func NewMemberResolver(cfg MemberConfig) *MemberResolver {
 	if cfg.MaxParkedBytes <= 0 {
 		cfg.MaxParkedBytes = 32 << 20
 	}
+	if cfg.RoomWait <= 0 {
+		cfg.RoomWait = 500 * time.Millisecond
+	}
 	if cfg.MaxCached <= 0 {
 		cfg.MaxCached = 50_000
 	}
@@ -208,7 +220,7 @@ func NewMemberResolver(cfg MemberConfig) *MemberResolver {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &MemberResolver{
+	return &MemberResolver{
 		cfg:      cfg,
 		work:     make(chan string, cfg.MaxParked),
 		keep:     make(chan struct{}, 1),
@@ -217,8 +229,6 @@ func NewMemberResolver(cfg MemberConfig) *MemberResolver {
 		negative: map[string]time.Time{},
 		pending:  map[string]*heldConv{},
 	}
-	r.room = sync.NewCond(&r.mu)
-	return r
 }
 
 // Known answers decode.Decoder.Lookup from memory: the members of channel, and
@@ -286,28 +296,76 @@ func (r *MemberResolver) putLocked(channel string, m member) {
 // whether p.Via is connected.
 //
 // While the parked set is full (MaxParked envelopes, or MaxParkedBytes)
-// Hold waits until the workers release enough: the caller, the loop that
-// reads the socket, waits with it, and so the frames behind wait in the
-// socket rather than being refused. An envelope larger than
-// MaxParkedBytes is parked alone. Stopping means the set was full and the
-// resolver stopped (or had stopped): nothing was parked.
+// Hold waits up to RoomWait for the workers to release enough. When they
+// do not in time, Hold refuses p (Refused: the caller leaves it unacked,
+// for Slack to deliver again), and from then on refuses at once every
+// envelope it would park until at most half of each bound is held: the
+// caller, the loop that reads the socket, waits at most RoomWait a burst,
+// so that the slash commands, interactions and link frames behind it are
+// read in time. An envelope larger than MaxParkedBytes is parked alone.
+// Stopping means the set was full and the resolver stopped (or had
+// stopped): nothing was parked.
 func (r *MemberResolver) Hold(p Parked, need bool) HoldResult {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var timer *time.Timer
 	for {
 		h := r.pending[p.Channel]
 		if h == nil && !need {
 			return NotHeld
 		}
-		if r.parked == 0 || r.parked < r.cfg.MaxParked && r.bytes+p.Size <= r.cfg.MaxParkedBytes {
+		if r.refusing && r.parked <= r.cfg.MaxParked/2 && r.bytes <= r.cfg.MaxParkedBytes/2 {
+			r.refusing = false
+			r.cfg.Log.Info().Int("held", r.parked).Msg("room among the events held for their conversation's members again; events are held, not refused")
+		}
+		if r.parked == 0 || !r.refusing && r.parked < r.cfg.MaxParked && r.bytes+p.Size <= r.cfg.MaxParkedBytes {
 			r.parkLocked(h, p)
 			return Held
 		}
-		if r.stopped {
+		switch {
+		case r.stopped:
 			return Stopping
+		case r.refusing:
+			return Refused
+		}
+		if timer == nil {
+			timer = time.NewTimer(r.cfg.RoomWait)
+			defer timer.Stop()
 		}
 		// The conversation may be released while Hold waits: look again.
-		r.room.Wait()
+		if !r.waitRoomLocked(timer.C) {
+			r.refusing = true
+			r.cfg.Log.Warn().Int("held", r.parked).Dur("waited", r.cfg.RoomWait).
+				Msg("too many events held for their conversation's members; those that need holding are left unacked for Slack to deliver again until half are released")
+		}
+	}
+}
+
+// waitRoomLocked waits, with r.mu released, until envelopes leave the
+// parked set or the resolver stops (true), or until timeout (false).
+func (r *MemberResolver) waitRoomLocked(timeout <-chan time.Time) bool {
+	if r.room == nil {
+		r.room = make(chan struct{})
+	}
+	room := r.room
+	r.waiting++
+	r.mu.Unlock()
+	woken := true
+	select {
+	case <-room:
+	case <-timeout:
+		woken = false
+	}
+	r.mu.Lock()
+	r.waiting--
+	return woken
+}
+
+// roomLocked wakes the Holds waiting for room.
+func (r *MemberResolver) roomLocked() {
+	if r.room != nil {
+		close(r.room)
+		r.room = nil
 	}
 }
 
@@ -409,7 +467,7 @@ func (r *MemberResolver) Run(ctx context.Context) {
 	r.mu.Lock()
 	left := r.parked
 	r.stopped = true
-	r.room.Broadcast() // a Hold waiting for room parks nothing now
+	r.roomLocked() // a Hold waiting for room parks nothing now
 	r.mu.Unlock()
 	if left > 0 {
 		r.cfg.Log.Info().Int("envelopes", left).Msg("stopping with envelopes held for their conversation's members; they are not acked and Slack delivers them again")
@@ -539,7 +597,7 @@ func (r *MemberResolver) release(ctx context.Context, channel string) {
 		h.held = h.held[1:]
 		r.parked--
 		r.bytes -= p.Size
-		r.room.Broadcast()
+		r.roomLocked()
 		r.mu.Unlock()
 		if p.Via != "" && r.cfg.Prepare != nil {
 			r.cfg.Prepare(ctx, p.Via)

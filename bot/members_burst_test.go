@@ -18,9 +18,10 @@ import (
 // On a cold start, a burst of DM messages in conversations coach does not
 // know, many more than its parked set holds (4 here), while Slack answers
 // each members lookup slowly: the loop reading the socket waits for room
-// instead of refusing frames, so every envelope is acked, none delivered
-// twice, each only once its message is counted, and the parked set never
-// holds more than its bound.
+// (within RoomWait, long here: TestStalledLookupsDoNotStallCommands is
+// what happens past it) instead of refusing frames, so every envelope is
+// acked, none delivered twice, each only once its message is counted, and
+// the parked set never holds more than its bound.
 func TestColdBurstPastTheParkedBoundIsAckedAfterCommit(t *testing.T) {
 	const convs, perConv, bound = 24, 3, 4
 	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
@@ -59,7 +60,7 @@ func TestColdBurstPastTheParkedBoundIsAckedAfterCommit(t *testing.T) {
 	most <- 0
 	srv.resolver = NewMemberResolver(MemberConfig{
 		Store: db, Prepare: srv.learnConnected, Log: log,
-		MaxParked: bound, Workers: 2,
+		MaxParked: bound, Workers: 2, RoomWait: time.Minute,
 		Lookup: func(ctx context.Context, channel, via string, kind signals.ConvKind) ([]string, error) {
 			m := <-most
 			most <- max(m, srv.resolver.Parked())

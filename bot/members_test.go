@@ -256,13 +256,14 @@ func TestResolverRetries(t *testing.T) {
 }
 
 // The parked set is bounded in envelopes and bytes: past it Hold waits for
-// room (the loop reading the socket waits with it) and parks the envelope
-// once the workers release enough; an envelope larger than the byte bound
-// is parked alone; once the resolver stops, a waiting Hold parks nothing.
+// room (up to RoomWait, long here: TestResolverRefusesPastRoomWait is what
+// comes after) and parks the envelope once the workers release enough; an
+// envelope larger than the byte bound is parked alone; once the resolver
+// stops, a waiting Hold parks nothing.
 func TestResolverBound(t *testing.T) {
 	block := make(chan struct{})
 	rig := newResolverRig(t, map[string][]string{"D1": {"UM", "UA"}, "D2": {"UM", "UB"}, "D3": {"UM", "UC"}}, nil, func(c *MemberConfig) {
-		c.MaxParked, c.MaxParkedBytes = 3, 250
+		c.MaxParked, c.MaxParkedBytes, c.RoomWait = 3, 250, time.Minute
 		lookup := c.Lookup
 		c.Lookup = func(ctx context.Context, ch, via string, kind signals.ConvKind) ([]string, error) {
 			never := block
@@ -285,11 +286,7 @@ func TestResolverBound(t *testing.T) {
 	}
 	third := make(chan HoldResult, 1)
 	go func() { third <- rig.r.Hold(rl.parked("D2", "c", signals.DM), true) }() // 300 > 250: waits
-	select {
-	case got := <-third:
-		t.Fatalf("a third past the byte bound = %v at once, want it to wait for room", got)
-	case <-time.After(50 * time.Millisecond):
-	}
+	waitHolds(t, rig.r, 1, third)
 	if n := rig.r.Parked(); n != 2 {
 		t.Errorf("parked %d while the third waits, want 2", n)
 	}
@@ -327,7 +324,7 @@ func TestResolverBound(t *testing.T) {
 	}
 	waiting := make(chan HoldResult, 1)
 	go func() { waiting <- rig.r.Hold(rl.parked("D5", "g", signals.DM), true) }()
-	time.Sleep(20 * time.Millisecond)
+	waitHolds(t, rig.r, 1, waiting) // waiting for room, not yet to come: stopping wakes it
 	rig.stop()
 	select {
 	case got := <-waiting:
@@ -339,8 +336,106 @@ func TestResolverBound(t *testing.T) {
 	}
 }
 
+// waitHolds waits until n Holds wait for room in r; a Hold that returned
+// meanwhile (its result on done) fails the test.
+func waitHolds(t *testing.T, r *MemberResolver, n int, done <-chan HoldResult) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.mu.Lock()
+		w := r.waiting
+		r.mu.Unlock()
+		if w == n {
+			return
+		}
+		select {
+		case got := <-done:
+			t.Fatalf("Hold = %v at once, want it to wait for room", got)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d Holds wait for room, want %d", w, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Past RoomWait a Hold for a full parked set is refused (left unacked, for
+// Slack to deliver again); from then on every envelope to be held is
+// refused at once, a known conversation's flows on, until the set is down
+// to half its bound; then envelopes are held again.
+func TestResolverRefusesPastRoomWait(t *testing.T) {
+	const wait = time.Second
+	gates := map[string]chan struct{}{}
+	members := map[string][]string{}
+	for _, ch := range []string{"D1", "D2", "D3", "D4", "D5", "D6"} {
+		gates[ch] = make(chan struct{})
+		members[ch] = []string{"UM", "U" + ch}
+	}
+	rig := newResolverRig(t, members, nil, func(c *MemberConfig) {
+		c.MaxParked, c.RoomWait = 4, wait
+		lookup := c.Lookup
+		c.Lookup = func(ctx context.Context, ch string, via string, kind signals.ConvKind) ([]string, error) {
+			select {
+			case <-gates[ch]: // Slack stalls until the test opens the gate
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			return lookup(ctx, ch, via, kind)
+		}
+	})
+	rl := newReleased(6)
+	for _, ch := range []string{"D1", "D2", "D3", "D4"} {
+		if got := rig.r.Hold(rl.parked(ch, ch, signals.DM), true); got != Held {
+			t.Fatalf("%s = %v, want Held", ch, got)
+		}
+	}
+	start := time.Now()
+	if got := rig.r.Hold(rl.parked("D5", "D5 first", signals.DM), true); got != Refused {
+		t.Fatalf("past the bound = %v, want Refused once RoomWait ran out", got)
+	}
+	if d := time.Since(start); d < wait {
+		t.Errorf("refused after %s, want a wait of RoomWait (%s) first", d, wait)
+	}
+	refusedAtOnce := func(what string, p Parked, need bool) {
+		t.Helper()
+		start := time.Now()
+		if got := rig.r.Hold(p, need); got != Refused {
+			t.Errorf("%s = %v, want Refused", what, got)
+		}
+		if d := time.Since(start); d >= wait {
+			t.Errorf("%s refused after %s, want at once", what, d)
+		}
+	}
+	refusedAtOnce("the next", rl.parked("D6", "D6 first", signals.DM), true)
+	refusedAtOnce("one of a conversation being learnt", rl.parked("D1", "D1 later", signals.DM), false)
+	if got := rig.r.Hold(rl.parked("C1", "known", signals.Channel), false); got != NotHeld {
+		t.Errorf("an envelope that needs no holding = %v, want NotHeld", got)
+	}
+	close(gates["D1"])
+	eventually(t, "D1 released", func() bool { return rig.r.Parked() == 3 })
+	refusedAtOnce("with 3 of 4 held", rl.parked("D5", "D5 again", signals.DM), true)
+	close(gates["D2"])
+	eventually(t, "D2 released", func() bool { return rig.r.Parked() == 2 })
+	if got := rig.r.Hold(rl.parked("D5", "D5", signals.DM), true); got != Held {
+		t.Errorf("with half of the bound held = %v, want Held", got)
+	}
+	if got := rig.r.Hold(rl.parked("D6", "D6", signals.DM), true); got != Held {
+		t.Errorf("with 3 of 4 held, no longer refusing = %v, want Held", got)
+	}
+	for _, ch := range []string{"D3", "D4", "D5", "D6"} {
+		close(gates[ch])
+	}
+	got := rl.wait(t)
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"D1", "D2", "D3", "D4", "D5", "D6"}) {
+		t.Errorf("released %v, want each held one once", got)
+	}
+}
+
 // A burst of envelopes for conversations coach does not know, far more than
-// the parked set holds: none is refused, every one is released once its
+// the parked set holds, each wait for room within RoomWait (long here):
+// none is refused, every one is released once its
 // conversation's members are learnt, in its conversation's order, and the
 // parked set never grows past its bound.
 func TestResolverBurstPastTheBoundWaits(t *testing.T) {
@@ -351,7 +446,7 @@ func TestResolverBurstPastTheBoundWaits(t *testing.T) {
 	}
 	most := 0
 	rig := newResolverRig(t, members, nil, func(c *MemberConfig) {
-		c.MaxParked, c.Workers = bound, 2
+		c.MaxParked, c.Workers, c.RoomWait = bound, 2, time.Minute
 		lookup := c.Lookup
 		c.Lookup = func(ctx context.Context, ch, via string, kind signals.ConvKind) ([]string, error) {
 			time.Sleep(time.Millisecond) // Slack takes a while

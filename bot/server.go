@@ -160,6 +160,8 @@ type Server struct {
 
 	workMu  sync.Mutex
 	workCtx context.Context // see work
+
+	stuckAfter time.Duration // Ready fails once the link waits this long for serve (60s)
 }
 
 // Settle waits until the background sends started so far (hints, digest
@@ -208,6 +210,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		messenger:  d.Messenger,
 		norms:      d.Norms,
 		connLooked: map[string]time.Time{},
+		stuckAfter: time.Minute,
 	}
 	o := d.Digests
 	o.Org, o.Policy, o.Store, o.Messenger, o.Log = s.Org, cfg.Policy, s.pulseDigests(d.Store), d.Messenger, d.Log
@@ -280,11 +283,16 @@ func (s *Server) waitTick(ctx context.Context, tick <-chan time.Time) bool {
 // Connected reports whether the Socket Mode link is up.
 func (s *Server) Connected() bool { return s.link.Connected() }
 
-// Ready reports whether coach can take events: the socket is connected and
-// the database answers.
+// Ready reports whether coach can take events: the socket is connected,
+// the loop that takes envelopes off it has not kept the link waiting
+// longer than stuckAfter (while it waits, the link is not read: Slack's
+// pings go unanswered), and the database answers.
 func (s *Server) Ready() (bool, string) {
 	if !s.link.Connected() {
 		return false, "Socket Mode link down"
+	}
+	if w := s.link.ConsumerWait(); w > s.stuckAfter {
+		return false, fmt.Sprintf("envelopes not taken off the Socket Mode link for %s", w.Round(time.Second))
 	}
 	if err := s.db.Ping(); err != nil {
 		return false, "database not open"
@@ -552,7 +560,7 @@ type request struct {
 func decodeRequest[T any](s *Server, env slacklink.Envelope) request {
 	var v T
 	if err := json.Unmarshal(env.Payload, &v); err != nil {
-		s.log.Warn().Err(jsonscan.Redact(err)).Str("envelope_id", env.ID).Str("type", env.Type).Int("bytes", env.Size).Msg("malformed payload; acked and skipped")
+		s.log.Warn().Err(jsonscan.Redact(err)).Str("envelope_id", env.ID).Str("type", plainKind(env.Type)).Int("bytes", env.Size).Msg("malformed payload; acked and skipped")
 		s.cfg.Metrics.Event(env.Type, "malformed")
 		return request{Request: &env}
 	}
@@ -563,7 +571,8 @@ func decodeRequest[T any](s *Server, env slacklink.Envelope) request {
 // after its effects commit. An envelope of a DM or group DM whose members
 // are not known yet is held instead (MemberResolver.Hold), and queued once
 // they are: the loop never waits for Slack, only, while the held envelopes
-// are at their bound, for room among them.
+// are at their bound, up to the resolver's RoomWait for room among them;
+// an envelope refused then is left unacked, for Slack to deliver again.
 func (s *Server) ingestEnvelope(req slacklink.Envelope, dec *decode.Decoder, q submitter) {
 	d, err := dec.Decode(req.Payload)
 	received := time.Now()
@@ -580,6 +589,10 @@ func (s *Server) ingestEnvelope(req slacklink.Envelope, dec *decode.Decoder, q s
 		case Stopping:
 			s.log.Info().Str("envelope_id", req.ID).Str("event_id", d.EventID).
 				Msg("shutting down before this event's conversation's members are known; left unacked for Slack to deliver again")
+			return
+		case Refused:
+			s.log.Debug().Str("envelope_id", req.ID).Str("event_id", d.EventID).Str("channel", d.Conv).
+				Msg("too many events held for their conversation's members; left unacked for Slack to deliver again")
 			return
 		}
 	}

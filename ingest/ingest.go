@@ -6,7 +6,7 @@
 // making the fold fail) is found by trial transactions, acked as skipped,
 // and never holds up the events beside it.
 //
-// It never decodes (its events are derived already, package bot), never
+// It never decodes (its events are derived already, by package decode), never
 // talks to Slack (an envelope's Ack says how to ack it) and never reads
 // the clock for anything but the commit's duration.
 package ingest

@@ -14,8 +14,8 @@ import (
 
 // Health says whether coach is ready to take events.
 type Health interface {
-	// Ready reports whether the Socket Mode link is up and the database
-	// open, with a reason when not.
+	// Ready reports whether the Socket Mode link is up, its envelopes are
+	// being taken, and the database is open, with a reason when not.
 	Ready() (bool, string)
 }
 

@@ -160,6 +160,23 @@ func New(cfg Config) *Client {
 // received them, bad ones included. It is closed when Run returns.
 func (c *Client) Envelopes() <-chan Envelope { return c.out }
 
+// ConsumerWait is how long a link's reader has been waiting for the
+// consumer to take a frame from Envelopes (the longest, when several
+// wait), 0 when none waits. Meanwhile that link is not read: Slack's pings
+// go unanswered and its frames wait in the socket.
+func (c *Client) ConsumerWait() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var most time.Duration
+	now := time.Now().UnixNano()
+	for _, l := range c.links {
+		if since := l.handing.Load(); since != 0 {
+			most = max(most, time.Duration(now-since))
+		}
+	}
+	return most
+}
+
 // Connected reports whether a link is open and has said hello.
 func (c *Client) Connected() bool { return c.connected.Load() }
 

@@ -5,7 +5,12 @@
 // It owns the link and nothing behind it: apps.connections.open with the
 // app-level token, the hello frame, WebSocket pings and pongs (answering
 // Slack's and sending its own, so a dead link is noticed), disconnect
-// frames, and reconnecting with bounded, jittered backoff. On a refresh
+// frames, and reconnecting with bounded, jittered backoff. Slack's pings
+// and disconnect frames are read by the link's reader, in order with its
+// envelopes: while the consumer is behind (Envelopes full) the reader
+// waits for it and they go unread. The link is not judged silent for
+// that; ConsumerWait says how long the reader has waited, so that the
+// consumer's readiness can fail when it is stuck. On a refresh
 // ("warning", "refresh_requested") it opens the new link first and closes
 // the old one only once the new one has said hello and the old one's
 // envelopes are acked, as Slack allows several links per app; envelopes from

@@ -36,10 +36,11 @@ type link struct {
 	upFlag atomic.Bool  // up, for the pinger
 	gone   atomic.Bool  // closing has begun
 	heard  atomic.Int64 // frames, pings and pongs received
-	// handing is set while a frame waits for the consumer to take it
-	// (Envelopes is full): the link is not read meanwhile, and is not
-	// silent for that.
-	handing atomic.Bool
+	// handing is when a frame began to wait for the consumer to take it
+	// (Envelopes is full), in UnixNano, 0 when none waits: the link is not
+	// read meanwhile, and is not silent for that (Client.ConsumerWait says
+	// how long it has waited).
+	handing atomic.Int64
 	frames  atomic.Int64 // data frames received
 
 	qmu   sync.Mutex
@@ -289,8 +290,8 @@ func (c *Client) frame(l *link, b []byte, size int) bool {
 	}
 	// The consumer is behind: wait for it, the link judged by what it
 	// says once it is read again.
-	l.handing.Store(true)
-	defer l.handing.Store(false)
+	l.handing.Store(time.Now().UnixNano())
+	defer l.handing.Store(0)
 	select {
 	case c.out <- f.Envelope:
 		return true
@@ -382,7 +383,7 @@ func (l *link) ping() {
 			l.close(fmt.Sprintf("no hello within %s", c.cfg.HelloTimeout))
 			return
 		}
-		if h := l.heard.Load(); h != heard || l.handing.Load() {
+		if h := l.heard.Load(); h != heard || l.handing.Load() != 0 {
 			heard, heardAt = h, now
 		} else if now.Sub(heardAt) > c.cfg.DeadAfter {
 			l.close(fmt.Sprintf("silent for %s", c.cfg.DeadAfter))
