@@ -183,7 +183,8 @@ type Result struct {
 	// envelopes held for their conversation's members.
 	ColdApplied, ColdBadAcks, ColdHeld int
 	// The run over the WebSocket: envelopes never acked, and whether its
-	// database holds the same event ids as the direct run's.
+	// database holds as many event ids as the direct run's (exactly, warm;
+	// give or take coldOrderSlack, cold).
 	WireUnacked    int
 	WireSameEvents bool
 }
@@ -562,8 +563,8 @@ func (r *runner) overTheWire(ctx context.Context) error {
 	r.wr = wr
 	r.wireEPS = float64(wr.envelopes) / wr.link.elapsed.Seconds()
 	dk := r.directKeys
-	r.say("over the WebSocket: %d envelopes in %s = %.0f/s, %s; every one acked, %d twice; %d delivered again after %s without an ack; keys windows %d, state %d, seen %d (direct run: %d, %d, %d)",
-		wr.envelopes, wr.link.elapsed.Round(time.Millisecond), r.wireEPS, members, wr.link.twice, wr.link.redelivered, ackDeadline,
+	r.say("over the WebSocket: %d envelopes in %s = %.0f/s, %s; %d never acked; %d delivered again after %s without an ack, %d acks of such copies (Slack takes an ack of any copy), %d frames acked more often than delivered; keys windows %d, state %d, seen %d (direct run: %d, %d, %d)",
+		wr.envelopes, wr.link.elapsed.Round(time.Millisecond), r.wireEPS, members, wr.link.unacked, wr.link.redelivered, ackDeadline, wr.link.copyAcks, wr.link.overAcked,
 		wr.keys.windows, wr.keys.state, wr.keys.seen, dk.windows, dk.state, dk.seen)
 	r.say("peak RSS of coach's server %.1f MB (%.1f MB anonymous: heap and runtime; %.1f MB file pages: the binary, the bbolt map), %.1f MB of it by the time its link opened (start-up: users.list, people, teams, org); of this process, which ran the direct ingests and the bench's Slack, %.1f MB; loadavg after: %s",
 		wr.peakRSS, wr.peakAnon, wr.peakFile, wr.startupRSS, peakRSSMB(), loadavg())
@@ -607,7 +608,7 @@ func (r *runner) summary() (Result, error) {
 	// The same events counted once each: the seen ids. Window and state keys
 	// may differ a little, as the server folds a conversation's events
 	// once its members are known, after later events of others.
-	sameEvents := wr.keys.seen == r.directKeys.seen
+	sameEvents := wireSameEvents(wr.keys.seen, r.directKeys.seen, r.tr.envelopes, r.o.WireCold)
 	res := Result{Summary: sum, Envelopes: r.tr.envelopes, Submitted: ing.envelopes, Malformed: ing.malformed, Applied: ing.applied, BadAcks: r.bad,
 		ColdApplied: cold.applied, ColdBadAcks: cold.ackedOnce(), ColdHeld: cold.held,
 		WireUnacked: wr.link.unacked, WireSameEvents: sameEvents}
@@ -615,9 +616,42 @@ func (r *runner) summary() (Result, error) {
 		return res, fmt.Errorf("bench: %d envelopes (warm) and %d (cold) not acked exactly once", r.bad, res.ColdBadAcks)
 	}
 	if !sameEvents {
-		return res, fmt.Errorf("bench: the run over the WebSocket recorded %d event ids, the direct run %d", wr.keys.seen, r.directKeys.seen)
+		return res, fmt.Errorf("bench: the run over the WebSocket recorded %d event ids, the direct run %d (allowed: %d either way)",
+			wr.keys.seen, r.directKeys.seen, coldOrderSlack(r.tr.envelopes, r.o.WireCold))
+	}
+	if wr.link.overAcked > 0 {
+		return res, fmt.Errorf("bench: over the WebSocket %d frames were acked more often than they were delivered", wr.link.overAcked)
 	}
 	return res, nil
+}
+
+// wireSameEvents reports whether the run over the WebSocket counted the
+// direct (warm) run's events: as many event ids recorded, give or take
+// coldOrderSlack.
+func wireSameEvents(wire, direct, envelopes int, cold bool) bool {
+	d := wire - direct
+	slack := coldOrderSlack(envelopes, cold)
+	return -slack <= d && d <= slack
+}
+
+// coldOrderSlack is how many event ids a run over the WebSocket may record
+// more or fewer than the direct warm run. Warm, the server folds the frames
+// in the order the direct run did: none. Cold (--wire-cold), it folds a
+// conversation's events once its members are known, after later events of
+// others, and how much later depends on its lookups' timing: an event that
+// counts only when it answers a wait (a manager's reaction on a report's
+// message, or a message not directed at the team) may find that wait
+// already closed by a manager's DM of another conversation folded before
+// it, or not yet, and a reaction's removal folded before an addition
+// finds the count at zero; so may the direct cold run, with its own
+// timing. Such events are a few per 100,000 envelopes, whether or not
+// Slack delivered any frame again: at most one per 10,000 (and 2) is
+// allowed.
+func coldOrderSlack(envelopes int, cold bool) int {
+	if !cold {
+		return 0
+	}
+	return max(2, envelopes/10_000)
 }
 
 func round(x float64, places int) float64 {
