@@ -24,38 +24,8 @@ import (
 // the parked set never holds more than its bound.
 func TestColdBurstPastTheParkedBoundIsAckedAfterCommit(t *testing.T) {
 	const convs, perConv, bound = 24, 3, 4
-	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
-	clock := &testClock{t: now}
-	fake := slackfake.New(slackfake.Options{BotToken: "xoxb-h", AppToken: "xapp-h", PingInterval: time.Second})
-	t.Cleanup(fake.Close)
-	fake.SetNow(clock.Now)
-	for _, u := range harnessPeople {
-		fake.AddUser(u)
-	}
-	reports := []string{"UA", "UB", "UC"}
-	for c := range convs {
-		fake.AddDM(fmt.Sprintf("DBURST%02d", c), "UM1", reports[c%len(reports)])
-	}
-	db, err := store.Open(filepath.Join(t.TempDir(), "coach.db"), store.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	cfg := Config{
-		APIURL:       fake.APIURL(),
-		Teams:        []signals.Team{{Manager: "UM1", Reports: reports}},
-		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC,
-		Limits: signals.DefaultThresholds(), RetentionDays: 35,
-		NoScheduler: true, Now: clock.Now, Policy: nudges.DefaultPolicy(),
-	}
-	if err := db.SyncTeams(cfg.Teams); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SetConnected("UM1", now.AddDate(-1, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
-	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
-	srv := newTestServer(t, cfg, "xoxb-h", "xapp-h", db, log)
+	c := newColdDMs(t, convs, "DBURST", "h", time.Second)
+	now, fake, db, log, srv, reports := c.now, c.fake, c.db, c.log, c.srv, c.reports
 	most := make(chan int, 1)
 	most <- 0
 	srv.resolver = NewMemberResolver(MemberConfig{
@@ -123,4 +93,56 @@ func TestColdBurstPastTheParkedBoundIsAckedAfterCommit(t *testing.T) {
 	case m < bound:
 		t.Errorf("parked up to %d: the burst never filled the parked set (%d), so it tests nothing", m, bound)
 	}
+}
+
+// coldDMs is a server on the fake Slack whose manager UM1 leads UA, UB and
+// UC and connected a year ago, and n DMs between them (prefix00, prefix01,
+// …) whose members coach has not learnt yet: a cold start's burst.
+type coldDMs struct {
+	now     time.Time
+	fake    *slackfake.Server
+	db      *store.DB
+	cfg     Config
+	log     zerolog.Logger
+	srv     *Server
+	reports []string
+}
+
+// newColdDMs starts the fake (tokens xoxb-<tag>, xapp-<tag>, pinging every
+// ping) and opens the store; the server is made, not run.
+func newColdDMs(t *testing.T, n int, prefix, tag string, ping time.Duration) coldDMs {
+	t.Helper()
+	c := coldDMs{now: time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC), reports: []string{"UA", "UB", "UC"}}
+	clock := &testClock{t: c.now}
+	c.fake = slackfake.New(slackfake.Options{BotToken: "xoxb-" + tag, AppToken: "xapp-" + tag, PingInterval: ping})
+	t.Cleanup(c.fake.Close)
+	c.fake.SetNow(clock.Now)
+	for _, u := range harnessPeople {
+		c.fake.AddUser(u)
+	}
+	for i := range n {
+		c.fake.AddDM(fmt.Sprintf("%s%02d", prefix, i), "UM1", c.reports[i%len(c.reports)])
+	}
+	db, err := store.Open(filepath.Join(t.TempDir(), "coach.db"), store.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c.db = db
+	c.cfg = Config{
+		APIURL:       c.fake.APIURL(),
+		Teams:        []signals.Team{{Manager: "UM1", Reports: c.reports}},
+		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC,
+		Limits: signals.DefaultThresholds(), RetentionDays: 35,
+		NoScheduler: true, Now: clock.Now, Policy: nudges.DefaultPolicy(),
+	}
+	if err := db.SyncTeams(c.cfg.Teams); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetConnected("UM1", c.now.AddDate(-1, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	c.log = zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
+	c.srv = newTestServer(t, c.cfg, "xoxb-"+tag, "xapp-"+tag, db, c.log)
+	return c
 }

@@ -27,38 +27,8 @@ import (
 // redeliveries included, is acked and counted once.
 func TestStalledLookupsDoNotStallCommands(t *testing.T) {
 	const convs, bound = 24, 4
-	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
-	clock := &testClock{t: now}
-	fake := slackfake.New(slackfake.Options{BotToken: "xoxb-s", AppToken: "xapp-s", PingInterval: 100 * time.Millisecond})
-	t.Cleanup(fake.Close)
-	fake.SetNow(clock.Now)
-	for _, u := range harnessPeople {
-		fake.AddUser(u)
-	}
-	reports := []string{"UA", "UB", "UC"}
-	for c := range convs {
-		fake.AddDM(fmt.Sprintf("DSTALL%02d", c), "UM1", reports[c%len(reports)])
-	}
-	db, err := store.Open(filepath.Join(t.TempDir(), "coach.db"), store.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	cfg := Config{
-		APIURL:       fake.APIURL(),
-		Teams:        []signals.Team{{Manager: "UM1", Reports: reports}},
-		DefaultHours: signals.DefaultHours(), DefaultTZ: time.UTC,
-		Limits: signals.DefaultThresholds(), RetentionDays: 35,
-		NoScheduler: true, Now: clock.Now, Policy: nudges.DefaultPolicy(),
-	}
-	if err := db.SyncTeams(cfg.Teams); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SetConnected("UM1", now.AddDate(-1, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
-	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
-	srv := newTestServer(t, cfg, "xoxb-s", "xapp-s", db, log)
+	c := newColdDMs(t, convs, "DSTALL", "s", 100*time.Millisecond)
+	now, fake, db, cfg, log, srv, reports := c.now, c.fake, c.db, c.cfg, c.log, c.srv, c.reports
 	// A small Envelopes buffer, so that a reader waiting for serve shows
 	// with a burst of two dozen (Slack's bursts are thousands).
 	srv.link = slacklink.New(slacklink.Config{APIURL: cfg.APIURL, AppToken: "xapp-s", HTTPClient: &http.Client{Timeout: 10 * time.Second}, Log: log, Buffer: 4})
