@@ -38,20 +38,7 @@ func TestColdBurstPastTheParkedBoundIsAckedAfterCommit(t *testing.T) {
 			return srv.lookupMembers(ctx, channel, via, kind)
 		},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	}()
-	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer wcancel()
-	if err := fake.WaitConnections(wctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	wctx := c.run(t, 20*time.Second)
 
 	var ids []string
 	for i := range perConv {
@@ -145,4 +132,26 @@ func newColdDMs(t *testing.T, n int, prefix, tag string, ping time.Duration) col
 	c.log = zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
 	c.srv = newTestServer(t, c.cfg, "xoxb-"+tag, "xapp-"+tag, db, c.log)
 	return c
+}
+
+// run runs the server until the test ends (then checks it stopped cleanly)
+// and waits for its link; the context it returns, for the test's own
+// waits, ends after wait.
+func (c coldDMs) run(t *testing.T, wait time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.srv.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+	})
+	wctx, wcancel := context.WithTimeout(context.Background(), wait)
+	t.Cleanup(wcancel)
+	if err := c.fake.WaitConnections(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	return wctx
 }

@@ -45,20 +45,7 @@ func TestStalledLookupsDoNotStallCommands(t *testing.T) {
 			return srv.lookupMembers(ctx, channel, via, kind)
 		},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	}()
-	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer wcancel()
-	if err := fake.WaitConnections(wctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	wctx := c.run(t, 60*time.Second)
 
 	var burst []string
 	for c := range convs {
